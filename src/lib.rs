@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod apportion;
 pub mod graph;
 pub mod model;
 pub mod project;
