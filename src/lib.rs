@@ -8,8 +8,10 @@
 #![deny(missing_docs)]
 
 pub mod apportion;
+pub mod codes;
 pub mod graph;
 pub mod model;
 pub mod project;
+pub mod repair;
 pub mod rng;
 pub mod write;

@@ -1,0 +1,477 @@
+//! Contiguity repair and balance-keeping boundary moves.
+//!
+//! The capacitated assignment gives balanced, compact grids, but rounding
+//! its split units moves loads by a whole building, and squared-distance
+//! cells can break apart where the village graph is not convex (a bay, a
+//! hole, an enclave). This module turns any labelling into contiguous grids
+//! and then restores balance without breaking contiguity again.
+//!
+//! # Algorithm
+//! **Contiguity** ([`make_contiguous`]):
+//! 1. For every grid, find the components its units induce on the village
+//!    graph.
+//! 2. Keep the component with the largest load; give every other component
+//!    whole to the neighbouring grid it shares most graph edges with (ties:
+//!    the lighter grid, then the lower index). A component added to a grid
+//!    it touches cannot disconnect that grid.
+//! 3. Repeat until every grid is connected. The village graph is connected
+//!    (see `graph`), so every stray component has a neighbour.
+//!
+//! **Balance** ([`rebalance`]), a local search on the total violation
+//! V = Σ_g max(0, load_g − U, L − load_g):
+//! 1. Take the violating grids, worst first. For an overloaded grid try
+//!    giving away one unit on its border to a neighbouring grid; for an
+//!    underloaded grid try taking one from a neighbour.
+//! 2. Rank the moves by the decrease of V, then by the smallest increase
+//!    of the weighted squared distance to the grid centroids (so balance is
+//!    bought as compactly as possible), then by unit index.
+//! 3. Apply the first ranked move that leaves the donor grid connected and
+//!    non-empty (a breadth-first search over the donor's units). The
+//!    receiving grid stays connected because the unit touches it.
+//! 4. When no single move decreases V, try two-move chains g → h → j
+//!    (or j → h → g) through a neighbour h that has no room of its own.
+//! 5. Stop when V = 0 or no move or chain decreases it. V decreases
+//!    strictly at every step, so the search terminates.
+//!
+//! # Complexity
+//! Each move scans the border of one grid and runs one breadth-first
+//! search per tried candidate: O(n · deg) per move in the worst case, with
+//! a handful of moves per grid in practice.
+
+use crate::graph::Graph;
+
+/// The violation of one grid's load against the band [lower, upper].
+#[must_use]
+pub fn violation(load: f64, lower: f64, upper: f64) -> f64 {
+    (load - upper).max(0.0) + (lower - load).max(0.0)
+}
+
+/// Loads per grid.
+#[must_use]
+pub fn loads(weight: &[f64], label: &[u32], k: usize) -> Vec<f64> {
+    let mut l = vec![0.0; k];
+    for (w, &g) in weight.iter().zip(label) {
+        l[g as usize] += w;
+    }
+    l
+}
+
+/// Weighted centroids per grid (the origin for an empty grid).
+#[must_use]
+pub fn centroids(pos: &[[f64; 2]], weight: &[f64], label: &[u32], k: usize) -> Vec<[f64; 2]> {
+    let mut acc = vec![[0.0f64; 3]; k];
+    for ((p, w), &g) in pos.iter().zip(weight).zip(label) {
+        let a = &mut acc[g as usize];
+        a[0] += w * p[0];
+        a[1] += w * p[1];
+        a[2] += w;
+    }
+    acc.iter()
+        .map(|a| {
+            if a[2] > 0.0 {
+                [a[0] / a[2], a[1] / a[2]]
+            } else {
+                [0.0, 0.0]
+            }
+        })
+        .collect()
+}
+
+fn members(label: &[u32], k: usize) -> Vec<Vec<u32>> {
+    let mut m = vec![Vec::new(); k];
+    for (i, &g) in label.iter().enumerate() {
+        m[g as usize].push(i as u32);
+    }
+    m
+}
+
+/// Makes every grid contiguous on `graph` (see the module docs). Returns
+/// the number of units relabelled.
+pub fn make_contiguous(graph: &Graph, weight: &[f64], label: &mut [u32], k: usize) -> usize {
+    let mut moved = 0;
+    // Each pass strictly shrinks the number of stray components or merges
+    // them into larger ones; 4k + 8 passes is far more than ever needed and
+    // guards against a cycle.
+    for _ in 0..4 * k + 8 {
+        let mut changed = false;
+        let load = loads(weight, label, k);
+        let mem = members(label, k);
+        for g in 0..k {
+            #[allow(clippy::cast_possible_truncation)]
+            let gi = g as u32;
+            let comps = graph.components_of(&mem[g], label, gi);
+            if comps.len() <= 1 {
+                continue;
+            }
+            let comp_load = |c: &Vec<u32>| c.iter().map(|&u| weight[u as usize]).sum::<f64>();
+            let keep = (0..comps.len())
+                .max_by(|&a, &b| {
+                    comp_load(&comps[a])
+                        .total_cmp(&comp_load(&comps[b]))
+                        .then(b.cmp(&a))
+                })
+                .unwrap_or(0);
+            for (ci, comp) in comps.iter().enumerate() {
+                if ci == keep {
+                    continue;
+                }
+                let mut tally = vec![0usize; k];
+                for &u in comp {
+                    for &v in graph.neighbors(u as usize) {
+                        let h = label[v as usize];
+                        if h != gi {
+                            tally[h as usize] += 1;
+                        }
+                    }
+                }
+                let best = (0..k)
+                    .filter(|&h| tally[h] > 0)
+                    .max_by(|&a, &b| {
+                        tally[a]
+                            .cmp(&tally[b])
+                            .then(load[b].total_cmp(&load[a]))
+                            .then(b.cmp(&a))
+                    });
+                if let Some(h) = best {
+                    for &u in comp {
+                        #[allow(clippy::cast_possible_truncation)]
+                        {
+                            label[u as usize] = h as u32;
+                        }
+                    }
+                    moved += comp.len();
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    moved
+}
+
+/// True when grid `g` stays connected (and non-empty) without unit `u`.
+#[allow(clippy::too_many_arguments)]
+fn connected_without(
+    graph: &Graph,
+    label: &[u32],
+    size: usize,
+    g: u32,
+    u: u32,
+    seen: &mut [u32],
+    stamp: u32,
+    queue: &mut Vec<u32>,
+) -> bool {
+    if size <= 1 {
+        return false;
+    }
+    let start = graph
+        .neighbors(u as usize)
+        .iter()
+        .copied()
+        .find(|&v| label[v as usize] == g);
+    let Some(start) = start else {
+        // u is isolated inside its own grid: removing it cannot disconnect
+        // the rest only if it was the lone stray, which contiguity repair
+        // has already removed; be conservative.
+        return false;
+    };
+    queue.clear();
+    queue.push(start);
+    seen[start as usize] = stamp;
+    seen[u as usize] = stamp;
+    let mut head = 0;
+    while head < queue.len() {
+        let x = queue[head] as usize;
+        head += 1;
+        for &y in graph.neighbors(x) {
+            if label[y as usize] == g && seen[y as usize] != stamp {
+                seen[y as usize] = stamp;
+                queue.push(y);
+            }
+        }
+    }
+    queue.len() == size - 1
+}
+
+/// A candidate move of unit `unit` from grid `from` to grid `to`.
+#[derive(Clone, Copy, Debug)]
+struct Move {
+    unit: u32,
+    from: u32,
+    to: u32,
+    gain: f64,
+    cost: f64,
+}
+
+/// The working state of the balance search.
+struct State<'a> {
+    graph: &'a Graph,
+    pos: &'a [[f64; 2]],
+    weight: &'a [f64],
+    lower: f64,
+    upper: f64,
+    load: Vec<f64>,
+    size: Vec<usize>,
+    cent: Vec<[f64; 2]>,
+    seen: Vec<u32>,
+    stamp: u32,
+    queue: Vec<u32>,
+}
+
+impl State<'_> {
+    fn viol(&self, g: usize) -> f64 {
+        violation(self.load[g], self.lower, self.upper)
+    }
+
+    /// Border moves out of `g` (when `out`) or into `g`, skipping grid
+    /// `skip`, ranked by gain then compactness cost.
+    fn candidates(&self, label: &[u32], g: usize, out: bool, skip: Option<usize>) -> Vec<Move> {
+        let d2 = |p: [f64; 2], c: [f64; 2]| (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
+        let mut cands = Vec::new();
+        for u in 0..label.len() {
+            let lu = label[u] as usize;
+            if out != (lu == g) {
+                continue;
+            }
+            for &v in self.graph.neighbors(u) {
+                let lv = label[v as usize] as usize;
+                let (from, to) = if out { (g, lv) } else { (lu, g) };
+                if from == to || (out && lv == g) || (!out && lv != g) || Some(if out { to } else { from }) == skip {
+                    continue;
+                }
+                let w = self.weight[u];
+                let gain = self.viol(from) + self.viol(to)
+                    - violation(self.load[from] - w, self.lower, self.upper)
+                    - violation(self.load[to] + w, self.lower, self.upper);
+                let cost = w * (d2(self.pos[u], self.cent[to]) - d2(self.pos[u], self.cent[from]));
+                #[allow(clippy::cast_possible_truncation)]
+                cands.push(Move {
+                    unit: u as u32,
+                    from: from as u32,
+                    to: to as u32,
+                    gain,
+                    cost,
+                });
+            }
+        }
+        cands.sort_by(|a, b| {
+            b.gain
+                .total_cmp(&a.gain)
+                .then(a.cost.total_cmp(&b.cost))
+                .then(a.unit.cmp(&b.unit))
+                .then(a.to.cmp(&b.to))
+        });
+        cands.dedup_by(|a, b| a.unit == b.unit && a.to == b.to);
+        cands
+    }
+
+    fn keeps_donor_connected(&mut self, label: &[u32], m: Move) -> bool {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.seen.fill(0);
+            self.stamp = 1;
+        }
+        let size = self.size[m.from as usize];
+        let (stamp, graph) = (self.stamp, self.graph);
+        connected_without(graph, label, size, m.from, m.unit, &mut self.seen, stamp, &mut self.queue)
+    }
+
+    fn apply(&mut self, label: &mut [u32], m: Move) {
+        apply(m, self.pos, self.weight, label, &mut self.load, &mut self.size, &mut self.cent);
+    }
+
+    /// The first ranked move with gain above `min_gain` that keeps its donor
+    /// connected.
+    fn first_valid(&mut self, label: &[u32], cands: &[Move], min_gain: f64) -> Option<Move> {
+        for &m in cands {
+            if m.gain <= min_gain {
+                break;
+            }
+            if self.keeps_donor_connected(label, m) {
+                return Some(m);
+            }
+        }
+        None
+    }
+}
+
+/// How many first steps of a two-move chain are tried per violating grid.
+/// Eight covers the cheapest border units on every side of a village grid
+/// (about three neighbours) while keeping a failed search cheap.
+const CHAIN_FIRST_STEPS: usize = 8;
+
+/// Balance-restoring search (see the module docs). `lower`/`upper` bound
+/// every grid's load. Returns the number of moves made.
+pub fn rebalance(
+    graph: &Graph,
+    pos: &[[f64; 2]],
+    weight: &[f64],
+    label: &mut [u32],
+    k: usize,
+    lower: f64,
+    upper: f64,
+) -> usize {
+    let n = label.len();
+    let mut size = vec![0usize; k];
+    for &g in label.iter() {
+        size[g as usize] += 1;
+    }
+    let mut st = State {
+        graph,
+        pos,
+        weight,
+        lower,
+        upper,
+        load: loads(weight, label, k),
+        size,
+        cent: centroids(pos, weight, label, k),
+        seen: vec![0u32; n],
+        stamp: 0,
+        queue: Vec::new(),
+    };
+    let eps = 1e-9 * (upper.abs() + 1.0);
+    let mut moves = 0;
+    // V decreases by more than eps at every step; the cap is a guard only.
+    for _ in 0..(20 * n + 100) {
+        let mut bad: Vec<usize> = (0..k).filter(|&g| st.viol(g) > eps).collect();
+        if bad.is_empty() {
+            break;
+        }
+        bad.sort_by(|&a, &b| st.viol(b).total_cmp(&st.viol(a)).then(a.cmp(&b)));
+        let mut applied = false;
+        // Single moves first, for every violating grid.
+        for &g in &bad {
+            let out = st.load[g] > upper;
+            let cands = st.candidates(label, g, out, None);
+            if let Some(m) = st.first_valid(label, &cands, eps) {
+                st.apply(label, m);
+                moves += 1;
+                applied = true;
+                break;
+            }
+        }
+        // Then two-move chains g -> h -> j (or j -> h -> g), which carry
+        // load across a neighbour that has no room of its own.
+        if !applied {
+            'chains: for &g in &bad {
+                let out = st.load[g] > upper;
+                let firsts = st.candidates(label, g, out, None);
+                let mut tried = 0;
+                for &m1 in &firsts {
+                    if tried == CHAIN_FIRST_STEPS {
+                        break;
+                    }
+                    if !st.keeps_donor_connected(label, m1) {
+                        continue;
+                    }
+                    tried += 1;
+                    st.apply(label, m1);
+                    let h = if out { m1.to } else { m1.from } as usize;
+                    let seconds = st.candidates(label, h, out, Some(g));
+                    if let Some(m2) = st.first_valid(label, &seconds, eps - m1.gain) {
+                        st.apply(label, m2);
+                        moves += 2;
+                        applied = true;
+                        break 'chains;
+                    }
+                    // Undo the first step.
+                    let back = Move {
+                        unit: m1.unit,
+                        from: m1.to,
+                        to: m1.from,
+                        gain: 0.0,
+                        cost: 0.0,
+                    };
+                    st.apply(label, back);
+                }
+            }
+        }
+        if !applied {
+            break;
+        }
+    }
+    moves
+}
+
+fn apply(
+    m: Move,
+    pos: &[[f64; 2]],
+    weight: &[f64],
+    label: &mut [u32],
+    load: &mut [f64],
+    size: &mut [usize],
+    cent: &mut [[f64; 2]],
+) {
+    let u = m.unit as usize;
+    let w = weight[u];
+    let (f, t) = (m.from as usize, m.to as usize);
+    // Update the centroids incrementally before the loads change.
+    let upd = |c: [f64; 2], l: f64, sign: f64| {
+        let nl = l + sign * w;
+        if nl <= 0.0 {
+            c
+        } else {
+            [
+                (c[0] * l + sign * w * pos[u][0]) / nl,
+                (c[1] * l + sign * w * pos[u][1]) / nl,
+            ]
+        }
+    };
+    cent[f] = upd(cent[f], load[f], -1.0);
+    cent[t] = upd(cent[t], load[t], 1.0);
+    load[f] -= w;
+    load[t] += w;
+    size[f] -= 1;
+    size[t] += 1;
+    label[u] = m.to;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::village_graph;
+
+    fn line(n: usize) -> (Vec<[f64; 2]>, Graph) {
+        #[allow(clippy::cast_precision_loss)]
+        let pos: Vec<[f64; 2]> = (0..n).map(|i| [i as f64, 0.0]).collect();
+        let g = village_graph(&pos, |_| true);
+        (pos, g)
+    }
+
+    #[test]
+    fn stray_component_joins_its_neighbour() {
+        let (_, g) = line(6);
+        let w = vec![1.0; 6];
+        // Grid 0 = {0,1,4}: unit 4 is a stray inside grid 1's run.
+        let mut label = vec![0, 0, 1, 1, 0, 1];
+        let moved = make_contiguous(&g, &w, &mut label, 2);
+        assert_eq!(moved, 1);
+        assert_eq!(label, vec![0, 0, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn rebalance_on_a_line_reaches_the_band() {
+        let (pos, g) = line(10);
+        let w = vec![1.0; 10];
+        let mut label = vec![0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+        rebalance(&g, &pos, &w, &mut label, 2, 4.5, 5.5);
+        let l = loads(&w, &label, 2);
+        assert_eq!(l, vec![5.0, 5.0]);
+        // Still contiguous.
+        assert_eq!(label, vec![0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn load_travels_across_the_middle_grid() {
+        // Three grids on a line; the middle one is full. Single moves cannot
+        // help grid 2 directly from grid 0, but moving along the line can.
+        let (pos, g) = line(12);
+        let w = vec![1.0; 12];
+        let mut label = vec![0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2];
+        rebalance(&g, &pos, &w, &mut label, 3, 3.5, 4.5);
+        let l = loads(&w, &label, 3);
+        assert!(l.iter().all(|&x| (3.5..=4.5).contains(&x)), "{l:?} {label:?}");
+    }
+}
