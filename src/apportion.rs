@@ -44,7 +44,9 @@ use serde::Serialize;
 #[non_exhaustive]
 pub enum ApportionError {
     /// `--grids` below the number of inhabited villages.
-    #[error("--grids {grids} is fewer than the {villages} villages with households: every village needs at least one grid")]
+    #[error(
+        "--grids {grids} is fewer than the {villages} villages with households: every village needs at least one grid"
+    )]
     TooFewGrids {
         /// The requested total.
         grids: usize,
@@ -171,7 +173,9 @@ fn range_at(load: f64, mean: f64, delta: f64, total: usize) -> Option<(usize, us
     // A tiny relative slack makes the candidate δ values themselves
     // feasible despite rounding in the division.
     let eps = 1e-12;
-    let lo = (load / (mean * (1.0 + delta)) * (1.0 - eps)).ceil().max(1.0);
+    let lo = (load / (mean * (1.0 + delta)) * (1.0 - eps))
+        .ceil()
+        .max(1.0);
     let hi = if delta >= 1.0 {
         to_f64(total)
     } else {
@@ -296,7 +300,10 @@ mod tests {
         assert!(by_target(&[], 300.0, (500.0, 300.0)).is_err());
         assert_eq!(
             by_total(&[v("a", 10.0), v("b", 10.0)], 1),
-            Err(ApportionError::TooFewGrids { grids: 1, villages: 2 })
+            Err(ApportionError::TooFewGrids {
+                grids: 1,
+                villages: 2
+            })
         );
     }
 
@@ -328,7 +335,9 @@ mod tests {
         let mut rng = crate::rng::Rng::new(42);
         for case in 0..300 {
             let n = 1 + rng.below(5);
-            let loads: Vec<f64> = (0..n).map(|_| (50.0 + rng.f64() * 3000.0).round()).collect();
+            let loads: Vec<f64> = (0..n)
+                .map(|_| (50.0 + rng.f64() * 3000.0).round())
+                .collect();
             let grids = n + rng.below(12);
             let vs: Vec<VillageLoad> = loads
                 .iter()
@@ -340,7 +349,10 @@ mod tests {
             assert!(a.k.iter().all(|&x| x >= 1));
             let got = a.max_deviation_from_county_mean.unwrap();
             let want = brute(&loads, grids);
-            assert!((got - want).abs() < 1e-9, "case {case}: {loads:?} K={grids}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-9,
+                "case {case}: {loads:?} K={grids}: {got} vs {want}"
+            );
         }
     }
 }

@@ -78,9 +78,15 @@ mod tests {
         let order = serpentine_order(&pts);
         let seq: Vec<[f64; 2]> = order.iter().map(|&i| pts[i]).collect();
         let want = [
-            [0.0, 2.0], [1.0, 2.0], [2.0, 2.0], // north row, west to east
-            [2.0, 1.0], [1.0, 1.0], [0.0, 1.0], // middle row, back east to west
-            [0.0, 0.0], [1.0, 0.0], [2.0, 0.0], // south row
+            [0.0, 2.0],
+            [1.0, 2.0],
+            [2.0, 2.0], // north row, west to east
+            [2.0, 1.0],
+            [1.0, 1.0],
+            [0.0, 1.0], // middle row, back east to west
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [2.0, 0.0], // south row
         ];
         assert_eq!(seq, want);
     }

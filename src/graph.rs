@@ -248,7 +248,13 @@ mod tests {
 
     #[test]
     fn stable_indices_and_square() {
-        let pts = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [5.0, 5.0]];
+        let pts = [
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 10.0],
+            [0.0, 10.0],
+            [5.0, 5.0],
+        ];
         let g = village_graph(&pts, |_| true);
         // The centre touches all four corners.
         assert_eq!(g.neighbors(4), &[0, 1, 2, 3]);
@@ -257,14 +263,23 @@ mod tests {
     #[test]
     fn dropped_edges_are_bridged_once() {
         // Two clusters; nothing between them counts as inside.
-        let pts = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [100.0, 0.0], [101.0, 0.0], [100.0, 1.0]];
+        let pts = [
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [0.0, 1.0],
+            [100.0, 0.0],
+            [101.0, 0.0],
+            [100.0, 1.0],
+        ];
         let g = village_graph(&pts, |m| m[0] < 2.0 || m[0] > 99.0);
         let label = vec![0u32; 6];
         let members: Vec<u32> = (0..6).collect();
         assert_eq!(g.components_of(&members, &label, 0).len(), 1);
         // Exactly one bridge: the shortest pair (1,0)-(100,0).
         assert!(g.neighbors(1).contains(&3));
-        let bridges: usize = (0..3).map(|i| g.neighbors(i).iter().filter(|&&v| v >= 3).count()).sum();
+        let bridges: usize = (0..3)
+            .map(|i| g.neighbors(i).iter().filter(|&&v| v >= 3).count())
+            .sum();
         assert_eq!(bridges, 1);
     }
 }

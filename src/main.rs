@@ -1,1 +1,252 @@
-fn main(){}
+//! The `gridplan` command line: parse, call the library, print the error
+//! chain once.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use gridplan::pipeline::{self, MetricsConfig, PartitionConfig, Sizing};
+
+/// Balanced, compact, contiguous community-governance grids from household
+/// points.
+#[derive(Debug, Parser)]
+#[command(name = "gridplan", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Partition every village into full-scope grids and write
+    /// assignment.csv and metrics.json into --out.
+    Partition(PartitionArgs),
+    /// Compute the metrics of any assignment.csv (ours or another tool's).
+    Metrics(MetricsArgs),
+    /// Write a synthetic county (households, boundaries, zones).
+    Synth(SynthArgs),
+    /// Partition the bundled sample county into ./gridplan-demo.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// Household points (GeoJSON FeatureCollection of Points).
+    #[arg(long)]
+    households: PathBuf,
+    /// Administrative boundaries (GeoJSON FeatureCollection of Polygons).
+    #[arg(long)]
+    boundaries: PathBuf,
+    /// Household band per grid, MIN,MAX.
+    #[arg(long, default_value = "300,500", value_parser = parse_band)]
+    band: (f64, f64),
+    /// Allowed relative deviation of a grid's load from its village mean.
+    #[arg(long, default_value_t = 0.10)]
+    tolerance: f64,
+    /// Seed of every random choice; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Place points up to this many metres outside a village in the
+    /// nearest one (and keep declared villages within it) instead of
+    /// refusing them.
+    #[arg(long, value_name = "METRES")]
+    snap_distance: Option<f64>,
+    /// Workload weights (TOML with a [weights] table).
+    #[arg(long, value_name = "weights.toml")]
+    config: Option<PathBuf>,
+    /// Worker threads (default: all cores). Output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+struct PartitionArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Mean load per full-scope grid.
+    #[arg(long, conflicts_with = "grids", required_unless_present = "grids")]
+    target: Option<f64>,
+    /// Fix the county's total number of full-scope grids instead.
+    #[arg(long)]
+    grids: Option<usize>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct MetricsArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The assignment to evaluate: CSV with columns id and grid.
+    #[arg(long)]
+    assignment: PathBuf,
+    /// Print metrics.json to stdout instead of the summary table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct SynthArgs {
+    /// 1.0 is a Rui'an-sized county: 510 villages, ~550,000 households.
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Output folder.
+    #[arg(long, default_value = "gridplan-demo")]
+    out: PathBuf,
+}
+
+fn parse_band(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| format!("expected MIN,MAX, got {s:?}"))?;
+    let a: f64 = a
+        .trim()
+        .parse()
+        .map_err(|e| format!("band MIN {a:?}: {e}"))?;
+    let b: f64 = b
+        .trim()
+        .parse()
+        .map_err(|e| format!("band MAX {b:?}: {e}"))?;
+    if !(a > 0.0 && a <= b && b.is_finite()) {
+        return Err(format!("expected 0 < MIN <= MAX, got {a},{b}"));
+    }
+    Ok((a, b))
+}
+
+fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    match threads {
+        None => f(),
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .context("cannot start the worker threads")?
+            .install(f),
+    }
+}
+
+fn run_partition(cfg: &PartitionConfig, threads: Option<usize>) -> Result<()> {
+    let outcome = with_threads(threads, || Ok(pipeline::partition(cfg)?))?;
+    println!("{}", outcome.report.metrics.summary_table().trim_end());
+    eprintln!("{}", outcome.timings.line());
+    eprintln!("wrote {}", cfg.out.join("assignment.csv").display());
+    eprintln!("wrote {}", cfg.out.join("metrics.json").display());
+    Ok(())
+}
+
+fn demo_data() -> PathBuf {
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join("sample");
+    if bundled.exists() {
+        bundled
+    } else {
+        PathBuf::from("data/sample")
+    }
+}
+
+fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Partition(a) => {
+            let sizing = match (a.target, a.grids) {
+                (Some(t), None) => Sizing::Target(t),
+                (None, Some(k)) => Sizing::Total(k),
+                _ => bail!("give exactly one of --target and --grids"),
+            };
+            let cfg = PartitionConfig {
+                households: a.common.households,
+                boundaries: a.common.boundaries,
+                out: a.out,
+                sizing,
+                band: a.common.band,
+                tolerance: a.common.tolerance,
+                seed: a.common.seed,
+                snap_distance: a.common.snap_distance,
+                weights: a.common.config,
+            };
+            run_partition(&cfg, a.common.threads)
+        }
+        Command::Metrics(a) => {
+            let cfg = MetricsConfig {
+                households: a.common.households,
+                boundaries: a.common.boundaries,
+                assignment: a.assignment,
+                band: a.common.band,
+                tolerance: a.common.tolerance,
+                seed: a.common.seed,
+                snap_distance: a.common.snap_distance,
+                weights: a.common.config,
+            };
+            let (report, timings) =
+                with_threads(a.common.threads, || Ok(pipeline::metrics(&cfg)?))?;
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("{}", report.metrics.summary_table().trim_end());
+            }
+            eprintln!("{}", timings.line());
+            Ok(())
+        }
+        Command::Synth(a) => {
+            let county = gridplan::synth::generate(&gridplan::synth::SynthParams {
+                scale: a.scale,
+                seed: a.seed,
+            })?;
+            gridplan::synth::write(&county, &a.out)?;
+            eprintln!(
+                "wrote households.geojson, boundaries.geojson and zones.geojson into {}",
+                a.out.display()
+            );
+            Ok(())
+        }
+        Command::Demo(a) => {
+            let data = demo_data();
+            let cfg = PartitionConfig {
+                households: data.join("households.geojson"),
+                boundaries: data.join("boundaries.geojson"),
+                out: a.out,
+                sizing: Sizing::Target(367.0),
+                band: (300.0, 500.0),
+                tolerance: 0.10,
+                seed: 1,
+                snap_distance: None,
+                weights: None,
+            };
+            run_partition(&cfg, None)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A closed stdout (e.g. piped into `head`) is not a failure.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("gridplan: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -96,10 +96,10 @@ pub fn make_contiguous(graph: &Graph, weight: &[f64], label: &mut [u32], k: usiz
         let mut changed = false;
         let load = loads(weight, label, k);
         let mem = members(label, k);
-        for g in 0..k {
+        for (g, mem_g) in mem.iter().enumerate() {
             #[allow(clippy::cast_possible_truncation)]
             let gi = g as u32;
-            let comps = graph.components_of(&mem[g], label, gi);
+            let comps = graph.components_of(mem_g, label, gi);
             if comps.len() <= 1 {
                 continue;
             }
@@ -124,14 +124,12 @@ pub fn make_contiguous(graph: &Graph, weight: &[f64], label: &mut [u32], k: usiz
                         }
                     }
                 }
-                let best = (0..k)
-                    .filter(|&h| tally[h] > 0)
-                    .max_by(|&a, &b| {
-                        tally[a]
-                            .cmp(&tally[b])
-                            .then(load[b].total_cmp(&load[a]))
-                            .then(b.cmp(&a))
-                    });
+                let best = (0..k).filter(|&h| tally[h] > 0).max_by(|&a, &b| {
+                    tally[a]
+                        .cmp(&tally[b])
+                        .then(load[b].total_cmp(&load[a]))
+                        .then(b.cmp(&a))
+                });
                 if let Some(h) = best {
                     for &u in comp {
                         #[allow(clippy::cast_possible_truncation)]
@@ -238,7 +236,11 @@ impl State<'_> {
             for &v in self.graph.neighbors(u) {
                 let lv = label[v as usize] as usize;
                 let (from, to) = if out { (g, lv) } else { (lu, g) };
-                if from == to || (out && lv == g) || (!out && lv != g) || Some(if out { to } else { from }) == skip {
+                if from == to
+                    || (out && lv == g)
+                    || (!out && lv != g)
+                    || Some(if out { to } else { from }) == skip
+                {
                     continue;
                 }
                 let w = self.weight[u];
@@ -275,11 +277,28 @@ impl State<'_> {
         }
         let size = self.size[m.from as usize];
         let (stamp, graph) = (self.stamp, self.graph);
-        connected_without(graph, label, size, m.from, m.unit, &mut self.seen, stamp, &mut self.queue)
+        connected_without(
+            graph,
+            label,
+            size,
+            m.from,
+            m.unit,
+            &mut self.seen,
+            stamp,
+            &mut self.queue,
+        )
     }
 
     fn apply(&mut self, label: &mut [u32], m: Move) {
-        apply(m, self.pos, self.weight, label, &mut self.load, &mut self.size, &mut self.cent);
+        apply(
+            m,
+            self.pos,
+            self.weight,
+            label,
+            &mut self.load,
+            &mut self.size,
+            &mut self.cent,
+        );
     }
 
     /// The first ranked move with gain above `min_gain` that keeps its donor
@@ -472,6 +491,9 @@ mod tests {
         let mut label = vec![0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2];
         rebalance(&g, &pos, &w, &mut label, 3, 3.5, 4.5);
         let l = loads(&w, &label, 3);
-        assert!(l.iter().all(|&x| (3.5..=4.5).contains(&x)), "{l:?} {label:?}");
+        assert!(
+            l.iter().all(|&x| (3.5..=4.5).contains(&x)),
+            "{l:?} {label:?}"
+        );
     }
 }

@@ -1,1 +1,8 @@
+//! The one integration-test binary (ripgrep style): one module per area.
 
+mod common;
+
+mod cli;
+mod invariants;
+mod readme;
+mod regression;

@@ -1,0 +1,49 @@
+//! The library's error type: one variant per pipeline step, each carrying
+//! that step's own error with the file, feature, id or village it concerns.
+
+use std::path::PathBuf;
+
+/// Anything that stops a gridplan run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or validating an input file.
+    #[error(transparent)]
+    Read(#[from] crate::read::ReadError),
+    /// Placing households in villages.
+    #[error(transparent)]
+    Locate(#[from] crate::locate::LocateError),
+    /// Choosing the number of grids per village.
+    #[error(transparent)]
+    Apportion(#[from] crate::apportion::ApportionError),
+    /// Partitioning a village.
+    #[error(transparent)]
+    Partition(#[from] crate::partition::PartitionError),
+    /// Writing an output file.
+    #[error(transparent)]
+    Write(#[from] crate::write::WriteError),
+    /// Generating a synthetic county.
+    #[error(transparent)]
+    Synth(#[from] crate::synth::SynthError),
+    /// The boundaries hold no village.
+    #[error("{}: no feature has level \"village\"; grids are drawn inside villages", file.display())]
+    NoVillages {
+        /// The boundaries file.
+        file: PathBuf,
+    },
+    /// More grids than a village's codes can number.
+    #[error(
+        "village {village}: {k} grids asked for, but grid codes have room for {max} per village"
+    )]
+    TooManyGrids {
+        /// Village code.
+        village: String,
+        /// Grids asked for.
+        k: usize,
+        /// The most a village can hold.
+        max: usize,
+    },
+    /// A parameter out of range.
+    #[error("{0}")]
+    Parameter(String),
+}

@@ -1,0 +1,441 @@
+//! Partitioning one village into k balanced, compact, contiguous grids.
+//!
+//! This is Hess et al. (1965) location-allocation with exact capacitated
+//! assignments, followed by a contiguity and balance repair:
+//!
+//! # Parameters
+//! - `tolerance` τ (default 0.10, `--tolerance`): every grid's load should
+//!   lie in t(1 ± τ), t = W/k. ±10 % is the product's balance bar (DESIGN
+//!   §7).
+//! - `lp_tolerance` (default τ): the band used inside the assignment LP.
+//!   Rounding a split building moves a grid by up to one building (12-20 %
+//!   for a 60-household building, per our research), which the balance
+//!   repair then absorbs. We measured a tighter LP band (τ/2) on the
+//!   synthetic county: it bought no balance (100 % of grids within ±10 %
+//!   either way) and cost compactness (SSE ratio 1.111 against 1.100).
+//! - `candidates` (default 6): nearest centres offered to each unit. Our
+//!   research found c = 6 exact on every tested instance and c ≤ 3
+//!   infeasible; the solver widens to all centres when pruning is
+//!   infeasible.
+//! - `max_iter` (default 30): location-allocation rounds. Rounds stop
+//!   earlier when the rounded assignment repeats; 30 is the cap of
+//!   Hess-style methods in practice (they settle in under 10 here).
+//! - `restarts` (default 4, as many as the k-means baseline of the
+//!   metrics): independent seedings, of which the most balanced, then most
+//!   compact, plan is kept. On the synthetic county 1 → 4 restarts lower the
+//!   SSE ratio from 1.100 to 1.081 for 2.3× the partition time; 8 gain only
+//!   0.002 more.
+//! - `seed`: drives the weighted k-means++ seeding, through a stream derived
+//!   from the village code so that the result does not depend on which
+//!   thread handles the village.
+//!
+//! # Algorithm
+//! 1. Seed k centres by weighted k-means++ (Arthur & Vassilvitskii 2007,
+//!    with each unit's load as its weight). Steps 1-3 run once per restart.
+//! 2. Repeat until the rounded assignment no longer changes:
+//!    a. solve the transportation LP min Σ w_i·d_ij² subject to every load
+//!    in t(1 ± lp_tolerance), exactly, with the min-cost-flow solver of
+//!    [`crate::flow`];
+//!    b. round: an optimal vertex splits at most k − 1 units, and each goes
+//!    to the share centre whose load then ends closest to t;
+//!    c. move every centre to the load-weighted centroid of its units.
+//! 3. Repair contiguity on the village's Delaunay graph and restore balance
+//!    with contiguity-keeping boundary moves ([`crate::repair`]).
+//! 4. Keep the restart with the least band violation, then the least
+//!    weighted squared distance, and report the largest deviation reached and, when it exceeds τ, why:
+//!    fewer buildings than grids, a building larger than the band, or the
+//!    village's shape.
+//!
+//! # Complexity
+//! Each round costs one min-cost flow (O(n·c) set-up plus O(k²) per
+//! augmentation) and O(n) for the centroids; repair is O(n · deg) per move.
+//!
+//! # Errors
+//! [`PartitionError`] when the assignment problem is malformed (for example
+//! a non-finite load). Infeasible balance is not an error: the village is
+//! partitioned as well as its buildings allow and the shortfall reported.
+
+use serde::Serialize;
+
+use crate::flow::{self, TransportProblem};
+use crate::graph::Graph;
+use crate::repair;
+use crate::rng::Rng;
+
+/// Tuning of the village partitioner (see the module docs for defaults).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartitionParams {
+    /// Allowed relative deviation of each grid's load from W/k.
+    pub tolerance: f64,
+    /// The tighter band used inside the assignment LP.
+    pub lp_tolerance: f64,
+    /// Nearest centres offered to each unit.
+    pub candidates: usize,
+    /// Location-allocation rounds at most.
+    pub max_iter: usize,
+    /// Independent seedings; the best plan is kept.
+    pub restarts: usize,
+    /// The seed of the k-means++ seeding.
+    pub seed: u64,
+}
+
+impl Default for PartitionParams {
+    fn default() -> Self {
+        Self::new(0.10, 0)
+    }
+}
+
+impl PartitionParams {
+    /// Defaults for a tolerance and a seed.
+    #[must_use]
+    pub fn new(tolerance: f64, seed: u64) -> Self {
+        Self {
+            tolerance,
+            lp_tolerance: tolerance,
+            restarts: 4,
+            candidates: 6,
+            max_iter: 30,
+            seed,
+        }
+    }
+}
+
+/// Why a village partition failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PartitionError {
+    /// The assignment solver rejected the village.
+    #[error("village {village}: assignment with k = {k} failed: {source}")]
+    Flow {
+        /// Village code.
+        village: String,
+        /// Grids asked for.
+        k: usize,
+        /// The solver's error.
+        source: flow::FlowError,
+    },
+}
+
+/// One village to partition: its distinct building units.
+#[derive(Clone, Copy, Debug)]
+pub struct VillageProblem<'a> {
+    /// Village code (also keys the random stream).
+    pub code: &'a str,
+    /// Unit positions in metres.
+    pub pos: &'a [[f64; 2]],
+    /// Unit loads.
+    pub weight: &'a [f64],
+    /// The village graph on the units.
+    pub graph: &'a Graph,
+    /// Grids wanted.
+    pub k: usize,
+}
+
+/// Why a village could not reach the balance tolerance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BalanceShortfall {
+    /// Village code.
+    pub village_code: String,
+    /// Grids made.
+    pub k: usize,
+    /// The village mean W/k.
+    pub target: f64,
+    /// The largest |load/target − 1| reached.
+    pub max_dev: f64,
+    /// The largest single building's load.
+    pub largest_unit: f64,
+    /// A sentence for the planner.
+    pub reason: String,
+}
+
+/// The partition of one village.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VillagePlan {
+    /// Grid index (0..k) per unit.
+    pub label: Vec<u32>,
+    /// Grids made (may be fewer than asked when there are fewer units).
+    pub k: usize,
+    /// Load per grid.
+    pub loads: Vec<f64>,
+    /// Largest |load/(W/k) − 1|.
+    pub max_dev: f64,
+    /// Set when `max_dev` exceeds the tolerance.
+    pub shortfall: Option<BalanceShortfall>,
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn as_f64(x: usize) -> f64 {
+    x as f64
+}
+
+fn d2(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+}
+
+/// Weighted k-means++ seeding: the first centre with probability ∝ w, each
+/// next one ∝ w·D², D being the distance to the nearest chosen centre.
+fn seed_centres(pos: &[[f64; 2]], weight: &[f64], k: usize, rng: &mut Rng) -> Vec<[f64; 2]> {
+    let n = pos.len();
+    let pick = |probs: &[f64], rng: &mut Rng| -> usize {
+        let total: f64 = probs.iter().sum();
+        if total <= 0.0 {
+            return rng.below(n);
+        }
+        let mut r = rng.f64() * total;
+        for (i, p) in probs.iter().enumerate() {
+            r -= p;
+            if r < 0.0 {
+                return i;
+            }
+        }
+        n - 1
+    };
+    let mut centres = Vec::with_capacity(k);
+    centres.push(pos[pick(weight, rng)]);
+    let mut best: Vec<f64> = pos.iter().map(|&p| d2(p, centres[0])).collect();
+    while centres.len() < k {
+        let probs: Vec<f64> = best.iter().zip(weight).map(|(d, w)| d * w).collect();
+        let c = pos[pick(&probs, rng)];
+        centres.push(c);
+        for (b, &p) in best.iter_mut().zip(pos) {
+            *b = b.min(d2(p, c));
+        }
+    }
+    centres
+}
+
+/// Partitions one village (see the module docs).
+///
+/// # Errors
+/// [`PartitionError::Flow`] when the assignment problem is malformed.
+pub fn partition_village(
+    p: &VillageProblem,
+    params: &PartitionParams,
+) -> Result<VillagePlan, PartitionError> {
+    let n = p.pos.len();
+    let k = p.k.min(n).max(1);
+    let total: f64 = p.weight.iter().sum();
+    let mut label = vec![0u32; n];
+    if k > 1 {
+        let mut rng = Rng::derive(params.seed, p.code);
+        let mut best: Option<(f64, f64, Vec<u32>)> = None;
+        for _ in 0..params.restarts.max(1) {
+            let cand = one_start(p, params, k, total, &mut rng)?;
+            let loads = repair::loads(p.weight, &cand, k);
+            let t = total / as_f64(k);
+            let excess: f64 = loads
+                .iter()
+                .map(|&l| {
+                    repair::violation(
+                        l,
+                        t * (1.0 - params.tolerance),
+                        t * (1.0 + params.tolerance),
+                    )
+                })
+                .sum();
+            let sse = sse_of(p.pos, p.weight, &cand, k);
+            // Balance first, then compactness; the first start wins ties.
+            if best.as_ref().is_none_or(|(be, bs, _)| {
+                excess < *be - 1e-9 || (excess <= *be + 1e-9 && sse < *bs)
+            }) {
+                best = Some((excess, sse, cand));
+            }
+        }
+        if let Some((_, _, l)) = best {
+            label = l;
+        }
+    }
+    Ok(finish(p, params, label, k, total))
+}
+
+/// One seeding followed by location-allocation rounds and repair.
+fn one_start(
+    p: &VillageProblem,
+    params: &PartitionParams,
+    k: usize,
+    total: f64,
+    rng: &mut Rng,
+) -> Result<Vec<u32>, PartitionError> {
+    let mut centres = seed_centres(p.pos, p.weight, k, rng);
+    let t = total / as_f64(k);
+    let lower = vec![t * (1.0 - params.lp_tolerance); k];
+    let upper = vec![t * (1.0 + params.lp_tolerance); k];
+    let mut label = vec![0u32; p.pos.len()];
+    let mut prev: Option<Vec<u32>> = None;
+    for _ in 0..params.max_iter {
+        let sol = flow::solve_transport(&TransportProblem {
+            pos: p.pos,
+            weight: p.weight,
+            centres: &centres,
+            lower: &lower,
+            upper: &upper,
+            candidates: params.candidates,
+            extra_cost: None,
+        })
+        .map_err(|source| PartitionError::Flow {
+            village: p.code.to_string(),
+            k,
+            source,
+        })?;
+        label = round_splits(&sol, p.weight, k, t);
+        centres = repair::centroids(p.pos, p.weight, &label, k);
+        if prev.as_ref() == Some(&label) {
+            break;
+        }
+        prev = Some(label.clone());
+    }
+    repair::make_contiguous(p.graph, p.weight, &mut label, k);
+    let lo = t * (1.0 - params.tolerance);
+    let hi = t * (1.0 + params.tolerance);
+    repair::rebalance(p.graph, p.pos, p.weight, &mut label, k, lo, hi);
+    Ok(label)
+}
+
+/// The load-weighted sum of squared distances to the grid centroids.
+fn sse_of(pos: &[[f64; 2]], weight: &[f64], label: &[u32], k: usize) -> f64 {
+    let c = repair::centroids(pos, weight, label, k);
+    pos.iter()
+        .zip(weight)
+        .zip(label)
+        .map(|((&p, &w), &g)| w * d2(p, c[g as usize]))
+        .sum()
+}
+
+/// Rounds the split units of an LP solution: each goes to the share centre
+/// that leaves the smallest band violation given the loads so far (largest
+/// units first, since they matter most), and no grid is left empty.
+fn round_splits(sol: &flow::TransportSolution, weight: &[f64], k: usize, t: f64) -> Vec<u32> {
+    let mut label = sol.primary.clone();
+    if sol.splits.is_empty() {
+        return label;
+    }
+    let mut load = vec![0.0; k];
+    let mut is_split = vec![false; label.len()];
+    for s in &sol.splits {
+        is_split[s.unit as usize] = true;
+    }
+    for (i, &g) in label.iter().enumerate() {
+        if !is_split[i] {
+            load[g as usize] += weight[i];
+        }
+    }
+    let mut order: Vec<&flow::Split> = sol.splits.iter().collect();
+    order.sort_by(|a, b| {
+        weight[b.unit as usize]
+            .total_cmp(&weight[a.unit as usize])
+            .then(a.unit.cmp(&b.unit))
+    });
+    for s in order {
+        let w = weight[s.unit as usize];
+        // The best centre is the one whose load ends closest to t.
+        let best = s
+            .shares
+            .iter()
+            .map(|&(c, _)| c)
+            .min_by(|&a, &b| {
+                ((load[a as usize] + w) - t)
+                    .abs()
+                    .total_cmp(&((load[b as usize] + w) - t).abs())
+                    .then(a.cmp(&b))
+            })
+            .unwrap_or(label[s.unit as usize]);
+        label[s.unit as usize] = best;
+        load[best as usize] += w;
+    }
+    // A grid left with no unit takes the split unit with its largest share.
+    let mut count = vec![0usize; k];
+    for &g in &label {
+        count[g as usize] += 1;
+    }
+    for g in 0..k {
+        if count[g] > 0 {
+            continue;
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let gi = g as u32;
+        let donor = sol
+            .splits
+            .iter()
+            .filter_map(|s| {
+                s.shares
+                    .iter()
+                    .find(|&&(c, _)| c == gi)
+                    .map(|&(_, f)| (f, s.unit))
+            })
+            .filter(|&(_, u)| count[label[u as usize] as usize] > 1)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((_, u)) = donor {
+            count[label[u as usize] as usize] -= 1;
+            label[u as usize] = gi;
+            count[g] += 1;
+        }
+    }
+    label
+}
+
+fn finish(
+    p: &VillageProblem,
+    params: &PartitionParams,
+    mut label: Vec<u32>,
+    k: usize,
+    total: f64,
+) -> VillagePlan {
+    // Renumber so that grids are 0..k' with no empty grid (possible only
+    // in degenerate villages), in order of first unit.
+    let mut map = vec![u32::MAX; k];
+    let mut next = 0u32;
+    for g in &mut label {
+        let m = &mut map[*g as usize];
+        if *m == u32::MAX {
+            *m = next;
+            next += 1;
+        }
+        *g = *m;
+    }
+    let k2 = (next as usize).max(1);
+    let loads = repair::loads(p.weight, &label, k2);
+    let t = total / as_f64(k2);
+    let max_dev = if t > 0.0 {
+        loads
+            .iter()
+            .map(|l| (l / t - 1.0).abs())
+            .fold(0.0, f64::max)
+    } else {
+        0.0
+    };
+    let largest = p.weight.iter().copied().fold(0.0, f64::max);
+    let shortfall = (max_dev > params.tolerance + 1e-9 || k2 < p.k).then(|| {
+        let reason = if p.k > p.pos.len() {
+            format!(
+                "{} grids were asked for but the village has only {} buildings; made {k2}",
+                p.k,
+                p.pos.len()
+            )
+        } else if largest > 2.0 * params.tolerance * t {
+            format!(
+                "indivisible buildings: the largest holds {largest:.0} of load, more than the \
+                 ±{:.0}% band around the mean {t:.0} is wide",
+                params.tolerance * 100.0
+            )
+        } else {
+            "the village's shape and building sizes allow no contiguous split inside the band; \
+             this is the closest found"
+                .to_string()
+        };
+        BalanceShortfall {
+            village_code: p.code.to_string(),
+            k: k2,
+            target: t,
+            max_dev,
+            largest_unit: largest,
+            reason,
+        }
+    });
+    VillagePlan {
+        label,
+        k: k2,
+        loads,
+        max_dev,
+        shortfall,
+    }
+}

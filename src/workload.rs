@@ -1,0 +1,269 @@
+//! Workload of a household point (DESIGN §2).
+//!
+//! load = w_h·households + w_p·population + w_r·rental + w_s·shops + w_c·special.
+//!
+//! # Parameters
+//! The five weights of [`Weights`]. The default is households only
+//! (`households = 1`, every other weight 0), as DESIGN §2 says: "The default
+//! is households only".
+//!
+//! # Config file
+//! ```toml
+//! [weights]
+//! households = 1.0
+//! rental = 0.5
+//! shops = 0.2
+//! ```
+//! A key that is not given keeps its default, so the file above means
+//! `households + 0.5·rental + 0.2·shops`. `[weights]` is the only table
+//! accepted today; any other top-level key is refused so that a typo such as
+//! `[weight]` cannot silently fall back to households-only.
+//!
+//! # Errors
+//! [`read_weights`] refuses invalid TOML, unknown keys (naming the key),
+//! non-finite or negative weights, and all-zero weights (every point would
+//! have zero load and nothing could be balanced).
+//!
+//! # Complexity
+//! O(1) per household.
+
+use std::path::Path;
+
+use crate::model::Household;
+use crate::read::ReadError;
+
+/// The weights of the workload formula.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Weights {
+    /// Weight of the household count (default 1).
+    pub households: f64,
+    /// Weight of the population (default 0; a missing population counts 0).
+    pub population: f64,
+    /// Weight of rental rooms (default 0).
+    pub rental: f64,
+    /// Weight of shops (default 0).
+    pub shops: f64,
+    /// Weight of special populations (default 0).
+    pub special: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            households: 1.0,
+            population: 0.0,
+            rental: 0.0,
+            shops: 0.0,
+            special: 0.0,
+        }
+    }
+}
+
+impl Weights {
+    /// The workload of one household point.
+    #[must_use]
+    pub fn load(&self, h: &Household) -> f64 {
+        self.households * f64::from(h.households)
+            + self.population * h.population.unwrap_or(0.0)
+            + self.rental * h.rental
+            + self.shops * h.shops
+            + self.special * h.special
+    }
+}
+
+const KNOWN_WEIGHTS: &str = "households, population, rental, shops, special";
+
+/// Reads the `[weights]` table of a TOML config file; keys not given keep
+/// their default.
+///
+/// # Errors
+/// [`ReadError::Io`], [`ReadError::Toml`], [`ReadError::UnknownKey`],
+/// [`ReadError::BadWeight`], [`ReadError::NegativeWeight`],
+/// [`ReadError::AllZeroWeights`].
+pub fn read_weights(path: &Path) -> Result<Weights, ReadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    weights_from_str(&file, &text)
+}
+
+fn weights_from_str(file: &str, text: &str) -> Result<Weights, ReadError> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ReadError::Toml {
+        file: file.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    })?;
+    let mut w = Weights::default();
+    // toml::Table is ordered by key, so the first unknown key reported does
+    // not depend on hashing.
+    for (key, value) in &table {
+        if key != "weights" {
+            return Err(ReadError::UnknownKey {
+                file: file.to_owned(),
+                key: key.clone(),
+                known: "weights",
+            });
+        }
+        let Some(weights) = value.as_table() else {
+            return Err(ReadError::Toml {
+                file: file.to_owned(),
+                message: "\"weights\" must be a table ([weights])".into(),
+            });
+        };
+        for (k, v) in weights {
+            let slot = match k.as_str() {
+                "households" => &mut w.households,
+                "population" => &mut w.population,
+                "rental" => &mut w.rental,
+                "shops" => &mut w.shops,
+                "special" => &mut w.special,
+                _ => {
+                    return Err(ReadError::UnknownKey {
+                        file: file.to_owned(),
+                        key: format!("weights.{k}"),
+                        known: KNOWN_WEIGHTS,
+                    });
+                }
+            };
+            let x = match v {
+                toml::Value::Integer(i) => *i as f64,
+                toml::Value::Float(f) if f.is_finite() => *f,
+                other => {
+                    return Err(ReadError::BadWeight {
+                        file: file.to_owned(),
+                        key: k.clone(),
+                        found: other.to_string(),
+                    });
+                }
+            };
+            if x < 0.0 {
+                return Err(ReadError::NegativeWeight {
+                    file: file.to_owned(),
+                    key: k.clone(),
+                    value: x,
+                });
+            }
+            *slot = x;
+        }
+    }
+    if [w.households, w.population, w.rental, w.shops, w.special]
+        .iter()
+        .all(|&x| x == 0.0)
+    {
+        return Err(ReadError::AllZeroWeights {
+            file: file.to_owned(),
+        });
+    }
+    Ok(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h() -> Household {
+        Household {
+            id: "a".into(),
+            lon: 120.0,
+            lat: 28.0,
+            households: 3,
+            population: Some(10.0),
+            rental: 4.0,
+            shops: 2.0,
+            special: 1.0,
+            village: None,
+            grid: None,
+        }
+    }
+
+    #[test]
+    fn default_is_households_only() {
+        assert_eq!(Weights::default().load(&h()), 3.0);
+    }
+
+    #[test]
+    fn load_formula() {
+        let w = Weights {
+            households: 1.0,
+            population: 0.1,
+            rental: 0.5,
+            shops: 0.25,
+            special: 2.0,
+        };
+        assert!((w.load(&h()) - (3.0 + 1.0 + 2.0 + 0.5 + 2.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn file_overrides_only_given_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("weights.toml");
+        std::fs::write(&p, "[weights]\nrental = 0.5\nshops = 1\n").unwrap();
+        let w = read_weights(&p).unwrap();
+        assert_eq!(
+            w,
+            Weights {
+                households: 1.0,
+                population: 0.0,
+                rental: 0.5,
+                shops: 1.0,
+                special: 0.0
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = weights_from_str("w.toml", "[weights]\nrentals = 0.5\n").unwrap_err();
+        assert!(matches!(e, ReadError::UnknownKey { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("w.toml: unknown key \"weights.rentals\""),
+            "{e}"
+        );
+        let e = weights_from_str("w.toml", "[weight]\nrental = 0.5\n").unwrap_err();
+        assert!(
+            e.to_string().starts_with("w.toml: unknown key \"weight\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn negative_weight() {
+        let e = weights_from_str("w.toml", "[weights]\nshops = -0.5\n").unwrap_err();
+        assert!(matches!(e, ReadError::NegativeWeight { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "w.toml: weights.shops must be >= 0, got -0.5"
+        );
+    }
+
+    #[test]
+    fn non_finite_or_text_weight() {
+        let e = weights_from_str("w.toml", "[weights]\nshops = nan\n").unwrap_err();
+        assert!(matches!(e, ReadError::BadWeight { .. }), "{e}");
+        let e = weights_from_str("w.toml", "[weights]\nshops = \"x\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("weights.shops must be a finite number"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn all_zero() {
+        let e = weights_from_str("w.toml", "[weights]\nhouseholds = 0\n").unwrap_err();
+        assert!(matches!(e, ReadError::AllZeroWeights { .. }), "{e}");
+        assert!(
+            e.to_string().contains("every point would have zero load"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn invalid_toml() {
+        let e = weights_from_str("w.toml", "[weights\n").unwrap_err();
+        assert!(matches!(e, ReadError::Toml { .. }), "{e}");
+        assert!(e.to_string().starts_with("w.toml: invalid TOML"), "{e}");
+    }
+}
