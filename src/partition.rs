@@ -25,6 +25,12 @@
 //!   compact, plan is kept. On the synthetic county 1 → 4 restarts lower the
 //!   SSE ratio from 1.100 to 1.081 for 2.3× the partition time; 8 gain only
 //!   0.002 more.
+//! - `extra_restarts` (default 16): further seedings, tried one at a time
+//!   only while no plan reaches the band. They cost nothing on villages that
+//!   balance at once (all 510 of the synthetic county) and rescue lumpy
+//!   villages of a few large buildings: on random 7-9 building villages
+//!   they cut the failures where a balanced contiguous plan exists from 3
+//!   in 52 to 1.
 //! - `seed`: drives the weighted k-means++ seeding, through a stream derived
 //!   from the village code so that the result does not depend on which
 //!   thread handles the village.
@@ -75,6 +81,8 @@ pub struct PartitionParams {
     pub max_iter: usize,
     /// Independent seedings; the best plan is kept.
     pub restarts: usize,
+    /// Further seedings tried, one by one, while no plan is balanced.
+    pub extra_restarts: usize,
     /// The seed of the k-means++ seeding.
     pub seed: u64,
 }
@@ -93,6 +101,7 @@ impl PartitionParams {
             tolerance,
             lp_tolerance: tolerance,
             restarts: 4,
+            extra_restarts: 16,
             candidates: 6,
             max_iter: 30,
             seed,
@@ -219,7 +228,12 @@ pub fn partition_village(
     if k > 1 {
         let mut rng = Rng::derive(params.seed, p.code);
         let mut best: Option<(f64, f64, Vec<u32>)> = None;
-        for _ in 0..params.restarts.max(1) {
+        let starts = params.restarts.max(1);
+        for attempt in 0..starts + params.extra_restarts {
+            // Extra starts only while no start has reached the band.
+            if attempt >= starts && best.as_ref().is_some_and(|b| b.0 <= 1e-9) {
+                break;
+            }
             let cand = one_start(p, params, k, total, &mut rng)?;
             let loads = repair::loads(p.weight, &cand, k);
             let t = total / as_f64(k);
@@ -437,5 +451,164 @@ fn finish(
         loads,
         max_dev,
         shortfall,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::village_graph;
+
+    fn plan(pos: &[[f64; 2]], weight: &[f64], k: usize, seed: u64) -> VillagePlan {
+        let graph = village_graph(pos, |_| true);
+        partition_village(
+            &VillageProblem {
+                code: "330381001001",
+                pos,
+                weight,
+                graph: &graph,
+                k,
+            },
+            &PartitionParams::new(0.10, seed),
+        )
+        .unwrap()
+    }
+
+    /// The best balanced contiguous labelling by enumeration, as (SSE,
+    /// labels); `None` when no labelling is balanced.
+    fn brute(pos: &[[f64; 2]], weight: &[f64], k: usize, tol: f64) -> Option<f64> {
+        let n = pos.len();
+        let graph = village_graph(pos, |_| true);
+        let t = weight.iter().sum::<f64>() / as_f64(k);
+        let mut best: Option<f64> = None;
+        let mut label = vec![0u32; n];
+        let total = k.pow(u32::try_from(n).unwrap());
+        for code in 0..total {
+            let mut c = code;
+            for l in &mut label {
+                *l = u32::try_from(c % k).unwrap();
+                c /= k;
+            }
+            let loads = repair::loads(weight, &label, k);
+            if loads.iter().any(|&l| (l / t - 1.0).abs() > tol + 1e-12) {
+                continue;
+            }
+            let contiguous = (0..k).all(|g| {
+                let gi = u32::try_from(g).unwrap();
+                let members: Vec<u32> = (0..n)
+                    .filter(|&i| label[i] == gi)
+                    .map(|i| u32::try_from(i).unwrap())
+                    .collect();
+                graph.components_of(&members, &label, gi).len() == 1
+            });
+            if contiguous {
+                let s = sse_of(pos, weight, &label, k);
+                if best.is_none_or(|b| s < b) {
+                    best = Some(s);
+                }
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn single_grid_and_single_unit() {
+        let p = plan(&[[0.0, 0.0]], &[300.0], 1, 1);
+        assert_eq!(p.label, vec![0]);
+        assert!(p.shortfall.is_none());
+        let p = plan(&[[0.0, 0.0], [1.0, 1.0]], &[300.0, 10.0], 1, 1);
+        assert_eq!(p.k, 1);
+        assert_eq!(p.max_dev, 0.0);
+    }
+
+    #[test]
+    fn two_clusters_split_cleanly() {
+        let mut pos = Vec::new();
+        for i in 0..20 {
+            let x = as_f64(i % 5) * 10.0;
+            let y = as_f64(i / 5) * 10.0;
+            pos.push([x, y]);
+            pos.push([x + 1000.0, y]);
+        }
+        let weight = vec![10.0; pos.len()];
+        let p = plan(&pos, &weight, 2, 3);
+        for (i, q) in pos.iter().enumerate() {
+            assert_eq!(p.label[i], p.label[i % 2], "unit {i} at {q:?}");
+        }
+        assert_ne!(p.label[0], p.label[1]);
+        assert!(p.max_dev < 1e-12);
+    }
+
+    #[test]
+    fn tiny_villages_against_brute_force() {
+        // On random villages of 7-9 buildings of 1-30 households with k = 2
+        // or 3, compared with the best balanced contiguous plan found by
+        // enumeration: ours is always contiguous, balanced in at least 19
+        // cases of 20, and close to the optimum SSE.
+        let mut rng = Rng::new(11);
+        let mut compared = 0;
+        let mut unbalanced = 0;
+        let mut ratios = Vec::new();
+        for case in 0..60 {
+            let n = 7 + rng.below(3);
+            let k = 2 + rng.below(2);
+            let pos: Vec<[f64; 2]> = (0..n)
+                .map(|_| [rng.range(0.0, 500.0), rng.range(0.0, 500.0)])
+                .collect();
+            let weight: Vec<f64> = (0..n).map(|_| (rng.range(1.0, 30.0)).round()).collect();
+            let Some(opt) = brute(&pos, &weight, k, 0.10) else {
+                continue;
+            };
+            compared += 1;
+            let p = plan(&pos, &weight, k, 5);
+            if p.max_dev > 0.10 + 1e-9 {
+                unbalanced += 1;
+                eprintln!("case {case}: n={n} k={k}, max_dev {:.3}", p.max_dev);
+            }
+            let graph = village_graph(&pos, |_| true);
+            for g in 0..p.k {
+                let gi = u32::try_from(g).unwrap();
+                let members: Vec<u32> = (0..n)
+                    .filter(|&i| p.label[i] == gi)
+                    .map(|i| u32::try_from(i).unwrap())
+                    .collect();
+                assert_eq!(
+                    graph.components_of(&members, &p.label, gi).len(),
+                    1,
+                    "case {case}"
+                );
+            }
+            let ratio = sse_of(&pos, &weight, &p.label, p.k) / opt;
+            ratios.push(ratio);
+        }
+        assert!(compared >= 40, "only {compared} feasible cases");
+        ratios.sort_by(f64::total_cmp);
+        let median = ratios[ratios.len() / 2];
+        let worst = ratios[ratios.len() - 1];
+        eprintln!(
+            "{compared} cases, {unbalanced} unbalanced, SSE/optimum median {median:.3} worst {worst:.3}"
+        );
+        // Local search is not exact: allow 1 failure in 20 on these
+        // deliberately lumpy villages (real villages have far more, smaller
+        // buildings; the synthetic county balances 100 %).
+        assert!(
+            unbalanced * 20 <= compared,
+            "{unbalanced} of {compared} unbalanced"
+        );
+        assert!(median <= 1.05, "median SSE ratio {median}");
+        assert!(worst <= 1.5, "worst SSE ratio {worst}");
+    }
+
+    #[test]
+    fn seeds_are_reproducible() {
+        let mut rng = Rng::new(3);
+        let pos: Vec<[f64; 2]> = (0..300)
+            .map(|_| [rng.range(0.0, 2000.0), rng.range(0.0, 2000.0)])
+            .collect();
+        let weight: Vec<f64> = (0..300).map(|_| (rng.range(1.0, 5.0)).round()).collect();
+        let a = plan(&pos, &weight, 4, 9);
+        let b = plan(&pos, &weight, 4, 9);
+        assert_eq!(a, b);
+        assert!(a.max_dev <= 0.10 + 1e-9);
     }
 }

@@ -29,7 +29,9 @@
 //!    non-empty (a breadth-first search over the donor's units). The
 //!    receiving grid stays connected because the unit touches it.
 //! 4. When no single move decreases V, try two-move chains g → h → j
-//!    (or j → h → g) through a neighbour h that has no room of its own.
+//!    (or j → h → g) through a neighbour h that has no room of its own,
+//!    then swaps (one unit from g to h, another from h back to g), which
+//!    shift load by the difference of two buildings.
 //! 5. Stop when V = 0 or no move or chain decreases it. V decreases
 //!    strictly at every step, so the search terminates.
 //!
@@ -321,6 +323,11 @@ impl State<'_> {
 /// (about three neighbours) while keeping a failed search cheap.
 const CHAIN_FIRST_STEPS: usize = 8;
 
+/// How many first halves of a swap are tried per violating grid: three
+/// times the chain budget, since a swap's second half is more constrained
+/// (it must come straight back).
+const SWAP_FIRST_STEPS: usize = 24;
+
 /// Balance-restoring search (see the module docs). `lower`/`upper` bound
 /// every grid's load. Returns the number of moves made.
 pub fn rebalance(
@@ -396,6 +403,46 @@ pub fn rebalance(
                         break 'chains;
                     }
                     // Undo the first step.
+                    let back = Move {
+                        unit: m1.unit,
+                        from: m1.to,
+                        to: m1.from,
+                        gain: 0.0,
+                        cost: 0.0,
+                    };
+                    st.apply(label, back);
+                }
+            }
+        }
+        // Last, swaps: a unit goes from a to b and another comes back from
+        // b to a, which shifts load by the difference of two buildings
+        // when each alone is too heavy to move.
+        if !applied {
+            'swaps: for &g in &bad {
+                let out = st.load[g] > upper;
+                let firsts = st.candidates(label, g, out, None);
+                let mut tried = 0;
+                for &m1 in &firsts {
+                    if tried == SWAP_FIRST_STEPS {
+                        break;
+                    }
+                    if !st.keeps_donor_connected(label, m1) {
+                        continue;
+                    }
+                    tried += 1;
+                    st.apply(label, m1);
+                    let (a, b) = (m1.from as usize, m1.to as usize);
+                    let backs: Vec<Move> = st
+                        .candidates(label, b, true, None)
+                        .into_iter()
+                        .filter(|m| m.to as usize == a && m.unit != m1.unit)
+                        .collect();
+                    if let Some(m2) = st.first_valid(label, &backs, eps - m1.gain) {
+                        st.apply(label, m2);
+                        moves += 2;
+                        applied = true;
+                        break 'swaps;
+                    }
                     let back = Move {
                         unit: m1.unit,
                         from: m1.to,
