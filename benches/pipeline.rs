@@ -43,11 +43,14 @@ fn config(scale: f64) -> PartitionConfig {
         seed: 1,
         snap_distance: None,
         weights: None,
+        micro: gridplan::micro::MicroParams::default(),
+        dedicated: Some(dir.join("zones.geojson")),
     }
 }
 
-/// `gridplan partition --target 367` end to end: read, locate, partition,
-/// metrics and write.
+/// `gridplan partition --target 367 --dedicated zones.geojson` end to end:
+/// read, locate, full-scope and dedicated grids, micro-grids, metrics and
+/// write.
 #[divan::bench(args = [0.1, 1.0], sample_count = 3, sample_size = 1)]
 fn partition_end_to_end(bencher: divan::Bencher, scale: f64) {
     let cfg = config(scale);

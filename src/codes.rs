@@ -19,6 +19,9 @@
 /// The highest full-scope sequence; 901 and up are dedicated grids.
 pub const MAX_FULL_SCOPE_SEQ: usize = 900;
 
+/// The first dedicated-grid sequence (DESIGN §2).
+pub const DEDICATED_FIRST_SEQ: usize = 901;
+
 /// The serpentine order of `centroids`: `order[s]` is the grid numbered
 /// s + 1.
 #[must_use]

@@ -19,6 +19,9 @@ pub enum Error {
     /// Partitioning a village.
     #[error(transparent)]
     Partition(#[from] crate::partition::PartitionError),
+    /// Making micro-grids.
+    #[error(transparent)]
+    Micro(#[from] crate::micro::MicroError),
     /// Writing an output file.
     #[error(transparent)]
     Write(#[from] crate::write::WriteError),

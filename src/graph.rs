@@ -84,6 +84,26 @@ impl Graph {
         &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
+    /// The subgraph induced by `nodes`, with node i of the result standing
+    /// for `nodes[i]`.
+    #[must_use]
+    pub fn induced(&self, nodes: &[u32]) -> Graph {
+        let mut index = vec![u32::MAX; self.len()];
+        for (i, &v) in nodes.iter().enumerate() {
+            index[v as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+        }
+        let mut edges = Vec::new();
+        for (i, &v) in nodes.iter().enumerate() {
+            for &w in self.neighbors(v as usize) {
+                let j = index[w as usize];
+                if j != u32::MAX && (i as u32) < j {
+                    edges.push((i as u32, j));
+                }
+            }
+        }
+        Graph::from_edges(nodes.len(), &edges)
+    }
+
     /// Connected components of the subgraph induced by the nodes with
     /// `label[i] == g`, as lists of nodes; `members` lists those nodes.
     #[must_use]
@@ -236,6 +256,15 @@ mod tests {
         let g = village_graph(&[[0.0, 0.0]], |_| true);
         assert_eq!(g.len(), 1);
         assert!(g.neighbors(0).is_empty());
+    }
+
+    #[test]
+    fn induced_subgraph_keeps_only_inner_edges() {
+        let pts = [[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [3.0, 0.0]];
+        let g = village_graph(&pts, |_| true);
+        let h = g.induced(&[0, 1, 3]);
+        assert_eq!(h.neighbors(0), &[1]);
+        assert!(h.neighbors(2).is_empty());
     }
 
     #[test]

@@ -22,11 +22,13 @@
 
 pub mod apportion;
 pub mod codes;
+pub mod dedicated;
 pub mod error;
 pub mod flow;
 pub mod graph;
 pub mod locate;
 pub mod metrics;
+pub mod micro;
 pub mod model;
 pub mod partition;
 pub mod pipeline;

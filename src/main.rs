@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+use gridplan::micro::MicroParams;
 use gridplan::pipeline::{self, MetricsConfig, PartitionConfig, Sizing};
 
 /// Balanced, compact, contiguous community-governance grids from household
@@ -59,6 +60,9 @@ struct Common {
     /// Worker threads (default: all cores). Output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Household band per micro-grid, MIN,MAX.
+    #[arg(long, default_value = "20,80", value_parser = parse_band)]
+    micro_band: (f64, f64),
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +75,13 @@ struct PartitionArgs {
     /// Fix the county's total number of full-scope grids instead.
     #[arg(long)]
     grids: Option<usize>,
+    /// Mean households per micro-grid.
+    #[arg(long, default_value_t = 50.0)]
+    micro_target: f64,
+    /// Dedicated premises zones (GeoJSON Polygons with code, name, kind):
+    /// their households get dedicated grids numbered from 901.
+    #[arg(long, value_name = "zones.geojson")]
+    dedicated: Option<PathBuf>,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -86,6 +97,10 @@ struct MetricsArgs {
     /// Print metrics.json to stdout instead of the summary table.
     #[arg(long)]
     json: bool,
+    /// The dedicated zones the plan was made with: their households count
+    /// in the village their zone was given to.
+    #[arg(long, value_name = "zones.geojson")]
+    dedicated: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +195,12 @@ fn run() -> Result<()> {
                 seed: a.common.seed,
                 snap_distance: a.common.snap_distance,
                 weights: a.common.config,
+                micro: MicroParams {
+                    target: a.micro_target,
+                    band: a.common.micro_band,
+                    ..MicroParams::default()
+                },
+                dedicated: a.dedicated,
             };
             run_partition(&cfg, a.common.threads)
         }
@@ -193,6 +214,8 @@ fn run() -> Result<()> {
                 seed: a.common.seed,
                 snap_distance: a.common.snap_distance,
                 weights: a.common.config,
+                micro_band: a.common.micro_band,
+                dedicated: a.dedicated,
             };
             let (report, timings) =
                 with_threads(a.common.threads, || Ok(pipeline::metrics(&cfg)?))?;
@@ -228,6 +251,8 @@ fn run() -> Result<()> {
                 seed: 1,
                 snap_distance: None,
                 weights: None,
+                micro: MicroParams::default(),
+                dedicated: Some(data.join("zones.geojson")),
             };
             run_partition(&cfg, None)
         }

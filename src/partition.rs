@@ -136,6 +136,11 @@ pub struct VillageProblem<'a> {
     pub weight: &'a [f64],
     /// The village graph on the units.
     pub graph: &'a Graph,
+    /// Per unit, `u32::MAX` for a free unit or the index f of a fixed group
+    /// (a dedicated grid, an oversize building) that keeps label k + f.
+    /// Fixed units take part in the graph only, so free grids are made
+    /// contiguous on the same graph as the metrics use. Empty: all free.
+    pub fixed: &'a [u32],
     /// Grids wanted.
     pub k: usize,
 }
@@ -160,11 +165,12 @@ pub struct BalanceShortfall {
 /// The partition of one village.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VillagePlan {
-    /// Grid index (0..k) per unit.
+    /// Grid index per unit: 0..k for the free grids, k + f for the units of
+    /// fixed group f.
     pub label: Vec<u32>,
-    /// Grids made (may be fewer than asked when there are fewer units).
+    /// Free grids made (may be fewer than asked when there are fewer units).
     pub k: usize,
-    /// Load per grid.
+    /// Load per free grid.
     pub loads: Vec<f64>,
     /// Largest |load/(W/k) − 1|.
     pub max_dev: f64,
@@ -222,22 +228,43 @@ pub fn partition_village(
     params: &PartitionParams,
 ) -> Result<VillagePlan, PartitionError> {
     let n = p.pos.len();
-    let k = p.k.min(n).max(1);
-    let total: f64 = p.weight.iter().sum();
+    let fixed_of = |i: usize| p.fixed.get(i).copied().filter(|&f| f != u32::MAX);
+    let free: Vec<usize> = (0..n).filter(|&i| fixed_of(i).is_none()).collect();
+    let groups = (0..n)
+        .filter_map(fixed_of)
+        .map(|f| f as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let k = p.k.min(free.len()).max(usize::from(!free.is_empty()));
+    let k_total = k + groups;
+    let total: f64 = free.iter().map(|&i| p.weight[i]).sum();
     let mut label = vec![0u32; n];
+    for (i, l) in label.iter_mut().enumerate() {
+        if let Some(f) = fixed_of(i) {
+            *l = u32::try_from(k).unwrap_or(u32::MAX) + f;
+        }
+    }
     if k > 1 {
+        let sub = Sub {
+            free: &free,
+            pos: free.iter().map(|&i| p.pos[i]).collect(),
+            weight: free.iter().map(|&i| p.weight[i]).collect(),
+            k,
+            k_total,
+            total,
+        };
         let mut rng = Rng::derive(params.seed, p.code);
         let mut best: Option<(f64, f64, Vec<u32>)> = None;
         let starts = params.restarts.max(1);
+        let t = total / as_f64(k);
         for attempt in 0..starts + params.extra_restarts {
             // Extra starts only while no start has reached the band.
             if attempt >= starts && best.as_ref().is_some_and(|b| b.0 <= 1e-9) {
                 break;
             }
-            let cand = one_start(p, params, k, total, &mut rng)?;
-            let loads = repair::loads(p.weight, &cand, k);
-            let t = total / as_f64(k);
-            let excess: f64 = loads
+            let cand = one_start(p, &sub, &label, params, &mut rng)?;
+            let loads = repair::loads(p.weight, &cand, k_total);
+            let excess: f64 = loads[..k]
                 .iter()
                 .map(|&l| {
                     repair::violation(
@@ -247,7 +274,7 @@ pub fn partition_village(
                     )
                 })
                 .sum();
-            let sse = sse_of(p.pos, p.weight, &cand, k);
+            let sse = sse_of(p.pos, p.weight, &cand, k_total, k);
             // Balance first, then compactness; the first start wins ties.
             if best.as_ref().is_none_or(|(be, bs, _)| {
                 excess < *be - 1e-9 || (excess <= *be + 1e-9 && sse < *bs)
@@ -259,27 +286,43 @@ pub fn partition_village(
             label = l;
         }
     }
-    Ok(finish(p, params, label, k, total))
+    Ok(finish(p, params, label, k, groups, total))
 }
 
-/// One seeding followed by location-allocation rounds and repair.
+/// The free units of a village and their sizes.
+struct Sub<'a> {
+    /// Indices of the free units in the village.
+    free: &'a [usize],
+    pos: Vec<[f64; 2]>,
+    weight: Vec<f64>,
+    /// Free grids.
+    k: usize,
+    /// Free grids plus fixed groups.
+    k_total: usize,
+    /// Load of the free units.
+    total: f64,
+}
+
+/// One seeding followed by location-allocation rounds and repair; returns
+/// the label of every unit (fixed ones as in `base`).
 fn one_start(
     p: &VillageProblem,
+    sub: &Sub,
+    base: &[u32],
     params: &PartitionParams,
-    k: usize,
-    total: f64,
     rng: &mut Rng,
 ) -> Result<Vec<u32>, PartitionError> {
-    let mut centres = seed_centres(p.pos, p.weight, k, rng);
-    let t = total / as_f64(k);
+    let k = sub.k;
+    let mut centres = seed_centres(&sub.pos, &sub.weight, k, rng);
+    let t = sub.total / as_f64(k);
     let lower = vec![t * (1.0 - params.lp_tolerance); k];
     let upper = vec![t * (1.0 + params.lp_tolerance); k];
-    let mut label = vec![0u32; p.pos.len()];
+    let mut free_label = vec![0u32; sub.pos.len()];
     let mut prev: Option<Vec<u32>> = None;
     for _ in 0..params.max_iter {
         let sol = flow::solve_transport(&TransportProblem {
-            pos: p.pos,
-            weight: p.weight,
+            pos: &sub.pos,
+            weight: &sub.weight,
             centres: &centres,
             lower: &lower,
             upper: &upper,
@@ -291,26 +334,32 @@ fn one_start(
             k,
             source,
         })?;
-        label = round_splits(&sol, p.weight, k, t);
-        centres = repair::centroids(p.pos, p.weight, &label, k);
-        if prev.as_ref() == Some(&label) {
+        free_label = round_splits(&sol, &sub.weight, k, t);
+        centres = repair::centroids(&sub.pos, &sub.weight, &free_label, k);
+        if prev.as_ref() == Some(&free_label) {
             break;
         }
-        prev = Some(label.clone());
+        prev = Some(free_label.clone());
     }
-    repair::make_contiguous(p.graph, p.weight, &mut label, k);
+    let mut label = base.to_vec();
+    for (j, &i) in sub.free.iter().enumerate() {
+        label[i] = free_label[j];
+    }
+    repair::make_contiguous(p.graph, p.weight, &mut label, sub.k_total, k);
     let lo = t * (1.0 - params.tolerance);
     let hi = t * (1.0 + params.tolerance);
-    repair::rebalance(p.graph, p.pos, p.weight, &mut label, k, lo, hi);
+    repair::rebalance(p.graph, p.pos, p.weight, &mut label, sub.k_total, k, lo, hi);
     Ok(label)
 }
 
-/// The load-weighted sum of squared distances to the grid centroids.
-fn sse_of(pos: &[[f64; 2]], weight: &[f64], label: &[u32], k: usize) -> f64 {
+/// The load-weighted sum of squared distances to the grid centroids, over
+/// the free grids `0..free_k` of `k` labels.
+fn sse_of(pos: &[[f64; 2]], weight: &[f64], label: &[u32], k: usize, free_k: usize) -> f64 {
     let c = repair::centroids(pos, weight, label, k);
     pos.iter()
         .zip(weight)
         .zip(label)
+        .filter(|(_, g)| (**g as usize) < free_k)
         .map(|((&p, &w), &g)| w * d2(p, c[g as usize]))
         .sum()
 }
@@ -392,13 +441,14 @@ fn finish(
     params: &PartitionParams,
     mut label: Vec<u32>,
     k: usize,
+    groups: usize,
     total: f64,
 ) -> VillagePlan {
-    // Renumber so that grids are 0..k' with no empty grid (possible only
-    // in degenerate villages), in order of first unit.
+    // Renumber the free grids 0..k' with no empty grid (possible only in
+    // degenerate villages), in order of first unit; fixed groups follow.
     let mut map = vec![u32::MAX; k];
     let mut next = 0u32;
-    for g in &mut label {
+    for g in label.iter_mut().filter(|g| (**g as usize) < k) {
         let m = &mut map[*g as usize];
         if *m == u32::MAX {
             *m = next;
@@ -406,9 +456,13 @@ fn finish(
         }
         *g = *m;
     }
-    let k2 = (next as usize).max(1);
-    let loads = repair::loads(p.weight, &label, k2);
-    let t = total / as_f64(k2);
+    let k2 = next as usize;
+    let shift = u32::try_from(k).unwrap_or(u32::MAX) - next;
+    for g in label.iter_mut().filter(|g| (**g as usize) >= k) {
+        *g -= shift;
+    }
+    let loads = repair::loads(p.weight, &label, k2 + groups)[..k2].to_vec();
+    let t = total / as_f64(k2.max(1));
     let max_dev = if t > 0.0 {
         loads
             .iter()
@@ -417,7 +471,13 @@ fn finish(
     } else {
         0.0
     };
-    let largest = p.weight.iter().copied().fold(0.0, f64::max);
+    let largest = p
+        .weight
+        .iter()
+        .zip(&label)
+        .filter(|(_, g)| (**g as usize) < k2)
+        .map(|(w, _)| *w)
+        .fold(0.0, f64::max);
     let shortfall = (max_dev > params.tolerance + 1e-9 || k2 < p.k).then(|| {
         let reason = if p.k > p.pos.len() {
             format!(
@@ -468,6 +528,7 @@ mod tests {
                 weight,
                 graph: &graph,
                 k,
+                fixed: &[],
             },
             &PartitionParams::new(0.10, seed),
         )
@@ -502,7 +563,7 @@ mod tests {
                 graph.components_of(&members, &label, gi).len() == 1
             });
             if contiguous {
-                let s = sse_of(pos, weight, &label, k);
+                let s = sse_of(pos, weight, &label, k, k);
                 if best.is_none_or(|b| s < b) {
                     best = Some(s);
                 }
@@ -578,7 +639,7 @@ mod tests {
                     "case {case}"
                 );
             }
-            let ratio = sse_of(&pos, &weight, &p.label, p.k) / opt;
+            let ratio = sse_of(&pos, &weight, &p.label, p.k, p.k) / opt;
             ratios.push(ratio);
         }
         assert!(compared >= 40, "only {compared} feasible cases");

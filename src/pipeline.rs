@@ -17,16 +17,18 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use geo::algorithm::indexed::IntervalTreeMultiPolygon;
-use geo::{BoundingRect, Contains, Coord, MultiPolygon};
+use geo::{BooleanOps, BoundingRect, Contains, Coord, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::apportion::{self, Apportionment, VillageLoad};
 use crate::codes;
+use crate::dedicated::{self, ZoneCrossing};
 use crate::error::Error;
-use crate::graph::{self, Graph};
+use crate::graph;
 use crate::locate::{self, LocateParams, Located};
 use crate::metrics::{self, Metrics, MetricsInput, MetricsParams, PointRec, VillageInput};
+use crate::micro::{self, MicroParams};
 use crate::model::{Boundary, Household, Level};
 use crate::partition::{self, BalanceShortfall, PartitionParams, VillageProblem};
 use crate::project::LocalProjection;
@@ -64,6 +66,10 @@ pub struct PartitionConfig {
     pub snap_distance: Option<f64>,
     /// Workload weights (TOML), households only when absent.
     pub weights: Option<PathBuf>,
+    /// Micro-grid sizing.
+    pub micro: MicroParams,
+    /// Dedicated premises zones (GeoJSON), when given.
+    pub dedicated: Option<PathBuf>,
 }
 
 /// Wall time of each step, in seconds.
@@ -112,6 +118,14 @@ pub struct RunParams {
     pub seed: u64,
     /// The workload weights.
     pub weights: Weights,
+    /// Mean households per micro-grid.
+    pub micro_target: f64,
+    /// Household band of a micro-grid.
+    pub micro_band: (f64, f64),
+    /// Balance tolerance of micro-grids inside their grid.
+    pub micro_tolerance: f64,
+    /// Dedicated zones read.
+    pub dedicated_zones: usize,
 }
 
 /// metrics.json: the metrics of DESIGN §5 plus what the run had to report.
@@ -129,6 +143,10 @@ pub struct Report {
     pub max_deviation_from_county_mean: Option<f64>,
     /// Villages where buildings or shape made the tolerance unreachable.
     pub balance_shortfalls: Vec<BalanceShortfall>,
+    /// Dedicated zones whose households lie in several villages.
+    pub zones_across_villages: Vec<ZoneCrossing>,
+    /// Dedicated zones that hold no household.
+    pub empty_zones: Vec<String>,
     /// Households placed by `--snap-distance`.
     pub snapped: Vec<SnapNote>,
 }
@@ -153,6 +171,8 @@ pub struct PartitionOutcome {
     pub report: Report,
     /// The grid code of every household, in input order.
     pub grid_of: Vec<String>,
+    /// The micro-grid code of every household, in input order.
+    pub micro_of: Vec<String>,
     /// Time per step.
     pub timings: Timings,
 }
@@ -167,6 +187,7 @@ struct Village {
 
 /// The inputs read, projected and located.
 struct County {
+    proj: LocalProjection,
     households: Vec<Household>,
     xy: Vec<[f64; 2]>,
     villages: Vec<Village>,
@@ -239,6 +260,7 @@ fn prepare(
         .collect();
     t.locate = start.elapsed().as_secs_f64();
     Ok(County {
+        proj,
         households,
         xy,
         villages,
@@ -295,12 +317,6 @@ fn units_of(members: &[u32], xy: &[[f64; 2]], load: &[f64]) -> Units {
     u
 }
 
-/// The village graph on unit positions, trimmed to the polygon.
-fn unit_graph(pos: &[[f64; 2]], polygon: &MultiPolygon<f64>) -> Graph {
-    let tree = IntervalTreeMultiPolygon::new(polygon);
-    graph::village_graph(pos, |m| tree.contains(&Coord { x: m[0], y: m[1] }))
-}
-
 /// Runs `gridplan partition` end to end and writes DIR/assignment.csv and
 /// DIR/metrics.json.
 ///
@@ -308,6 +324,7 @@ fn unit_graph(pos: &[[f64; 2]], polygon: &MultiPolygon<f64>) -> Graph {
 /// Any [`Error`]: bad input (naming the file, feature and id), a parameter
 /// out of range, or a write failure. Nothing is written before all the
 /// computation has succeeded, and every file is written atomically.
+#[allow(clippy::too_many_lines)]
 pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     if !(cfg.tolerance.is_finite() && cfg.tolerance > 0.0 && cfg.tolerance < 1.0) {
         return Err(Error::Parameter(format!(
@@ -315,6 +332,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             cfg.tolerance
         )));
     }
+    check_micro(&cfg.micro)?;
     let mut t = Timings::default();
     let weights = match &cfg.weights {
         Some(p) => workload::read_weights(p)?,
@@ -322,19 +340,27 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     };
     let county = prepare(&cfg.households, &cfg.boundaries, cfg.snap_distance, &mut t)?;
 
+    // Dedicated zones: read, project, and take their households out.
     let start = Instant::now();
+    let ZoneSetup {
+        zones,
+        zm,
+        zone_members,
+        fs_members,
+    } = setup_zones(&county, cfg.dedicated.as_deref())?;
+    t.locate += start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let hh: Vec<u32> = county.households.iter().map(|h| h.households).collect();
     let load: Vec<f64> = county.households.iter().map(|h| weights.load(h)).collect();
     let vloads: Vec<VillageLoad> = county
         .villages
         .iter()
-        .map(|v| VillageLoad {
+        .zip(&fs_members)
+        .map(|(v, m)| VillageLoad {
             code: v.code.clone(),
-            load: v.members.iter().map(|&h| load[h as usize]).sum(),
-            households: v
-                .members
-                .iter()
-                .map(|&h| f64::from(county.households[h as usize].households))
-                .sum(),
+            load: m.iter().map(|&h| load[h as usize]).sum(),
+            households: m.iter().map(|&h| f64::from(hh[h as usize])).sum(),
         })
         .collect();
     let app: Apportionment = match cfg.sizing {
@@ -350,24 +376,95 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             });
         }
     }
+    let trees: Vec<IntervalTreeMultiPolygon<f64>> = county
+        .villages
+        .par_iter()
+        .map(|v| IntervalTreeMultiPolygon::new(&v.polygon))
+        .collect();
     let pparams = PartitionParams::new(cfg.tolerance, cfg.seed);
+    let zone_trees: Vec<IntervalTreeMultiPolygon<f64>> = zones
+        .iter()
+        .map(|(_, poly)| IntervalTreeMultiPolygon::new(poly))
+        .collect();
+    // Village by village: the dedicated grids of the village's zones
+    // first (⌈H/MAX⌉ grids of each zone's buildings), then the full-scope
+    // grids with those dedicated grids as fixed groups. Both are cut on
+    // the one graph of all the village's points, the graph the metrics
+    // judge contiguity on.
+    let village_zones: Vec<Vec<usize>> = (0..county.villages.len())
+        .map(|vi| {
+            (0..zones.len())
+                .filter(|&z| zm.village_of_zone[z] == u32::try_from(vi).ok())
+                .collect()
+        })
+        .collect();
     let plans: Vec<Option<(Units, partition::VillagePlan)>> = county
         .villages
         .par_iter()
+        .zip(&fs_members)
         .zip(&app.k)
-        .map(|(v, &k)| -> Result<_, Error> {
-            if k == 0 || v.members.is_empty() {
+        .zip(&trees)
+        .zip(&village_zones)
+        .map(|((((v, fs), &k), tree), vz)| -> Result<_, Error> {
+            let mut members = fs.clone();
+            for &z in vz {
+                members.extend_from_slice(&zone_members[z]);
+            }
+            if members.is_empty() {
                 return Ok(None);
             }
-            let units = units_of(&v.members, &county.xy, &load);
-            let graph = unit_graph(&units.pos, &v.polygon);
+            members.sort_unstable();
+            let units = units_of(&members, &county.xy, &load);
+            // A zone that crosses into a neighbour belongs to this village.
+            let inside = |m: [f64; 2]| {
+                let c = Coord { x: m[0], y: m[1] };
+                tree.contains(&c) || vz.iter().any(|&z| zone_trees[z].contains(&c))
+            };
+            let graph = graph::village_graph(&units.pos, inside);
+            let mut fixed = vec![u32::MAX; units.pos.len()];
+            let mut offset = 0u32;
+            for &z in vz {
+                let zu: Vec<u32> = (0..units.pos.len())
+                    .filter(|&u| zm.zone_of[units.members[u][0] as usize] == u32::try_from(z).ok())
+                    .map(|u| u32::try_from(u).unwrap_or(u32::MAX))
+                    .collect();
+                if zu.is_empty() {
+                    continue;
+                }
+                let pos: Vec<[f64; 2]> = zu.iter().map(|&u| units.pos[u as usize]).collect();
+                let weight: Vec<f64> = zu.iter().map(|&u| units.weight[u as usize]).collect();
+                let households: f64 = zu
+                    .iter()
+                    .flat_map(|&u| &units.members[u as usize])
+                    .map(|&h| f64::from(hh[h as usize]))
+                    .sum();
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let kz = ((households / cfg.band.1).ceil() as usize).max(1);
+                let sub = graph.induced(&zu);
+                let plan = partition::partition_village(
+                    &VillageProblem {
+                        code: &zones[z].0,
+                        pos: &pos,
+                        weight: &weight,
+                        graph: &sub,
+                        k: kz,
+                        fixed: &[],
+                    },
+                    &pparams,
+                )?;
+                for (j, &u) in zu.iter().enumerate() {
+                    fixed[u as usize] = offset + plan.label[j];
+                }
+                offset += u32::try_from(plan.k).unwrap_or(u32::MAX);
+            }
             let plan = partition::partition_village(
                 &VillageProblem {
                     code: &v.code,
                     pos: &units.pos,
                     weight: &units.weight,
                     graph: &graph,
-                    k,
+                    k: if fs.is_empty() { 0 } else { k.max(1) },
+                    fixed: &fixed,
                 },
                 &pparams,
             )?;
@@ -375,45 +472,98 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         })
         .collect::<Result<_, _>>()?;
 
-    // Codes: serpentine order of each village's grid centroids.
-    let mut grid_codes: Vec<String> = Vec::new();
-    let mut grid_of_h = vec![u32::MAX; county.households.len()];
+    // Grids with codes, village by village: full-scope 001.., dedicated 901...
+    let mut grids: Vec<GridOut> = Vec::new();
     let mut shortfalls = Vec::new();
-    for (v, plan) in county.villages.iter().zip(&plans) {
+    for (vi, (v, plan)) in county.villages.iter().zip(&plans).enumerate() {
         let Some((units, plan)) = plan else { continue };
-        let cents = crate::repair::centroids(&units.pos, &units.weight, &plan.label, plan.k);
-        let order = codes::serpentine_order(&cents);
-        let base = grid_codes.len();
-        let mut seq_of = vec![0usize; plan.k];
-        for (s, &g) in order.iter().enumerate() {
-            seq_of[g] = s;
-            grid_codes.push(String::new());
+        let groups = plan
+            .label
+            .iter()
+            .map(|&g| g as usize + 1)
+            .max()
+            .unwrap_or(0);
+        if groups > plan.k + 1000 - codes::DEDICATED_FIRST_SEQ {
+            return Err(Error::TooManyGrids {
+                village: v.code.clone(),
+                k: groups - plan.k,
+                max: 1000 - codes::DEDICATED_FIRST_SEQ,
+            });
         }
-        for g in 0..plan.k {
-            grid_codes[base + seq_of[g]] = codes::grid_code(&v.code, seq_of[g] + 1);
-        }
-        for (u, &g) in plan.label.iter().enumerate() {
-            #[allow(clippy::cast_possible_truncation)]
-            let gi = (base + seq_of[g as usize]) as u32;
-            for &h in &units.members[u] {
-                grid_of_h[h as usize] = gi;
-            }
-        }
+        push_grids(&mut grids, units, plan, groups, vi, &v.code, &hh);
         if let Some(s) = &plan.shortfall {
             shortfalls.push(s.clone());
         }
     }
     t.partition = start.elapsed().as_secs_f64();
 
+    // Micro-grids inside every grid.
+    let start = Instant::now();
+    let mparams = MicroParams {
+        seed: cfg.seed,
+        ..cfg.micro.clone()
+    };
+    let micro_plans: Vec<micro::MicroPlan> = grids
+        .par_iter()
+        .map(|g| {
+            let tree = &trees[g.village];
+            micro::micro_grids(
+                &g.code,
+                &g.buildings,
+                &|m: [f64; 2]| tree.contains(&Coord { x: m[0], y: m[1] }),
+                &mparams,
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let n = county.households.len();
+    let mut grid_of_h = vec![u32::MAX; n];
+    let mut micro_of_h = vec![u32::MAX; n];
+    let mut grid_codes = Vec::with_capacity(grids.len());
+    let mut micro_codes = Vec::new();
+    let mut micro_parent = Vec::new();
+    let mut micro_oversize = Vec::new();
+    for (gi, (g, mp)) in grids.iter().zip(&micro_plans).enumerate() {
+        let gi32 = u32::try_from(gi).unwrap_or(u32::MAX);
+        grid_codes.push(g.code.clone());
+        let base = micro_codes.len();
+        for s in 1..=mp.count {
+            micro_codes.push(micro::micro_code(
+                &g.code,
+                u32::try_from(s).unwrap_or(u32::MAX),
+            ));
+            micro_parent.push(gi32);
+        }
+        micro_oversize.extend_from_slice(&mp.oversize);
+        for &(row, seq) in &mp.row_micro {
+            grid_of_h[row as usize] = gi32;
+            micro_of_h[row as usize] = u32::try_from(base + seq as usize - 1).unwrap_or(u32::MAX);
+        }
+    }
+    t.partition += start.elapsed().as_secs_f64();
+
+    let (members_of, territory) = served(&county, &zones, &zm, &zone_members, fs_members);
+    let dedicated_flags: Vec<bool> = grids.iter().map(|g| g.dedicated).collect();
     let start = Instant::now();
     let metrics = compute_metrics(
         &county,
+        &members_of,
+        &territory,
         &load,
-        &grid_of_h,
-        &grid_codes,
-        cfg.band,
-        cfg.tolerance,
-        cfg.seed,
+        &PlanLabels {
+            grid_of_h: &grid_of_h,
+            grid_codes: &grid_codes,
+            dedicated: &dedicated_flags,
+            micro_of_h: &micro_of_h,
+            micro_codes: &micro_codes,
+            micro_parent: &micro_parent,
+        },
+        &MetricsParams {
+            band: cfg.band,
+            tolerance: cfg.tolerance,
+            seed: cfg.seed,
+            micro_band: cfg.micro.band,
+            ..MetricsParams::default()
+        },
     );
     t.metrics = start.elapsed().as_secs_f64();
     let report = Report {
@@ -430,26 +580,187 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             tolerance: cfg.tolerance,
             seed: cfg.seed,
             weights,
+            micro_target: cfg.micro.target,
+            micro_band: cfg.micro.band,
+            micro_tolerance: cfg.micro.tolerance,
+            dedicated_zones: zones.len(),
         }),
         metrics,
         villages_outside_band: app.outside_band,
         max_deviation_from_county_mean: app.max_deviation_from_county_mean,
         balance_shortfalls: shortfalls,
+        zones_across_villages: zm.crossings,
+        empty_zones: zm.empty,
         snapped: snap_notes(&county),
     };
-    let grid_of: Vec<String> = grid_of_h
+    let code_of = |codes: &[String], i: u32| codes.get(i as usize).cloned().unwrap_or_default();
+    let grid_of: Vec<String> = grid_of_h.iter().map(|&g| code_of(&grid_codes, g)).collect();
+    let micro_of: Vec<String> = micro_of_h
         .iter()
-        .map(|&g| grid_codes.get(g as usize).cloned().unwrap_or_default())
+        .map(|&m| code_of(&micro_codes, m))
         .collect();
 
     let start = Instant::now();
-    write_outputs(cfg, &county.households, &grid_of, &report)?;
+    write_outputs(cfg, &county.households, &grid_of, &micro_of, &report)?;
     t.write = start.elapsed().as_secs_f64();
     Ok(PartitionOutcome {
         report,
         grid_of,
+        micro_of,
         timings: t,
     })
+}
+
+/// Dedicated zones read, projected and matched to households and villages.
+struct ZoneSetup {
+    /// (code, polygon in metres) per zone.
+    zones: Vec<(String, MultiPolygon<f64>)>,
+    /// Which zone each household is in; which village each zone goes to.
+    zm: dedicated::ZoneMembership,
+    /// The households of each zone.
+    zone_members: Vec<Vec<u32>>,
+    /// The households of each village outside every zone.
+    fs_members: Vec<Vec<u32>>,
+}
+
+fn setup_zones(county: &County, path: Option<&Path>) -> Result<ZoneSetup, Error> {
+    let zones: Vec<(String, MultiPolygon<f64>)> = match path {
+        Some(path) => read::read_zones(path)?
+            .into_iter()
+            .map(|z| {
+                let mut g = z.geometry;
+                county.proj.forward_geometry(&mut g);
+                (z.code, g)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let hh: Vec<u32> = county.households.iter().map(|h| h.households).collect();
+    let vcodes: Vec<String> = county.villages.iter().map(|v| v.code.clone()).collect();
+    let zm = dedicated::assign(&county.xy, &hh, &county.located.village_of, &vcodes, &zones);
+    let fs_members = county
+        .villages
+        .iter()
+        .map(|v| {
+            v.members
+                .iter()
+                .copied()
+                .filter(|&h| zm.zone_of[h as usize].is_none())
+                .collect()
+        })
+        .collect();
+    let mut zone_members: Vec<Vec<u32>> = vec![Vec::new(); zones.len()];
+    for (h, z) in zm.zone_of.iter().enumerate() {
+        if let Some(z) = z {
+            zone_members[*z as usize].push(u32::try_from(h).unwrap_or(u32::MAX));
+        }
+    }
+    Ok(ZoneSetup {
+        zones,
+        zm,
+        zone_members,
+        fs_members,
+    })
+}
+
+/// The households each village serves (a zone's households count in the
+/// zone's village) and its territory (the village plus its zones, so that
+/// a zone crossing into a neighbour is part of the village it belongs to).
+fn served(
+    county: &County,
+    zones: &[(String, MultiPolygon<f64>)],
+    zm: &dedicated::ZoneMembership,
+    zone_members: &[Vec<u32>],
+    mut members: Vec<Vec<u32>>,
+) -> (Vec<Vec<u32>>, Vec<MultiPolygon<f64>>) {
+    let mut territory: Vec<MultiPolygon<f64>> =
+        county.villages.iter().map(|v| v.polygon.clone()).collect();
+    for (z, m) in zone_members.iter().enumerate() {
+        if let Some(v) = zm.village_of_zone[z] {
+            members[v as usize].extend_from_slice(m);
+            if zm.crossings.iter().any(|c| c.zone_code == zones[z].0) {
+                territory[v as usize] = territory[v as usize].union(&zones[z].1);
+            }
+        }
+    }
+    for m in &mut members {
+        m.sort_unstable();
+    }
+    (members, territory)
+}
+
+fn check_micro(m: &MicroParams) -> Result<(), Error> {
+    let (lo, hi) = m.band;
+    if !(lo > 0.0 && lo <= hi && hi.is_finite()) {
+        return Err(Error::Parameter(format!(
+            "--micro-band must be MIN,MAX with 0 < MIN <= MAX, got {lo},{hi}"
+        )));
+    }
+    if !(m.target.is_finite() && m.target > 0.0) {
+        return Err(Error::Parameter(format!(
+            "--micro-target must be a positive number, got {}",
+            m.target
+        )));
+    }
+    if !(m.tolerance.is_finite() && m.tolerance > 0.0 && m.tolerance < 1.0) {
+        return Err(Error::Parameter(format!(
+            "the micro-grid tolerance must lie strictly between 0 and 1, got {}",
+            m.tolerance
+        )));
+    }
+    Ok(())
+}
+
+/// A grid ready for codes and micro-grids.
+#[derive(Clone, Debug)]
+struct GridOut {
+    code: String,
+    village: usize,
+    dedicated: bool,
+    buildings: Vec<micro::Building>,
+}
+
+/// Appends the grids of one partitioned village: the free grids 0..k as
+/// full-scope grids numbered from 001, the fixed groups k.. as dedicated
+/// grids numbered from 901, each in serpentine order.
+fn push_grids(
+    out: &mut Vec<GridOut>,
+    units: &Units,
+    plan: &partition::VillagePlan,
+    groups: usize,
+    village: usize,
+    village_code: &str,
+    hh: &[u32],
+) {
+    let cents = crate::repair::centroids(&units.pos, &units.weight, &plan.label, groups);
+    let mut grids: Vec<GridOut> = cents
+        .iter()
+        .enumerate()
+        .map(|(g, _)| GridOut {
+            code: String::new(),
+            village,
+            dedicated: g >= plan.k,
+            buildings: Vec::new(),
+        })
+        .collect();
+    for (u, &g) in plan.label.iter().enumerate() {
+        grids[g as usize].buildings.push(micro::Building {
+            pos: units.pos[u],
+            rows: units.members[u]
+                .iter()
+                .map(|&h| (h, hh[h as usize]))
+                .collect(),
+        });
+    }
+    for (range, first) in [(0..plan.k, 1), (plan.k..groups, codes::DEDICATED_FIRST_SEQ)] {
+        let start = range.start;
+        let order = codes::serpentine_order(&cents[range]);
+        for (s, &g) in order.iter().enumerate() {
+            let mut grid = grids[start + g].clone();
+            grid.code = codes::grid_code(village_code, first + s);
+            out.push(grid);
+        }
+    }
 }
 
 fn snap_notes(county: &County) -> Vec<SnapNote> {
@@ -474,30 +785,40 @@ fn snap_notes(county: &County) -> Vec<SnapNote> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The labels of a plan, by household.
+struct PlanLabels<'a> {
+    grid_of_h: &'a [u32],
+    grid_codes: &'a [String],
+    dedicated: &'a [bool],
+    micro_of_h: &'a [u32],
+    micro_codes: &'a [String],
+    micro_parent: &'a [u32],
+}
+
+/// Builds the metrics input: `members[v]` are the households counted in
+/// village v (a dedicated zone's households count in the zone's village).
 fn compute_metrics(
     county: &County,
+    members: &[Vec<u32>],
+    territory: &[MultiPolygon<f64>],
     load: &[f64],
-    grid_of_h: &[u32],
-    grid_codes: &[String],
-    band: (f64, f64),
-    tolerance: f64,
-    seed: u64,
+    labels: &PlanLabels,
+    params: &MetricsParams,
 ) -> Metrics {
-    // The current plan is compared only when every household names one.
-    let mut old_index: BTreeMap<&str, u32> = BTreeMap::new();
+    // The current plan is compared only when every household names one;
+    // old grids are indexed in code order.
     let has_old = county.households.iter().all(|h| h.grid.is_some());
-    if has_old {
-        for h in &county.households {
-            if let Some(g) = &h.grid {
-                let next = u32::try_from(old_index.len()).unwrap_or(u32::MAX);
-                old_index.entry(g.as_str()).or_insert(next);
-            }
-        }
-    }
-    // BTreeMap insertion order is not index order: remap to sorted codes.
-    let old_codes: Vec<String> = old_index.keys().map(|s| (*s).to_string()).collect();
-    let sorted_index: BTreeMap<&str, u32> = old_codes
+    let old_codes: Vec<String> = if has_old {
+        let set: std::collections::BTreeSet<&str> = county
+            .households
+            .iter()
+            .filter_map(|h| h.grid.as_deref())
+            .collect();
+        set.into_iter().map(str::to_string).collect()
+    } else {
+        Vec::new()
+    };
+    let old_index: BTreeMap<&str, u32> = old_codes
         .iter()
         .enumerate()
         .map(|(i, s)| (s.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
@@ -505,28 +826,25 @@ fn compute_metrics(
     let villages: Vec<VillageInput> = county
         .villages
         .iter()
-        .map(|v| VillageInput {
+        .zip(members)
+        .zip(territory)
+        .map(|((v, m), polygon)| VillageInput {
             code: v.code.clone(),
             town_code: v.town_code.clone(),
-            polygon: v.polygon.clone(),
-            points: v
-                .members
+            polygon: polygon.clone(),
+            points: m
                 .iter()
                 .map(|&h| {
                     let hh = &county.households[h as usize];
+                    let micro = labels.micro_of_h[h as usize];
                     PointRec {
                         xy: county.xy[h as usize],
                         households: hh.households,
                         population: hh.population.unwrap_or(0.0),
                         load: load[h as usize],
-                        grid: grid_of_h[h as usize],
-                        old_grid: if has_old {
-                            hh.grid
-                                .as_deref()
-                                .and_then(|g| sorted_index.get(g).copied())
-                        } else {
-                            None
-                        },
+                        grid: labels.grid_of_h[h as usize],
+                        old_grid: hh.grid.as_deref().and_then(|g| old_index.get(g).copied()),
+                        micro: (micro != u32::MAX).then_some(micro),
                     }
                 })
                 .collect(),
@@ -535,15 +853,13 @@ fn compute_metrics(
     metrics::compute(
         &MetricsInput {
             villages: &villages,
-            grid_codes,
+            grid_codes: labels.grid_codes,
             old_codes: &old_codes,
+            micro_codes: labels.micro_codes,
+            micro_parent: labels.micro_parent,
+            dedicated: labels.dedicated,
         },
-        &MetricsParams {
-            band,
-            tolerance,
-            seed,
-            ..MetricsParams::default()
-        },
+        params,
     )
 }
 
@@ -551,10 +867,12 @@ fn write_outputs(
     cfg: &PartitionConfig,
     households: &[Household],
     grid_of: &[String],
+    micro_of: &[String],
     report: &Report,
 ) -> Result<(), Error> {
     write::ensure_dir(&cfg.out)?;
     let inputs: Vec<&Path> = [
+        cfg.dedicated.as_deref(),
         Some(cfg.households.as_path()),
         Some(cfg.boundaries.as_path()),
         cfg.weights.as_deref(),
@@ -568,7 +886,7 @@ fn write_outputs(
         write::check_not_input(p, &inputs)?;
     }
     write::write_atomic(&csv_path, |w| {
-        write_assignment(w, households, grid_of, None)
+        write_assignment(w, households, grid_of, micro_of)
     })?;
     write::write_atomic(&json_path, |w| {
         serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
@@ -583,13 +901,12 @@ fn write_assignment(
     w: &mut dyn Write,
     households: &[Household],
     grid_of: &[String],
-    micro_of: Option<&[String]>,
+    micro_of: &[String],
 ) -> std::io::Result<()> {
     let mut cw = csv::Writer::from_writer(w);
     cw.write_record(["id", "grid", "micro_grid"])?;
-    for (i, h) in households.iter().enumerate() {
-        let micro = micro_of.map_or("", |m| m[i].as_str());
-        cw.write_record([h.id.as_str(), grid_of[i].as_str(), micro])?;
+    for ((h, g), m) in households.iter().zip(grid_of).zip(micro_of) {
+        cw.write_record([h.id.as_str(), g.as_str(), m.as_str()])?;
     }
     cw.flush()?;
     Ok(())
@@ -614,9 +931,18 @@ pub struct MetricsConfig {
     pub snap_distance: Option<f64>,
     /// Workload weights (TOML).
     pub weights: Option<PathBuf>,
+    /// Household band of a micro-grid.
+    pub micro_band: (f64, f64),
+    /// Dedicated zones, so that a zone's households count in the zone's
+    /// village as `partition` placed them.
+    pub dedicated: Option<PathBuf>,
 }
 
 /// Runs `gridplan metrics`: DESIGN §5 for any assignment.
+///
+/// Grids whose code ends in a sequence of 901 or more are taken as
+/// dedicated grids (DESIGN §2); a micro-grid's parent is the grid of its
+/// first household.
 ///
 /// # Errors
 /// Bad input, naming the file, the line or feature and the id.
@@ -628,29 +954,50 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
     };
     let county = prepare(&cfg.households, &cfg.boundaries, cfg.snap_distance, &mut t)?;
     let start = Instant::now();
-    let grids = read::read_assignment(&cfg.assignment, &county.households)?;
-    let mut index: BTreeMap<&str, u32> = BTreeMap::new();
-    for g in &grids {
-        index.entry(g.as_str()).or_insert(0);
-    }
-    let grid_codes: Vec<String> = index.keys().map(|s| (*s).to_string()).collect();
-    for (i, g) in grid_codes.iter().enumerate() {
-        if let Some(slot) = index.get_mut(g.as_str()) {
-            *slot = u32::try_from(i).unwrap_or(u32::MAX);
+    let rows = read::read_assignment(&cfg.assignment, &county.households)?;
+    let (grid_codes, grid_of_h) = index_codes(rows.grid.iter().map(String::as_str));
+    let (micro_codes, micro_of_h) =
+        index_codes(rows.micro.iter().map(|m| m.as_deref().unwrap_or("")));
+    let mut micro_parent = vec![u32::MAX; micro_codes.len()];
+    for (m, g) in micro_of_h.iter().zip(&grid_of_h) {
+        if *m != u32::MAX && micro_parent[*m as usize] == u32::MAX {
+            micro_parent[*m as usize] = *g;
         }
     }
-    let grid_of_h: Vec<u32> = grids.iter().map(|g| index[g.as_str()]).collect();
+    let dedicated: Vec<bool> = grid_codes
+        .iter()
+        .map(|c| {
+            c.len() == 15
+                && c[12..]
+                    .parse::<usize>()
+                    .is_ok_and(|s| s >= codes::DEDICATED_FIRST_SEQ)
+        })
+        .collect();
     t.read += start.elapsed().as_secs_f64();
     let load: Vec<f64> = county.households.iter().map(|h| weights.load(h)).collect();
+    let zs = setup_zones(&county, cfg.dedicated.as_deref())?;
+    let (members, territory) = served(&county, &zs.zones, &zs.zm, &zs.zone_members, zs.fs_members);
     let start = Instant::now();
     let m = compute_metrics(
         &county,
+        &members,
+        &territory,
         &load,
-        &grid_of_h,
-        &grid_codes,
-        cfg.band,
-        cfg.tolerance,
-        cfg.seed,
+        &PlanLabels {
+            grid_of_h: &grid_of_h,
+            grid_codes: &grid_codes,
+            dedicated: &dedicated,
+            micro_of_h: &micro_of_h,
+            micro_codes: &micro_codes,
+            micro_parent: &micro_parent,
+        },
+        &MetricsParams {
+            band: cfg.band,
+            tolerance: cfg.tolerance,
+            seed: cfg.seed,
+            micro_band: cfg.micro_band,
+            ..MetricsParams::default()
+        },
     );
     t.metrics = start.elapsed().as_secs_f64();
     Ok((
@@ -660,8 +1007,25 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
             villages_outside_band: Vec::new(),
             max_deviation_from_county_mean: None,
             balance_shortfalls: Vec::new(),
+            zones_across_villages: zs.zm.crossings.clone(),
+            empty_zones: zs.zm.empty.clone(),
             snapped: snap_notes(&county),
         },
         t,
     ))
+}
+
+/// Indexes codes in sorted order; an empty code gets `u32::MAX`.
+fn index_codes<'a>(codes: impl Iterator<Item = &'a str> + Clone) -> (Vec<String>, Vec<u32>) {
+    let set: std::collections::BTreeSet<&str> = codes.clone().filter(|c| !c.is_empty()).collect();
+    let list: Vec<String> = set.iter().map(|s| (*s).to_string()).collect();
+    let index: BTreeMap<&str, u32> = set
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| (s, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let of = codes
+        .map(|c| index.get(c).copied().unwrap_or(u32::MAX))
+        .collect();
+    (list, of)
 }

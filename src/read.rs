@@ -1605,16 +1605,26 @@ fn zones_from(
     Ok(out)
 }
 
-/// Reads an `assignment.csv` (header with `id` and `grid`; `micro_grid` and
-/// other columns are ignored) and returns the grid code of each household,
-/// in the order of `households`.
+/// An assignment read back from CSV, in the order of the households.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssignmentRows {
+    /// The grid code of each household.
+    pub grid: Vec<String>,
+    /// The micro-grid code of each household, when the file has a
+    /// `micro_grid` column and the cell is not empty.
+    pub micro: Vec<Option<String>>,
+}
+
+/// Reads an `assignment.csv` (header with `id` and `grid`, optionally
+/// `micro_grid`; other columns are ignored) and returns the grid and
+/// micro-grid of each household, in the order of `households`.
 ///
 /// # Errors
 /// [`ReadError::Io`], [`ReadError::Csv`], [`ReadError::MissingColumn`],
 /// [`ReadError::UnknownAssignmentId`], [`ReadError::AssignedTwice`],
 /// [`ReadError::EmptyGrid`] and [`ReadError::Unassigned`] (listing up to 20
 /// ids in input order).
-pub fn read_assignment(path: &Path, households: &[Household]) -> Result<Vec<String>, ReadError> {
+pub fn read_assignment(path: &Path, households: &[Household]) -> Result<AssignmentRows, ReadError> {
     let file = path.display().to_string();
     let csv_err = |file: &str, e: csv::Error| match e.kind() {
         csv::ErrorKind::Io(_) => {
@@ -1653,6 +1663,8 @@ pub fn read_assignment(path: &Path, households: &[Household]) -> Result<Vec<Stri
     };
     let id_col = col("id")?;
     let grid_col = col("grid")?;
+    let micro_col = col("micro_grid").ok();
+    let mut micro: Vec<Option<String>> = vec![None; households.len()];
     let index: HashMap<&str, usize> = households
         .iter()
         .enumerate()
@@ -1687,6 +1699,9 @@ pub fn read_assignment(path: &Path, households: &[Household]) -> Result<Vec<Stri
             });
         }
         grid[i] = Some((g.to_owned(), line));
+        if let Some(m) = micro_col.and_then(|c| rec.get(c)).filter(|m| !m.is_empty()) {
+            micro[i] = Some(m.to_owned());
+        }
     }
     let missing: Vec<usize> = (0..households.len())
         .filter(|&i| grid[i].is_none())
@@ -1702,10 +1717,13 @@ pub fn read_assignment(path: &Path, households: &[Household]) -> Result<Vec<Stri
                 .collect(),
         });
     }
-    Ok(grid
-        .into_iter()
-        .map(|g| g.map(|(g, _)| g).unwrap_or_default())
-        .collect())
+    Ok(AssignmentRows {
+        grid: grid
+            .into_iter()
+            .map(|g| g.map(|(g, _)| g).unwrap_or_default())
+            .collect(),
+        micro,
+    })
 }
 
 #[cfg(test)]
@@ -2397,13 +2415,24 @@ mod tests {
 
     fn asg(body: &str) -> Result<Vec<String>, ReadError> {
         let dir = tempfile::tempdir().unwrap();
-        read_assignment(&write(&dir, "assignment.csv", body), &three())
+        read_assignment(&write(&dir, "assignment.csv", body), &three()).map(|a| a.grid)
     }
 
     #[test]
     fn assignment_happy_in_household_order() {
         let g = asg("grid,id,micro_grid\nG2,c,\nG1,a,x\n G1 ,b,y\n").unwrap();
         assert_eq!(g, vec!["G1", "G1", "G2"]);
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            &dir,
+            "assignment.csv",
+            "grid,id,micro_grid\nG2,c,\nG1,a,x\n G1 ,b,y\n",
+        );
+        let a = read_assignment(&p, &three()).unwrap();
+        assert_eq!(
+            a.micro,
+            vec![Some("x".to_string()), Some("y".to_string()), None]
+        );
     }
 
     #[test]

@@ -89,7 +89,18 @@ fn members(label: &[u32], k: usize) -> Vec<Vec<u32>> {
 
 /// Makes every grid contiguous on `graph` (see the module docs). Returns
 /// the number of units relabelled.
-pub fn make_contiguous(graph: &Graph, weight: &[f64], label: &mut [u32], k: usize) -> usize {
+///
+/// Labels `free_k..k` are *fixed* groups (dedicated grids inside a village,
+/// oversize buildings inside a grid): their units never move and no unit
+/// moves into them, but they still block adjacency, so a grid is judged on
+/// the same graph as the metrics judge it.
+pub fn make_contiguous(
+    graph: &Graph,
+    weight: &[f64],
+    label: &mut [u32],
+    k: usize,
+    free_k: usize,
+) -> usize {
     let mut moved = 0;
     // Each pass strictly shrinks the number of stray components or merges
     // them into larger ones; 4k + 8 passes is far more than ever needed and
@@ -98,7 +109,7 @@ pub fn make_contiguous(graph: &Graph, weight: &[f64], label: &mut [u32], k: usiz
         let mut changed = false;
         let load = loads(weight, label, k);
         let mem = members(label, k);
-        for (g, mem_g) in mem.iter().enumerate() {
+        for (g, mem_g) in mem.iter().enumerate().take(free_k) {
             #[allow(clippy::cast_possible_truncation)]
             let gi = g as u32;
             let comps = graph.components_of(mem_g, label, gi);
@@ -126,7 +137,7 @@ pub fn make_contiguous(graph: &Graph, weight: &[f64], label: &mut [u32], k: usiz
                         }
                     }
                 }
-                let best = (0..k).filter(|&h| tally[h] > 0).max_by(|&a, &b| {
+                let best = (0..free_k).filter(|&h| tally[h] > 0).max_by(|&a, &b| {
                     tally[a]
                         .cmp(&tally[b])
                         .then(load[b].total_cmp(&load[a]))
@@ -212,6 +223,7 @@ struct State<'a> {
     weight: &'a [f64],
     lower: f64,
     upper: f64,
+    free_k: usize,
     load: Vec<f64>,
     size: Vec<usize>,
     cent: Vec<[f64; 2]>,
@@ -239,6 +251,8 @@ impl State<'_> {
                 let lv = label[v as usize] as usize;
                 let (from, to) = if out { (g, lv) } else { (lu, g) };
                 if from == to
+                    || from >= self.free_k
+                    || to >= self.free_k
                     || (out && lv == g)
                     || (!out && lv != g)
                     || Some(if out { to } else { from }) == skip
@@ -329,13 +343,17 @@ const CHAIN_FIRST_STEPS: usize = 8;
 const SWAP_FIRST_STEPS: usize = 24;
 
 /// Balance-restoring search (see the module docs). `lower`/`upper` bound
-/// every grid's load. Returns the number of moves made.
+/// the load of every free grid `0..free_k`; labels `free_k..k` are fixed
+/// groups that neither give nor take units. Returns the number of moves
+/// made.
+#[allow(clippy::too_many_arguments)]
 pub fn rebalance(
     graph: &Graph,
     pos: &[[f64; 2]],
     weight: &[f64],
     label: &mut [u32],
     k: usize,
+    free_k: usize,
     lower: f64,
     upper: f64,
 ) -> usize {
@@ -350,6 +368,7 @@ pub fn rebalance(
         weight,
         lower,
         upper,
+        free_k,
         load: loads(weight, label, k),
         size,
         cent: centroids(pos, weight, label, k),
@@ -361,7 +380,7 @@ pub fn rebalance(
     let mut moves = 0;
     // V decreases by more than eps at every step; the cap is a guard only.
     for _ in 0..(20 * n + 100) {
-        let mut bad: Vec<usize> = (0..k).filter(|&g| st.viol(g) > eps).collect();
+        let mut bad: Vec<usize> = (0..free_k).filter(|&g| st.viol(g) > eps).collect();
         if bad.is_empty() {
             break;
         }
@@ -512,9 +531,25 @@ mod tests {
         let w = vec![1.0; 6];
         // Grid 0 = {0,1,4}: unit 4 is a stray inside grid 1's run.
         let mut label = vec![0, 0, 1, 1, 0, 1];
-        let moved = make_contiguous(&g, &w, &mut label, 2);
+        let moved = make_contiguous(&g, &w, &mut label, 2, 2);
         assert_eq!(moved, 1);
         assert_eq!(label, vec![0, 0, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn fixed_groups_neither_give_nor_take() {
+        let (pos, g) = line(8);
+        let w = vec![1.0; 8];
+        // Label 2 is a fixed group in the middle of grid 0's run.
+        let mut label = vec![0, 0, 0, 2, 0, 1, 1, 1];
+        make_contiguous(&g, &w, &mut label, 3, 2);
+        // Unit 4 is cut off from grid 0 by the fixed unit; it joins grid 1.
+        assert_eq!(label, vec![0, 0, 0, 2, 1, 1, 1, 1]);
+        // Grid 1 is now heavy, but grid 0 can only take through the fixed
+        // unit, which blocks it: no move is possible.
+        let moves = rebalance(&g, &pos, &w, &mut label, 3, 2, 2.5, 3.5);
+        assert_eq!(moves, 0);
+        assert_eq!(label[3], 2);
     }
 
     #[test]
@@ -522,7 +557,7 @@ mod tests {
         let (pos, g) = line(10);
         let w = vec![1.0; 10];
         let mut label = vec![0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
-        rebalance(&g, &pos, &w, &mut label, 2, 4.5, 5.5);
+        rebalance(&g, &pos, &w, &mut label, 2, 2, 4.5, 5.5);
         let l = loads(&w, &label, 2);
         assert_eq!(l, vec![5.0, 5.0]);
         // Still contiguous.
@@ -536,7 +571,7 @@ mod tests {
         let (pos, g) = line(12);
         let w = vec![1.0; 12];
         let mut label = vec![0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2];
-        rebalance(&g, &pos, &w, &mut label, 3, 3.5, 4.5);
+        rebalance(&g, &pos, &w, &mut label, 3, 3, 3.5, 4.5);
         let l = loads(&w, &label, 3);
         assert!(
             l.iter().all(|&x| (3.5..=4.5).contains(&x)),

@@ -23,6 +23,7 @@ fn five_heavy_buildings_three_grids() {
             weight: &weight,
             graph: &graph,
             k: 3,
+            fixed: &[],
         },
         &PartitionParams::new(0.10, 1),
     )
@@ -48,6 +49,7 @@ fn more_grids_than_buildings() {
             weight: &weight,
             graph: &graph,
             k: 4,
+            fixed: &[],
         },
         &PartitionParams::new(0.10, 1),
     )

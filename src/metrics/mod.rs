@@ -1,14 +1,23 @@
-//! Plan metrics (DESIGN §5): balance, nesting, contiguity, compactness and
-//! stability, computed the same way for any assignment, ours or another
-//! tool's.
+//! Plan metrics (DESIGN §5): balance, nesting, contiguity, compactness,
+//! stability and micro-grids, computed the same way for any assignment, ours
+//! or another tool's.
 //!
 //! The input is a list of villages, each with its polygon (metres) and its
-//! household points, every point labelled with its new grid and optionally
-//! its old grid. Labels are indices into `grid_codes` / `old_codes`. A grid
-//! label that occurs in two villages is a nesting violation; every other
-//! metric treats each (village, grid) pair — a *grid piece* — as a grid of
-//! that village, so a violating plan is still measured rather than refused.
-//! With nesting intact (the goal), pieces and grids are the same thing.
+//! household points, every point labelled with its new grid, optionally its
+//! old grid and optionally its micro-grid (微网格). Labels are indices into
+//! `grid_codes` / `old_codes` / `micro_codes`. A grid label that occurs in
+//! two villages is a nesting violation; every other metric treats each
+//! (village, grid) pair — a *grid piece* — as a grid of that village, so a
+//! violating plan is still measured rather than refused. With nesting intact
+//! (the goal), pieces and grids are the same thing.
+//!
+//! Grids are *full-scope* or *dedicated* (专属网格, DESIGN §2), as flagged by
+//! `MetricsInput::dedicated`. A dedicated grid is sized by its premises (a
+//! school, a hospital, a park), not by the village mean, so balance (`W_v`,
+//! `k_v`, `t_v`, max_dev, within tolerance, CV, band) and the compactness
+//! SSE ratio cover the full-scope grids only; nesting, contiguity and the
+//! mean distance to the centroid cover every grid. The micro-grid metrics
+//! are described in [`micro`].
 //!
 //! # Parameters
 //! - `band` (default 300-500 households): the urban norm of DESIGN §2; a grid
@@ -20,24 +29,32 @@
 //! - `kmeans_restarts` (default 4): independent k-means++ seedings per
 //!   village, best SSE kept. Four restarts make the yardstick stable to about
 //!   a percent on the synthetic county at negligible cost.
+//! - `micro_band` (default 20-80 households): the micro-grid band of
+//!   DESIGN §2; its upper end is also the cap above which a building may be
+//!   cut into micro-grids of its own (see [`micro`]).
 //!
 //! # Algorithm
 //! Villages are independent, so steps 1-6 run in parallel over villages with
 //! rayon and are gathered in village order; step 7 is sequential.
-//! 1. **Grids of a village**: the distinct labels of its points; `k_v` their
-//!    count, `W_v` the village load, `t_v = W_v / k_v`. A grid's load,
-//!    households and population are sums over its points in that village.
-//! 2. **Balance**: relative load `r = load / t_v` per grid (1 when `t_v` is
-//!    0, i.e. all loads are 0); `max_dev = max |r - 1|`; a grid is *within
+//! 1. **Grids of a village**: the distinct labels of its points; `k_v` the
+//!    count of full-scope ones, `W_v` the load of their points,
+//!    `t_v = W_v / k_v`. A grid's load, households and population are sums
+//!    over its points in that village.
+//! 2. **Balance** (full-scope grids): relative load `r = load / t_v` per
+//!    grid (1 when `t_v` is 0, i.e. all loads are 0; also reported for
+//!    dedicated grids, for information); `max_dev = max |r - 1|`; a grid is *within
 //!    tolerance* when `|r - 1| <= tolerance` (inclusive, with a 1e-9 slack so
 //!    that 90 vs 110 counts as ±10 % despite rounding); the coefficient of
 //!    variation is the population standard deviation of `r` over its mean
 //!    (per village, and pooled over all grid pieces of the county).
 //! 3. **Compactness**: each grid's household-weighted centroid and mean
-//!    distance to it (metres, household-weighted); each grid's load-weighted
-//!    centroid and the load-weighted sum of squared distances (SSE).
+//!    distance to it (metres, household-weighted); each full-scope grid's
+//!    load-weighted centroid and the load-weighted sum of squared distances
+//!    (SSE).
 //! 4. **Buildings**: points with exactly equal coordinates are merged into
 //!    distinct coordinates (-0.0 and 0.0 are the same), in (x, y) order.
+//!    A building's load for balance and k-means is that of its full-scope
+//!    points.
 //! 5. **Contiguity**: [`village_graph`] on the distinct coordinates, keeping
 //!    an edge when the village polygon strictly contains its midpoint (an
 //!    [`IntervalTreeMultiPolygon`] built once per village). A grid's node set
@@ -45,16 +62,20 @@
 //!    shared by two grids belongs to both); the grid is contiguous when that
 //!    set induces a connected subgraph (breadth-first search restricted to
 //!    the set). Note that `village_graph` bridges enclaves to the nearest
-//!    hamlet, so a village is always one component.
+//!    hamlet, so a village is always one component. When any point has a
+//!    micro label, the micro-grids of each grid piece are then measured on
+//!    that grid's own graph (see [`micro`]).
 //! 6. **k-means yardstick**: weighted k-means with the village's `k_v` on the
-//!    distinct coordinates with positive load (see `kmeans`). When
+//!    distinct coordinates with positive full-scope load (see `kmeans`). When
 //!    `k_v >=` that number of coordinates the optimum is 0 and the ratio is
 //!    undefined: the village is skipped from the ratio and counted.
 //! 7. **County**: sums and maxima in village order; the SSE ratio is the
 //!    sum of plan SSE over the villages in the ratio divided by the sum of
 //!    their k-means SSE. Nesting: for each label, the villages it occurs in.
 //!    Stability (only when every point has an old grid) from the (old, new,
-//!    households) links, see [`stability`].
+//!    households) links, see [`stability`]. Micro-grids (only when some
+//!    point has a micro label) from the villages' micro pieces, see
+//!    [`micro`].
 //!
 //! A Delaunay edge whose midpoint lies exactly on the village boundary is
 //! not "inside" (geo's `Contains` excludes the boundary). Such an edge runs
@@ -68,10 +89,12 @@
 //! # Complexity
 //! O(n log n) per village for sorting and Delaunay, one point-in-polygon test
 //! per Delaunay edge (O(log s + hits) with the interval tree on s polygon
-//! segments), O(restarts · iterations · n · k_v) for k-means. The synthetic
-//! county (120,000 points, 510 villages, ~1,500 grids) takes well under a
-//! second on 2 cores (measured by `cargo bench --bench pipeline`; see
-//! BENCHMARKS.md).
+//! segments), O(restarts · iterations · n · k_v) for k-means; the micro
+//! step adds a triangulation of each grid piece (no more points than the
+//! village's). The synthetic county (120,000 points, 510 villages, ~1,500
+//! grids, ~10,800 micro-grids) takes about 0.15-0.2 s on 2 cores (the
+//! `synthetic_county_scale` test prints it; end to end in
+//! `cargo bench --bench pipeline`, see BENCHMARKS.md).
 //!
 //! # Errors
 //! None: any assignment can be measured. Degenerate cases have documented
@@ -80,6 +103,7 @@
 //! as `#<index>`.
 
 mod kmeans;
+pub mod micro;
 pub mod stability;
 
 use crate::graph::village_graph;
@@ -90,7 +114,16 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write as _;
 
+pub use micro::{
+    MicroContiguity, MicroMetrics, MicroNesting, MicroNestingViolation, MicroPerGrid, MicroSizes,
+    NonContiguousMicro, SplitBuilding,
+};
 pub use stability::{CLEAN_SHARE, StabilityMetrics};
+
+/// `grid_type` of a full-scope grid (DESIGN §4, grids.geojson).
+pub const FULL_SCOPE: &str = "full_scope";
+/// `grid_type` of a dedicated grid (专属网格).
+pub const DEDICATED: &str = "dedicated";
 
 /// The longest listing of offending grids kept in the output.
 pub const MAX_LISTED: usize = 20;
@@ -111,6 +144,9 @@ pub struct MetricsParams {
     pub seed: u64,
     /// k-means++ restarts per village; default 4.
     pub kmeans_restarts: usize,
+    /// The household band of a micro-grid, inclusive; default (20, 80). Its
+    /// upper end is the micro-grid cap that makes a building oversize.
+    pub micro_band: (f64, f64),
 }
 
 impl Default for MetricsParams {
@@ -120,6 +156,7 @@ impl Default for MetricsParams {
             tolerance: 0.10,
             seed: 0,
             kmeans_restarts: 4,
+            micro_band: (20.0, 80.0),
         }
     }
 }
@@ -139,6 +176,9 @@ pub struct PointRec {
     pub grid: u32,
     /// The current grid, an index into [`MetricsInput::old_codes`].
     pub old_grid: Option<u32>,
+    /// The micro-grid, an index into [`MetricsInput::micro_codes`]; None
+    /// when the plan has no micro-grids.
+    pub micro: Option<u32>,
 }
 
 /// One village with its points.
@@ -163,6 +203,14 @@ pub struct MetricsInput<'a> {
     pub grid_codes: &'a [String],
     /// Codes of the old grids, indexed by [`PointRec::old_grid`].
     pub old_codes: &'a [String],
+    /// Codes of the micro-grids, indexed by [`PointRec::micro`].
+    pub micro_codes: &'a [String],
+    /// For each micro-grid, the index in `grid_codes` of the grid the plan
+    /// declares as its parent; may be shorter (or empty) when undeclared.
+    pub micro_parent: &'a [u32],
+    /// Per grid (indexed like `grid_codes`): is it a dedicated grid. May be
+    /// empty (or short): missing entries are full-scope grids.
+    pub dedicated: &'a [bool],
 }
 
 /// All metrics of one assignment.
@@ -178,6 +226,8 @@ pub struct Metrics {
     pub grids: Vec<GridMetrics>,
     /// Stability against the old grids, when every point has one.
     pub stability: Option<StabilityMetrics>,
+    /// Micro-grid metrics, when any point has a micro label.
+    pub micro: Option<MicroMetrics>,
 }
 
 /// County-level metrics.
@@ -197,15 +247,20 @@ pub struct CountyMetrics {
     pub load: f64,
     /// Distinct grid labels.
     pub grids: usize,
+    /// Distinct full-scope grid labels.
+    pub full_scope_grids: usize,
+    /// Distinct dedicated grid labels.
+    pub dedicated_grids: usize,
     /// (village, grid) pairs; equals `grids` when nesting holds.
     pub grid_pieces: usize,
-    /// Mean load per grid piece.
+    /// Mean load per full-scope grid piece (full-scope load over their
+    /// count).
     pub mean_load: f64,
-    /// Smallest grid piece load.
+    /// Smallest full-scope grid piece load.
     pub min_load: f64,
-    /// Largest grid piece load.
+    /// Largest full-scope grid piece load.
     pub max_load: f64,
-    /// Balance, pooled over all grid pieces.
+    /// Balance, pooled over the full-scope grid pieces.
     pub balance: BalanceMetrics,
     /// Nesting in villages.
     pub nesting: NestingMetrics,
@@ -215,9 +270,11 @@ pub struct CountyMetrics {
     pub compactness: CompactnessMetrics,
 }
 
-/// Balance over a set of grids.
+/// Balance over a set of grids (the full-scope ones).
 #[derive(Serialize, Clone, Debug)]
 pub struct BalanceMetrics {
+    /// Grid pieces measured: the full-scope ones.
+    pub grids: usize,
     /// max over grids of |load / t_v - 1|.
     pub max_dev: f64,
     /// Grids with |load / t_v - 1| <= tolerance.
@@ -312,15 +369,21 @@ pub struct VillageMetrics {
     pub points: usize,
     /// Distinct coordinates (buildings).
     pub buildings: usize,
-    /// Grids (distinct labels), k_v.
+    /// Full-scope grids (distinct labels), k_v.
     pub k: usize,
+    /// Dedicated grids (distinct labels).
+    pub dedicated_grids: usize,
+    /// Distinct micro-grid labels among the village's points.
+    pub micro_grids: usize,
     /// Households.
     pub households: u64,
     /// Population.
     pub population: f64,
-    /// Load W_v.
+    /// Load of all the village's points (full-scope and dedicated grids).
     pub load: f64,
-    /// Mean load per grid t_v = W_v / k_v (0 without grids).
+    /// Load W_v of the full-scope grids' points.
+    pub full_scope_load: f64,
+    /// Mean load per full-scope grid t_v = W_v / k_v (0 without grids).
     pub target: f64,
     /// max over grids of |load / t_v - 1|.
     pub max_dev: f64,
@@ -355,15 +418,20 @@ pub struct GridMetrics {
     pub code: String,
     /// Village code.
     pub village: String,
+    /// "full_scope" or "dedicated" ([`FULL_SCOPE`], [`DEDICATED`]).
+    pub grid_type: &'static str,
     /// Household points.
     pub points: usize,
+    /// Distinct micro-grid labels among its points.
+    pub micro_grids: usize,
     /// Households.
     pub households: u64,
     /// Population.
     pub population: f64,
     /// Load.
     pub load: f64,
-    /// load / t_v.
+    /// load / t_v (also given for a dedicated grid, for information; it
+    /// does not enter the balance).
     pub relative_load: f64,
     /// Connected components on the village graph (1 = contiguous).
     pub components: usize,
@@ -381,6 +449,7 @@ struct VillageWork {
     dist_sum: f64,
     hh_weight: f64,
     links: Vec<(u32, u32, u64)>,
+    micro: micro::VillageMicro,
 }
 
 fn code_of(codes: &[String], i: u32) -> String {
@@ -449,10 +518,12 @@ impl Acc {
 }
 
 fn village_work(
+    vi: usize,
     v: &VillageInput,
     input: &MetricsInput,
     params: &MetricsParams,
     with_old: bool,
+    with_micro: bool,
 ) -> VillageWork {
     let pts = &v.points;
     let n = pts.len();
@@ -461,12 +532,13 @@ fn village_work(
     let mut labels: Vec<u32> = pts.iter().map(|p| p.grid).collect();
     labels.sort_unstable();
     labels.dedup();
-    let k = labels.len();
+    let k_all = labels.len();
     let local: Vec<usize> = pts
         .iter()
         .map(|p| labels.binary_search(&p.grid).unwrap_or_else(|i| i))
         .collect();
-    let mut acc = vec![Acc::default(); k];
+    let ded: Vec<bool> = labels.iter().map(|&l| is_dedicated(input, l)).collect();
+    let mut acc = vec![Acc::default(); k_all];
     for (p, &g) in pts.iter().zip(&local) {
         let a = &mut acc[g];
         let h = f64::from(p.households);
@@ -484,36 +556,44 @@ fn village_work(
     let households: u64 = acc.iter().map(|a| a.hh).sum();
     let population: f64 = acc.iter().map(|a| a.pop).sum();
     let load: f64 = acc.iter().map(|a| a.load).sum();
-    let target = if k == 0 { 0.0 } else { load / k as f64 };
+    // Dedicated grids are sized by their premises, not by the village mean:
+    // W_v and k_v count the full-scope grids only.
+    let fs: Vec<usize> = (0..k_all).filter(|&g| !ded[g]).collect();
+    let k = fs.len();
+    let fs_load: f64 = fs.iter().map(|&g| acc[g].load).sum();
+    let target = if k == 0 { 0.0 } else { fs_load / k as f64 };
 
-    // 2. Balance.
+    // 2. Balance, over the full-scope grids.
     let rel: Vec<f64> = acc
         .iter()
         .map(|a| if target > 0.0 { a.load / target } else { 1.0 })
         .collect();
-    let max_dev = rel.iter().map(|r| (r - 1.0).abs()).fold(0.0, f64::max);
-    let within_tol = rel
+    let max_dev = fs.iter().map(|&g| (rel[g] - 1.0).abs()).fold(0.0, f64::max);
+    let within_tol = fs
         .iter()
-        .filter(|r| (*r - 1.0).abs() <= params.tolerance + TOL_SLACK)
+        .filter(|&&g| (rel[g] - 1.0).abs() <= params.tolerance + TOL_SLACK)
         .count();
-    let in_band = acc
+    let in_band = fs
         .iter()
-        .filter(|a| {
-            let h = a.hh as f64;
+        .filter(|&&g| {
+            let h = acc[g].hh as f64;
             h >= params.band.0 && h <= params.band.1
         })
         .count();
 
-    // 3. Compactness of the plan.
+    // 3. Compactness of the plan: distances for every grid, the SSE for the
+    // full-scope ones (the k-means yardstick sees only their points).
     let hc: Vec<[f64; 2]> = acc.iter().map(Acc::hh_centroid).collect();
     let lc: Vec<[f64; 2]> = acc.iter().map(Acc::load_centroid).collect();
-    let mut grid_dist = vec![0.0; k];
+    let mut grid_dist = vec![0.0; k_all];
     let mut sse = 0.0;
     for (p, &g) in pts.iter().zip(&local) {
         let (dx, dy) = (p.xy[0] - hc[g][0], p.xy[1] - hc[g][1]);
         grid_dist[g] += f64::from(p.households) * dx.hypot(dy);
-        let (dx, dy) = (p.xy[0] - lc[g][0], p.xy[1] - lc[g][1]);
-        sse += p.load * (dx * dx + dy * dy);
+        if !ded[g] {
+            let (dx, dy) = (p.xy[0] - lc[g][0], p.xy[1] - lc[g][1]);
+            sse += p.load * (dx * dx + dy * dy);
+        }
     }
     let dist_sum: f64 = grid_dist.iter().sum();
 
@@ -526,6 +606,7 @@ fn village_work(
         ka[0].total_cmp(&kb[0]).then(ka[1].total_cmp(&kb[1]))
     });
     let mut coords: Vec<[f64; 2]> = Vec::new();
+    // Full-scope load per building: what balance and k-means see.
     let mut coord_load: Vec<f64> = Vec::new();
     let mut node = vec![0u32; n];
     for &i in &order {
@@ -539,16 +620,22 @@ fn village_work(
         }
         let id = coords.len() - 1;
         node[i] = id as u32;
-        coord_load[id] += pts[i].load;
+        if !ded[local[i]] {
+            coord_load[id] += pts[i].load;
+        }
     }
     let max_building_load = coord_load.iter().copied().fold(0.0, f64::max);
     let oversize_building =
         k > 0 && max_building_load > target * (1.0 + params.tolerance) + TOL_SLACK * target;
 
-    // 5. Contiguity.
+    // 5. Contiguity of every grid, then of the micro-grids in their grids.
+    let tree = (coords.len() >= 2).then(|| IntervalTreeMultiPolygon::new(&v.polygon));
+    let inside = |m: [f64; 2]| {
+        tree.as_ref()
+            .is_some_and(|t| t.contains(&Coord { x: m[0], y: m[1] }))
+    };
     let components = if coords.len() >= 2 {
-        let tree = IntervalTreeMultiPolygon::new(&v.polygon);
-        let graph = village_graph(&coords, |m| tree.contains(&Coord { x: m[0], y: m[1] }));
+        let graph = village_graph(&coords, inside);
         let mut members: Vec<(u32, u32)> = local
             .iter()
             .zip(&node)
@@ -556,13 +643,42 @@ fn village_work(
             .collect();
         members.sort_unstable();
         members.dedup();
-        grid_components(&graph, &members, k, coords.len())
+        grid_components(&graph, &members, k_all, coords.len())
     } else {
-        vec![1; k]
+        vec![1; k_all]
     };
     let contiguous = components.iter().filter(|&&c| c <= 1).count();
+    let micro_work = if with_micro {
+        let hh: Vec<u32> = pts.iter().map(|p| p.households).collect();
+        let mic: Vec<Option<u32>> = pts.iter().map(|p| p.micro).collect();
+        micro::village_micro(
+            &micro::VillageView {
+                village: vi as u32,
+                households: &hh,
+                micro: &mic,
+                local: &local,
+                labels: &labels,
+                node: &node,
+                coords: &coords,
+                order: &order,
+            },
+            &inside,
+            params.micro_band.1,
+        )
+    } else {
+        micro::VillageMicro {
+            per_grid: vec![0; k_all],
+            ..micro::VillageMicro::default()
+        }
+    };
+    let micro_grids = {
+        let mut m: Vec<u32> = pts.iter().filter_map(|p| p.micro).collect();
+        m.sort_unstable();
+        m.dedup();
+        m.len()
+    };
 
-    // 6. The k-means yardstick on loaded buildings.
+    // 6. The k-means yardstick on buildings with full-scope load.
     let (kp, kw): (Vec<[f64; 2]>, Vec<f64>) = coords
         .iter()
         .zip(&coord_load)
@@ -608,11 +724,13 @@ fn village_work(
         Vec::new()
     };
 
-    let grids = (0..k)
+    let grids = (0..k_all)
         .map(|g| GridMetrics {
             code: code_of(input.grid_codes, labels[g]),
             village: v.code.clone(),
+            grid_type: if ded[g] { DEDICATED } else { FULL_SCOPE },
             points: acc[g].points,
+            micro_grids: micro_work.per_grid[g],
             households: acc[g].hh,
             population: acc[g].pop,
             load: acc[g].load,
@@ -634,14 +752,17 @@ fn village_work(
             points: n,
             buildings: coords.len(),
             k,
+            dedicated_grids: k_all - k,
+            micro_grids,
             households,
             population,
             load,
+            full_scope_load: fs_load,
             target,
             max_dev,
             within_tol,
             within_tol_share: share(within_tol, k),
-            cv: cv(rel.iter().copied()),
+            cv: cv(fs.iter().map(|&g| rel[g])),
             in_band,
             max_building_load,
             oversize_building,
@@ -660,7 +781,16 @@ fn village_work(
         dist_sum,
         hh_weight: households as f64,
         links,
+        micro: micro_work,
     }
+}
+
+fn is_dedicated(input: &MetricsInput, label: u32) -> bool {
+    input
+        .dedicated
+        .get(label as usize)
+        .copied()
+        .unwrap_or(false)
 }
 
 /// Components of each grid's induced subgraph. `members` lists the distinct
@@ -718,28 +848,36 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
             .villages
             .iter()
             .all(|v| v.points.iter().all(|p| p.old_grid.is_some()));
+    let with_micro = input
+        .villages
+        .iter()
+        .any(|v| v.points.iter().any(|p| p.micro.is_some()));
     let works: Vec<VillageWork> = input
         .villages
         .par_iter()
-        .map(|v| village_work(v, input, params, with_old))
+        .enumerate()
+        .map(|(vi, v)| village_work(vi, v, input, params, with_old, with_micro))
         .collect();
 
     let grids: Vec<GridMetrics> = works.iter().flat_map(|w| w.grids.iter().cloned()).collect();
     let pieces = grids.len();
+    let fs_grids: Vec<&GridMetrics> = grids.iter().filter(|g| g.grid_type == FULL_SCOPE).collect();
+    let fs_pieces = fs_grids.len();
 
-    // Balance, pooled.
+    // Balance, pooled over the full-scope grid pieces.
     let vm = || works.iter().map(|w| &w.metrics);
     let within_tol: usize = vm().map(|m| m.within_tol).sum();
     let in_band: usize = vm().map(|m| m.in_band).sum();
     let balance = BalanceMetrics {
+        grids: fs_pieces,
         max_dev: vm().map(|m| m.max_dev).fold(0.0, f64::max),
         within_tol,
-        within_tol_share: share(within_tol, pieces),
-        cv: cv(grids.iter().map(|g| g.relative_load)),
+        within_tol_share: share(within_tol, fs_pieces),
+        cv: cv(fs_grids.iter().map(|g| g.relative_load)),
         in_band,
-        in_band_share: share(in_band, pieces),
-        min_households: grids.iter().map(|g| g.households).min().unwrap_or(0),
-        max_households: grids.iter().map(|g| g.households).max().unwrap_or(0),
+        in_band_share: share(in_band, fs_pieces),
+        min_households: fs_grids.iter().map(|g| g.households).min().unwrap_or(0),
+        max_households: fs_grids.iter().map(|g| g.households).max().unwrap_or(0),
         villages_with_oversize_building: vm().filter(|m| m.oversize_building).count(),
     };
 
@@ -751,10 +889,16 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
         .collect();
     occ.sort_unstable();
     let mut distinct = 0;
+    let mut dedicated_grids = 0;
     let mut violations = 0;
     let mut nest_examples = Vec::new();
+    let mut grid_labels: Vec<u32> = Vec::new();
     for group in occ.chunk_by(|a, b| a.0 == b.0) {
         distinct += 1;
+        grid_labels.push(group[0].0);
+        if is_dedicated(input, group[0].0) {
+            dedicated_grids += 1;
+        }
         if group.len() > 1 {
             violations += 1;
             if nest_examples.len() < MAX_LISTED {
@@ -820,6 +964,7 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
     };
 
     let load: f64 = vm().map(|m| m.load).sum();
+    let fs_load: f64 = vm().map(|m| m.full_scope_load).sum();
     let county = CountyMetrics {
         villages: works.len(),
         points: vm().map(|m| m.points).sum(),
@@ -828,14 +973,24 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
         population: vm().map(|m| m.population).sum(),
         load,
         grids: distinct,
+        full_scope_grids: distinct - dedicated_grids,
+        dedicated_grids,
         grid_pieces: pieces,
-        mean_load: if pieces > 0 {
-            load / pieces as f64
+        mean_load: if fs_pieces > 0 {
+            fs_load / fs_pieces as f64
         } else {
             0.0
         },
-        min_load: grids.iter().map(|g| g.load).reduce(f64::min).unwrap_or(0.0),
-        max_load: grids.iter().map(|g| g.load).reduce(f64::max).unwrap_or(0.0),
+        min_load: fs_grids
+            .iter()
+            .map(|g| g.load)
+            .reduce(f64::min)
+            .unwrap_or(0.0),
+        max_load: fs_grids
+            .iter()
+            .map(|g| g.load)
+            .reduce(f64::max)
+            .unwrap_or(0.0),
         balance,
         nesting: NestingMetrics {
             violations,
@@ -851,12 +1006,39 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
         stability::stability(&mut links, |o| code_of(input.old_codes, o))
     });
 
+    let micro = with_micro.then(|| {
+        let village_codes: Vec<&str> = input.villages.iter().map(|v| v.code.as_str()).collect();
+        let mut pieces = Vec::new();
+        let mut splits = Vec::new();
+        let mut without = 0;
+        for w in &works {
+            pieces.extend(w.micro.pieces.iter().cloned());
+            splits.extend(w.micro.splits.iter().cloned());
+            without += w.micro.without;
+        }
+        micro::aggregate(
+            pieces,
+            splits,
+            without,
+            &micro::CountyView {
+                micro_codes: input.micro_codes,
+                micro_parent: input.micro_parent,
+                grid_codes: input.grid_codes,
+                village_codes: &village_codes,
+                dedicated: &|g| is_dedicated(input, g),
+                grid_labels: &grid_labels,
+                band: params.micro_band,
+            },
+        )
+    });
+
     Metrics {
         params: params.clone(),
         county,
         villages: works.into_iter().map(|w| w.metrics).collect(),
         grids,
         stability,
+        micro,
     }
 }
 
@@ -892,19 +1074,14 @@ impl Metrics {
             ("max deviation".into(), pct(b.max_dev)),
             (
                 format!("within ±{}", pct(self.params.tolerance)),
-                format!(
-                    "{} ({}/{})",
-                    pct(b.within_tol_share),
-                    b.within_tol,
-                    c.grid_pieces
-                ),
+                format!("{} ({}/{})", pct(b.within_tol_share), b.within_tol, b.grids),
             ),
             (
                 format!(
                     "households in {}-{}",
                     self.params.band.0, self.params.band.1
                 ),
-                format!("{} ({}/{})", pct(b.in_band_share), b.in_band, c.grid_pieces),
+                format!("{} ({}/{})", pct(b.in_band_share), b.in_band, b.grids),
             ),
             ("load CV".into(), format!("{:.3}", b.cv)),
             (
@@ -935,6 +1112,42 @@ impl Metrics {
                 format!("{:.1} m", c.compactness.mean_distance_m),
             ),
         ];
+        rows.insert(2, ("dedicated grids".into(), c.dedicated_grids.to_string()));
+        if let Some(m) = &self.micro {
+            rows.push((
+                "micro-grids (mean per grid)".into(),
+                format!("{} ({:.2})", m.count, m.per_grid.mean),
+            ));
+            rows.push((
+                format!(
+                    "micro in {}-{}",
+                    self.params.micro_band.0, self.params.micro_band.1
+                ),
+                format!(
+                    "{} ({}/{}, {} oversize)",
+                    pct(m.in_band_share),
+                    m.in_band,
+                    m.count - m.oversize,
+                    m.oversize
+                ),
+            ));
+            rows.push((
+                "micro contiguous".into(),
+                format!(
+                    "{} ({}/{})",
+                    pct(m.contiguity.contiguous_share),
+                    m.contiguity.contiguous,
+                    m.count
+                ),
+            ));
+            rows.push(("buildings split".into(), m.buildings_split.to_string()));
+            if m.nesting.violations > 0 {
+                rows.push((
+                    "micro nesting violations".into(),
+                    m.nesting.violations.to_string(),
+                ));
+            }
+        }
         if b.villages_with_oversize_building > 0 {
             rows.push((
                 "villages w/ oversize building".into(),
@@ -986,6 +1199,7 @@ mod tests {
             load: f64::from(households),
             grid,
             old_grid: None,
+            micro: None,
         }
     }
 
@@ -1010,6 +1224,9 @@ mod tests {
                 villages,
                 grid_codes: &grid_codes,
                 old_codes: &old_codes,
+                micro_codes: &[],
+                micro_parent: &[],
+                dedicated: &[],
             },
             params,
         )
@@ -1286,6 +1503,351 @@ mod tests {
         assert!(run(&vs, &MetricsParams::default()).stability.is_none());
     }
 
+    fn mpt(x: f64, y: f64, households: u32, grid: u32, micro: u32) -> PointRec {
+        PointRec {
+            micro: Some(micro),
+            ..pt(x, y, households, grid)
+        }
+    }
+
+    fn mcodes(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("M{i:03}")).collect()
+    }
+
+    /// Runs with micro codes M000.., the given parents and dedicated flags.
+    fn run_micro(
+        villages: &[VillageInput],
+        micro_parent: &[u32],
+        dedicated: &[bool],
+        params: &MetricsParams,
+    ) -> Metrics {
+        let grid_codes = codes(64);
+        let micro_codes = mcodes(64);
+        compute(
+            &MetricsInput {
+                villages,
+                grid_codes: &grid_codes,
+                old_codes: &[],
+                micro_codes: &micro_codes,
+                micro_parent,
+                dedicated,
+            },
+            params,
+        )
+    }
+
+    #[test]
+    fn micro_size_distribution_and_band_share() {
+        // Grid 0: micro-grids of 10, 30, 50, 70 and 90 households on two
+        // buildings each, and one building of 200 (oversize); grid 1: one
+        // micro-grid of 40.
+        let mut pts = Vec::new();
+        for (m, h) in [5, 15, 25, 35, 45].into_iter().enumerate() {
+            let x = 10.0 + 100.0 * m as f64;
+            pts.push(mpt(x, 10.0, h, 0, m as u32));
+            pts.push(mpt(x, 20.0, h, 0, m as u32));
+        }
+        pts.push(mpt(250.0, 500.0, 200, 0, 5));
+        pts.push(mpt(600.0, 10.0, 20, 1, 6));
+        pts.push(mpt(600.0, 20.0, 20, 1, 6));
+        let vs = vec![village("V1", square(0.0, 0.0, 1000.0, 1000.0), pts)];
+        let m = run_micro(&vs, &[0, 0, 0, 0, 0, 0, 1], &[], &MetricsParams::default());
+        let Some(mm) = &m.micro else {
+            panic!("micro metrics expected")
+        };
+        assert_eq!((mm.count, mm.full_scope, mm.dedicated), (7, 7, 0));
+        assert_eq!(mm.points_without_micro, 0);
+        // Sizes 10, 30, 40, 50, 70, 90, 200.
+        let s = &mm.sizes;
+        assert_eq!((s.min, s.max), (10, 200));
+        assert!((s.p10 - 22.0).abs() < 1e-9, "{}", s.p10);
+        assert!((s.median - 50.0).abs() < 1e-9);
+        assert!((s.p90 - 134.0).abs() < 1e-9, "{}", s.p90);
+        assert!((s.mean - 70.0).abs() < 1e-9);
+        let mut hist = vec![0; 16];
+        for b in [1, 3, 4, 5, 7, 9, 15] {
+            hist[b] = 1;
+        }
+        assert_eq!(s.histogram, hist);
+        // The 200-household building is oversize; 30, 40, 50 and 70 of the
+        // other six are in 20-80.
+        assert_eq!(mm.oversize, 1);
+        assert_eq!(mm.in_band, 4);
+        assert!((mm.in_band_share - 4.0 / 6.0).abs() < 1e-12);
+        // Six micro-grids in grid 0, one in grid 1.
+        let pg = &mm.per_grid;
+        assert_eq!((pg.min, pg.max, pg.mean), (1, 6, 3.5));
+        let mut hist = vec![0; 13];
+        hist[0] = 1;
+        hist[5] = 1;
+        assert_eq!(pg.histogram, hist);
+        assert_eq!(pg.grids_without_micro, 0);
+        assert_eq!((m.grids[0].micro_grids, m.grids[1].micro_grids), (6, 1));
+        assert_eq!(m.villages[0].micro_grids, 7);
+        assert_eq!(mm.buildings_split, 0);
+        assert_eq!(mm.nesting.violations, 0);
+        assert_eq!(mm.contiguity.contiguous, 7);
+        assert_eq!(mm.contiguity.contiguous_share, 1.0);
+        let t = m.summary_table();
+        for line in [
+            "dedicated grids",
+            "micro-grids (mean per grid)  7 (3.50)",
+            "micro in 20-80",
+            "66.7 % (4/6, 1 oversize)",
+            "micro contiguous",
+            "buildings split",
+        ] {
+            assert!(t.contains(line), "{line} missing in\n{t}");
+        }
+
+        // A narrower band moves 30 and 70 out.
+        let m = run_micro(
+            &vs,
+            &[],
+            &[],
+            &MetricsParams {
+                micro_band: (35.0, 60.0),
+                ..MetricsParams::default()
+            },
+        );
+        assert_eq!(m.micro.map(|x| (x.in_band, x.oversize)), Some((2, 1)));
+        // Without micro labels there is no micro section.
+        let mut bare = vs;
+        for p in &mut bare[0].points {
+            p.micro = None;
+        }
+        let m = run(&bare, &MetricsParams::default());
+        assert!(m.micro.is_none());
+        assert!(!m.summary_table().contains("micro"));
+        assert_eq!(m.grids[0].micro_grids, 0);
+    }
+
+    #[test]
+    fn a_small_split_building_counts_and_an_oversize_one_does_not() {
+        // Building A (20 households) holds micro-grids 0 and 1; building B
+        // (300 households) is cut into micro-grids 2, 3 and 4 of its own.
+        let pts = vec![
+            mpt(100.0, 100.0, 10, 0, 0),
+            mpt(100.0, 100.0, 10, 0, 1),
+            mpt(100.0, 200.0, 30, 0, 0),
+            mpt(200.0, 100.0, 30, 0, 1),
+            mpt(500.0, 500.0, 100, 0, 2),
+            mpt(500.0, 500.0, 100, 0, 3),
+            mpt(500.0, 500.0, 100, 0, 4),
+        ];
+        let vs = vec![village("V1", square(0.0, 0.0, 1000.0, 1000.0), pts)];
+        let m = run_micro(&vs, &[], &[], &MetricsParams::default());
+        let Some(mm) = m.micro else {
+            panic!("micro metrics expected")
+        };
+        assert_eq!(mm.buildings_split, 1);
+        assert_eq!(
+            mm.split_examples,
+            vec![SplitBuilding {
+                village: "V1".into(),
+                xy: [100.0, 100.0],
+                households: 20,
+                micro_grids: vec!["M000".into(), "M001".into()],
+            }]
+        );
+        // Each of 2, 3 and 4 is one building of 100 > 80 households.
+        assert_eq!(mm.oversize, 3);
+        assert_eq!(mm.in_band, 2);
+        assert_eq!(mm.in_band_share, 1.0);
+
+        // Building A at 50 + 50 households exceeds the cap: no split.
+        let mut big = vs.clone();
+        big[0].points[0].households = 50;
+        big[0].points[1].households = 50;
+        let m = run_micro(&big, &[], &[], &MetricsParams::default());
+        assert_eq!(m.micro.map(|x| x.buildings_split), Some(0));
+    }
+
+    #[test]
+    fn a_micro_grid_crossing_its_grid_is_a_nesting_violation() {
+        // Micro 0 spans grids 0 and 1; micro 1 lies in grid 1 but is declared
+        // in grid 0; micro 2 is fine.
+        let pts = vec![
+            mpt(10.0, 10.0, 5, 0, 0),
+            mpt(20.0, 10.0, 5, 0, 2),
+            mpt(90.0, 10.0, 5, 1, 0),
+            mpt(90.0, 90.0, 5, 1, 1),
+        ];
+        let vs = vec![village("V1", square(0.0, 0.0, 100.0, 100.0), pts)];
+        let m = run_micro(&vs, &[0, 0, 0], &[], &MetricsParams::default());
+        let Some(mm) = m.micro else {
+            panic!("micro metrics expected")
+        };
+        assert_eq!(mm.nesting.violations, 2);
+        assert_eq!(
+            mm.nesting.examples,
+            vec![
+                MicroNestingViolation {
+                    micro: "M000".into(),
+                    grids: vec!["G000".into(), "G001".into()],
+                    declared_parent: Some("G000".into()),
+                },
+                MicroNestingViolation {
+                    micro: "M001".into(),
+                    grids: vec!["G001".into()],
+                    declared_parent: Some("G000".into()),
+                },
+            ]
+        );
+        // A micro-grid in two grids is in two pieces: not contiguous.
+        assert_eq!(mm.contiguity.non_contiguous, 1);
+        assert_eq!(mm.contiguity.examples[0].micro, "M000");
+        assert_eq!(mm.contiguity.examples[0].components, 2);
+        // Grid counts per grid: micro 0 counts in both.
+        assert_eq!(mm.per_grid.max, 2);
+
+        // Without declared parents only the crossing counts.
+        let m = run_micro(&vs, &[], &[], &MetricsParams::default());
+        assert_eq!(m.micro.map(|x| x.nesting.violations), Some(1));
+    }
+
+    #[test]
+    fn a_non_contiguous_micro_grid_inside_its_grid() {
+        // The 5x5 lattice, all one grid: column 2 is micro 1 and cuts micro 0.
+        let mut vs = lattice(None);
+        for p in &mut vs[0].points {
+            p.micro = Some(p.grid);
+            p.grid = 0;
+        }
+        let m = run_micro(&vs, &[0, 0], &[], &MetricsParams::default());
+        let Some(mm) = m.micro else {
+            panic!("micro metrics expected")
+        };
+        assert_eq!(mm.contiguity.contiguous, 1);
+        assert_eq!(mm.contiguity.contiguous_share, 0.5);
+        assert_eq!(
+            mm.contiguity.examples,
+            vec![NonContiguousMicro {
+                micro: "M000".into(),
+                grid: "G000".into(),
+                village: "V1".into(),
+                components: 2,
+            }]
+        );
+        assert_eq!(m.county.contiguity.contiguous_share, 1.0);
+
+        // The graph is the GRID's: micro 0's two points are neighbours in
+        // grid 0's triangulation although grid 1's point sits between them
+        // in the village's.
+        let pts = vec![
+            mpt(10.0, 10.0, 1, 0, 0),
+            mpt(30.0, 10.0, 1, 0, 0),
+            mpt(20.0, 50.0, 1, 0, 1),
+            mpt(20.0, 10.0, 1, 1, 2),
+        ];
+        let vs = vec![village("V1", square(0.0, 0.0, 100.0, 100.0), pts)];
+        let m = run_micro(&vs, &[0, 0, 1], &[], &MetricsParams::default());
+        assert_eq!(m.micro.map(|x| x.contiguity.non_contiguous), Some(0));
+
+        // The midpoint rule: in an L-shaped village the edge across the
+        // notch does not join micro 0's two tips.
+        let l = poly(&[
+            (0.0, 0.0),
+            (100.0, 0.0),
+            (100.0, 30.0),
+            (30.0, 30.0),
+            (30.0, 100.0),
+            (0.0, 100.0),
+            (0.0, 0.0),
+        ]);
+        let pts = vec![
+            mpt(90.0, 15.0, 1, 0, 0),
+            mpt(15.0, 90.0, 1, 0, 0),
+            mpt(15.0, 15.0, 1, 0, 1),
+        ];
+        let m = run_micro(
+            &[village("V1", l, pts.clone())],
+            &[],
+            &[],
+            &MetricsParams::default(),
+        );
+        let ex = m.micro.map(|x| x.contiguity.examples);
+        assert_eq!(ex.map(|e| (e.len(), e[0].components)), Some((1, 2)));
+        let m = run_micro(
+            &[village("V1", square(0.0, 0.0, 100.0, 100.0), pts)],
+            &[],
+            &[],
+            &MetricsParams::default(),
+        );
+        assert_eq!(m.micro.map(|x| x.contiguity.non_contiguous), Some(0));
+    }
+
+    #[test]
+    fn an_unlabelled_point_can_cut_a_micro_grid() {
+        // Grid 0 on a line: micro 0 at both ends, an unlabelled point in the
+        // middle. The single label does not cover the grid, so the graph is
+        // built and finds two components.
+        let mut mid = pt(20.0, 10.0, 1, 0);
+        mid.micro = None;
+        let pts = vec![mpt(10.0, 10.0, 1, 0, 0), mid, mpt(30.0, 10.0, 1, 0, 0)];
+        let vs = vec![village("V1", square(0.0, 0.0, 100.0, 100.0), pts)];
+        let m = run_micro(&vs, &[], &[], &MetricsParams::default());
+        let Some(mm) = m.micro else {
+            panic!("micro metrics expected")
+        };
+        assert_eq!(mm.points_without_micro, 1);
+        assert_eq!(mm.contiguity.non_contiguous, 1);
+    }
+
+    #[test]
+    fn dedicated_grids_leave_the_balance() {
+        // Grids 0 and 1: 400 households in four buildings each, 800 m
+        // apart; grid 2, dedicated: 2,000 households in the middle.
+        let mut pts = Vec::new();
+        for (g, base) in [(0, 100.0), (1, 900.0)] {
+            for (dx, dy) in [(0.0, 0.0), (10.0, 0.0), (0.0, 10.0), (10.0, 10.0)] {
+                pts.push(pt(base + dx, base + dy, 100, g));
+            }
+        }
+        pts.push(pt(500.0, 500.0, 1000, 2));
+        pts.push(pt(520.0, 500.0, 1000, 2));
+        let vs = vec![village("V1", square(0.0, 0.0, 1000.0, 1000.0), pts)];
+        let m = run_micro(&vs, &[], &[false, false, true], &MetricsParams::default());
+        let v = &m.villages[0];
+        assert_eq!((v.k, v.dedicated_grids), (2, 1));
+        assert_eq!(v.target, 400.0);
+        assert_eq!(v.full_scope_load, 800.0);
+        assert_eq!(v.load, 2800.0);
+        assert_eq!(v.max_dev, 0.0);
+        assert_eq!(v.within_tol, 2);
+        assert_eq!(v.max_building_load, 100.0);
+        assert!(!v.oversize_building);
+        let c = &m.county;
+        assert_eq!((c.grids, c.full_scope_grids, c.dedicated_grids), (3, 2, 1));
+        assert_eq!(c.balance.grids, 2);
+        assert_eq!(c.balance.max_dev, 0.0);
+        assert_eq!(c.balance.within_tol_share, 1.0);
+        assert_eq!(c.balance.in_band, 2);
+        assert_eq!(c.balance.cv, 0.0);
+        assert_eq!(c.balance.max_households, 400);
+        assert_eq!((c.mean_load, c.max_load), (400.0, 400.0));
+        assert_eq!(c.households, 2800);
+        // Contiguity covers all three grids.
+        assert_eq!(c.contiguity.contiguous, 3);
+        let types: Vec<&str> = m.grids.iter().map(|g| g.grid_type).collect();
+        assert_eq!(types, vec![FULL_SCOPE, FULL_SCOPE, DEDICATED]);
+        // The k-means sees only the two full-scope clusters: the plan is
+        // the optimum.
+        let r = v.sse_ratio.unwrap_or(f64::NAN);
+        assert!((r - 1.0).abs() < 1e-9, "{r}");
+        let t = m.summary_table();
+        let within = t.lines().find(|l| l.starts_with("within"));
+        assert!(within.is_some_and(|l| l.ends_with("100.0 % (2/2)")), "{t}");
+        let ded = t.lines().find(|l| l.starts_with("dedicated grids"));
+        assert!(ded.is_some_and(|l| l.ends_with(" 1")), "{t}");
+
+        // Taken as a full-scope grid, the 2,000 households wreck the balance.
+        let m = run_micro(&vs, &[], &[], &MetricsParams::default());
+        assert_eq!(m.county.dedicated_grids, 0);
+        assert!((m.county.balance.max_dev - (2000.0 / (2800.0 / 3.0) - 1.0)).abs() < 1e-9);
+        assert!(m.micro.is_none());
+    }
+
     /// A synthetic county: `nv` square villages of 2 km on a 30-column
     /// layout, about `per` points each, grids as x-strips of about 367
     /// households, old grids as y-strips.
@@ -1336,6 +1898,39 @@ mod tests {
         (villages, codes(next as usize))
     }
 
+    /// Micro-grids for a [`synth`] county: each grid's points in y order,
+    /// cut into runs of about 50 households. Returns the micro codes and
+    /// their parents.
+    fn add_micro(vs: &mut [VillageInput]) -> (Vec<String>, Vec<u32>) {
+        let mut parent = Vec::new();
+        for v in vs.iter_mut() {
+            let mut idx: Vec<usize> = (0..v.points.len()).collect();
+            let pts = &v.points;
+            idx.sort_by(|&a, &b| {
+                (pts[a].grid, pts[a].xy[1].to_bits()).cmp(&(pts[b].grid, pts[b].xy[1].to_bits()))
+            });
+            let groups: Vec<Vec<usize>> = idx
+                .chunk_by(|&a, &b| pts[a].grid == pts[b].grid)
+                .map(<[usize]>::to_vec)
+                .collect();
+            for group in groups {
+                let g = v.points[group[0]].grid;
+                let hh: u32 = group.iter().map(|&i| v.points[i].households).sum();
+                let m = ((f64::from(hh) / 50.0).round() as u32).max(1);
+                let base = parent.len() as u32;
+                let mut cum = 0u32;
+                for &i in &group {
+                    let r = (u64::from(cum) * u64::from(m) / u64::from(hh)) as u32;
+                    v.points[i].micro = Some(base + r.min(m - 1));
+                    cum += v.points[i].households;
+                }
+                parent.extend(std::iter::repeat_n(g, m as usize));
+            }
+        }
+        let codes = (0..parent.len()).map(|i| format!("M{i:05}")).collect();
+        (codes, parent)
+    }
+
     fn json(m: &Metrics) -> String {
         serde_json::to_string(m).unwrap_or_default()
     }
@@ -1347,6 +1942,9 @@ mod tests {
             villages: &vs,
             grid_codes: &gc,
             old_codes: &gc,
+            micro_codes: &[],
+            micro_parent: &[],
+            dedicated: &[],
         };
         let p = MetricsParams::default();
         let a = json(&compute(&input, &p));
@@ -1370,22 +1968,60 @@ mod tests {
     }
 
     #[test]
-    fn synthetic_county_scale() {
-        // The full-scale county of DESIGN §7: ~120,000 points, 510 villages.
-        let (vs, gc) = synth(510, 235, 1);
+    fn micro_output_is_deterministic_and_thread_count_free() {
+        let (mut vs, gc) = synth(40, 200, 12);
+        let (mc, parent) = add_micro(&mut vs);
+        let dedicated: Vec<bool> = (0..gc.len()).map(|g| g % 7 == 3).collect();
         let input = MetricsInput {
             villages: &vs,
             grid_codes: &gc,
             old_codes: &gc,
+            micro_codes: &mc,
+            micro_parent: &parent,
+            dedicated: &dedicated,
+        };
+        let p = MetricsParams::default();
+        let m = compute(&input, &p);
+        let Some(micro) = &m.micro else {
+            panic!("micro metrics expected")
+        };
+        assert_eq!(micro.count, mc.len());
+        assert_eq!(micro.nesting.violations, 0);
+        assert!(micro.dedicated > 0 && micro.full_scope > micro.dedicated);
+        assert!(m.county.dedicated_grids > 0);
+        let a = json(&m);
+        assert!(a.contains("\"micro\":{"));
+        let pool = |t| rayon::ThreadPoolBuilder::new().num_threads(t).build();
+        let (Ok(p1), Ok(p2)) = (pool(1), pool(2)) else {
+            panic!("thread pools")
+        };
+        assert_eq!(a, p1.install(|| json(&compute(&input, &p))));
+        assert_eq!(a, p2.install(|| json(&compute(&input, &p))));
+    }
+
+    #[test]
+    fn synthetic_county_scale() {
+        // The full-scale county of DESIGN §7: ~120,000 points, 510 villages.
+        // With ~10,800 micro-grids of ~50 households, as the two-level plan.
+        let (mut vs, gc) = synth(510, 235, 1);
+        let (mc, parent) = add_micro(&mut vs);
+        let input = MetricsInput {
+            villages: &vs,
+            grid_codes: &gc,
+            old_codes: &gc,
+            micro_codes: &mc,
+            micro_parent: &parent,
+            dedicated: &[],
         };
         let t = std::time::Instant::now();
         let m = compute(&input, &MetricsParams::default());
         let dt = t.elapsed();
         eprintln!(
-            "metrics of {} points, {} villages, {} grids in {:.3} s on {} threads\n{}",
+            "metrics of {} points, {} villages, {} grids, {} micro-grids in {:.3} s on {} threads\n{}",
             m.county.points,
             m.county.villages,
             m.county.grids,
+            mc.len(),
             dt.as_secs_f64(),
             rayon::current_num_threads(),
             m.summary_table()
@@ -1394,6 +2030,9 @@ mod tests {
         assert!((1_300..1_800).contains(&m.county.grids));
         assert_eq!(m.county.nesting.violations, 0);
         assert!(m.stability.is_some());
+        let micro = m.micro.as_ref().map(|x| (x.count, x.nesting.violations));
+        assert_eq!(micro, Some((mc.len(), 0)));
+        assert!((9_000..13_000).contains(&mc.len()));
         // x-strips of uniform points are compact-ish, and far from optimal.
         let r = m.county.compactness.sse_ratio.unwrap_or(0.0);
         assert!(r > 1.0 && r < 3.0, "{r}");
