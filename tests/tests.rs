@@ -6,3 +6,4 @@ mod cli;
 mod invariants;
 mod readme;
 mod regression;
+mod two_level;

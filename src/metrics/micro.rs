@@ -22,7 +22,8 @@
 //!   [`SIZE_BUCKET_WIDTH`] households (0-9, 10-19, ..., 140-149) and a last
 //!   one for 150 and more.
 //! - **Oversize micro-grid**: a single piece on a single distinct coordinate
-//!   (one building) whose households exceed `micro_band.1`. These are
+//!   (one building) whose building holds more than `micro_band.1`
+//!   households in all (the micro-grid itself may be a cut within the band). These are
 //!   legitimate: an oversize building is cut into ⌈h / max⌉ micro-grids of
 //!   its own. They are excluded from the band share.
 //! - **In band**: `micro_band.0 <= households <= micro_band.1`, counted over
@@ -219,6 +220,8 @@ pub(super) struct MicroPiece {
     pub components: usize,
     pub households: u64,
     pub nodes: usize,
+    /// Households of the whole building when the piece is one building.
+    pub building_households: u64,
 }
 
 /// One split building of a village.
@@ -292,6 +295,13 @@ pub(super) fn village_micro(
         }
     }
 
+    // Households per building (distinct coordinate) of the village.
+    let node_count = v.node.iter().map(|&x| x as usize + 1).max().unwrap_or(0);
+    let mut node_hh = vec![0u64; node_count];
+    for (i, &nd) in v.node.iter().enumerate() {
+        node_hh[nd as usize] += u64::from(v.households[i]);
+    }
+
     // 1-2. Grid pieces.
     let mut by_grid: Vec<(u32, u32, u32, u32)> = (0..n)
         .map(|i| {
@@ -337,8 +347,10 @@ pub(super) fn village_micro(
         members.sort_unstable();
         members.dedup();
         let mut nodes = vec![0usize; labs.len()];
-        for &(ml, _) in &members {
+        let mut one_node = vec![0u32; labs.len()];
+        for &(ml, gn) in &members {
             nodes[ml as usize] += 1;
+            one_node[ml as usize] = grid_nodes[gn as usize];
         }
         let needs_graph = grid_nodes.len() >= 2 && (labs.len() >= 2 || nodes[0] < grid_nodes.len());
         let components = if needs_graph {
@@ -356,6 +368,11 @@ pub(super) fn village_micro(
                 components: components[ml],
                 households: hh[ml],
                 nodes: nodes[ml],
+                building_households: if nodes[ml] == 1 {
+                    node_hh[one_node[ml] as usize]
+                } else {
+                    0
+                },
             });
         }
     }
@@ -421,7 +438,11 @@ pub(super) fn aggregate(
         } else {
             full_scope += 1;
         }
-        let is_oversize = group.len() == 1 && group[0].nodes == 1 && hh as f64 > c.band.1;
+        // One building whose whole household count exceeds the cap, even
+        // when this piece of it is inside the band (a cut tower).
+        let is_oversize = group.len() == 1
+            && group[0].nodes == 1
+            && group[0].building_households as f64 > c.band.1;
         if is_oversize {
             oversize += 1;
         } else if hh as f64 >= c.band.0 && hh as f64 <= c.band.1 {
