@@ -53,6 +53,24 @@ pub enum ApportionError {
         /// Villages with households.
         villages: usize,
     },
+    /// No village has households.
+    #[error("no village has households, so there is nothing to divide into grids")]
+    NoHouseholds,
+    /// Every household has zero load.
+    #[error(
+        "every household has zero load under the workload weights; --grids needs some load to divide"
+    )]
+    NoLoad,
+    /// `--grids` beyond what the codes can number.
+    #[error(
+        "--grids {grids} is more than the {most} grids that 3-digit codes (001-900) can number in these villages"
+    )]
+    TooManyGrids {
+        /// The requested total.
+        grids: usize,
+        /// The most possible.
+        most: usize,
+    },
     /// `--target` not positive.
     #[error("--target must be a positive number, got {target}")]
     BadTarget {
@@ -120,7 +138,9 @@ pub fn by_target(
     let mut k = Vec::with_capacity(villages.len());
     let mut outside_band = Vec::new();
     for v in villages {
-        if v.load <= 0.0 || v.households <= 0.0 {
+        // Every village with households gets a grid, even when its load
+        // is 0 (say weights on population only, and no population data).
+        if v.households <= 0.0 {
             k.push(0);
             continue;
         }
@@ -191,13 +211,23 @@ fn range_at(load: f64, mean: f64, delta: f64, total: usize) -> Option<(usize, us
 /// [`ApportionError::TooFewGrids`].
 pub fn by_total(villages: &[VillageLoad], grids: usize) -> Result<Apportionment, ApportionError> {
     let inhabited: Vec<usize> = (0..villages.len())
-        .filter(|&i| villages[i].load > 0.0)
+        .filter(|&i| villages[i].households > 0.0)
         .collect();
-    if grids < inhabited.len() || inhabited.is_empty() {
+    if inhabited.is_empty() {
+        return Err(ApportionError::NoHouseholds);
+    }
+    if grids < inhabited.len() {
         return Err(ApportionError::TooFewGrids {
             grids,
             villages: inhabited.len(),
         });
+    }
+    let most = inhabited.len() * crate::codes::MAX_FULL_SCOPE_SEQ;
+    if grids > most {
+        return Err(ApportionError::TooManyGrids { grids, most });
+    }
+    if inhabited.iter().all(|&i| villages[i].load <= 0.0) {
+        return Err(ApportionError::NoLoad);
     }
     let total: f64 = inhabited.iter().map(|&i| villages[i].load).sum();
     let mean = total / to_f64(grids);
@@ -283,6 +313,7 @@ mod tests {
     #[test]
     fn target_uses_band_and_rounding() {
         let vs = [v("a", 1100.0), v("b", 150.0), v("c", 0.0), v("d", 2000.0)];
+        // (c has no households at all, so no grid.)
         let a = by_target(&vs, 367.0, (300.0, 500.0)).unwrap();
         // a: 1100/367 = 3.0 -> 3 within [3,3]; b: band empty -> 1, listed;
         // c: empty village; d: 5.45 -> 5 within [4,6].

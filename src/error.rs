@@ -46,6 +46,15 @@ pub enum Error {
         /// The most a village can hold.
         max: usize,
     },
+    /// Households that ended without a grid: a bug, reported rather than
+    /// written out.
+    #[error("internal error: {count} household(s) got no grid, e.g. {ids:?}; nothing was written")]
+    Unassigned {
+        /// How many.
+        count: usize,
+        /// Up to 20 ids.
+        ids: Vec<String>,
+    },
     /// A parameter out of range.
     #[error("{0}")]
     Parameter(String),

@@ -31,6 +31,23 @@
 
 use spade::{DelaunayTriangulation, Point2, Triangulation};
 
+/// The canonical key of a coordinate: adding 0.0 turns -0.0 into 0.0, so
+/// that `total_cmp` agrees with `==` as spade does.
+#[must_use]
+pub fn coord_key(p: [f64; 2]) -> [f64; 2] {
+    [p[0] + 0.0, p[1] + 0.0]
+}
+
+/// The canonical order of coordinates, (x, y) by `total_cmp` on
+/// [`coord_key`]. The Delaunay graph of points with cocircular quadruples
+/// (a lattice) depends on insertion order, so the partitioner and the
+/// metrics insert distinct points in this one order to get one graph.
+#[must_use]
+pub fn cmp_coords(a: [f64; 2], b: [f64; 2]) -> std::cmp::Ordering {
+    let (a, b) = (coord_key(a), coord_key(b));
+    a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1]))
+}
+
 /// An undirected graph in compressed sparse row form.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Graph {

@@ -114,7 +114,7 @@ impl PartitionParams {
 #[non_exhaustive]
 pub enum PartitionError {
     /// The assignment solver rejected the village.
-    #[error("village {village}: assignment with k = {k} failed: {source}")]
+    #[error("village {village}: assignment with k = {k} failed")]
     Flow {
         /// Village code.
         village: String,
@@ -257,7 +257,12 @@ pub fn partition_village(
         let mut best: Option<(f64, f64, Vec<u32>)> = None;
         let starts = params.restarts.max(1);
         let t = total / as_f64(k);
-        for attempt in 0..starts + params.extra_restarts {
+        // Extra starts cannot help where balance is provably out of reach:
+        // one building above the band's top, or a grid per building.
+        let largest = sub.weight.iter().copied().fold(0.0, f64::max);
+        let hopeless = largest > t * (1.0 + params.tolerance) || k >= free.len();
+        let extra = if hopeless { 0 } else { params.extra_restarts };
+        for attempt in 0..starts + extra {
             // Extra starts only while no start has reached the band.
             if attempt >= starts && best.as_ref().is_some_and(|b| b.0 <= 1e-9) {
                 break;

@@ -293,26 +293,30 @@ struct Units {
     members: Vec<Vec<u32>>,
 }
 
-/// Merges households at bit-identical projected coordinates; units are
-/// ordered by their first household, so input order decides ties.
+/// Merges households at identical projected coordinates into units, in
+/// the canonical coordinate order of [`graph::cmp_coords`], the order the
+/// metrics use too, so both build the same Delaunay graph.
 fn units_of(members: &[u32], xy: &[[f64; 2]], load: &[f64]) -> Units {
-    let mut by_pos: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+    let mut order: Vec<u32> = members.to_vec();
+    order.sort_by(|&a, &b| graph::cmp_coords(xy[a as usize], xy[b as usize]).then(a.cmp(&b)));
     let mut u = Units {
         pos: Vec::new(),
         weight: Vec::new(),
         members: Vec::new(),
     };
-    for &h in members {
-        let p = xy[h as usize];
-        let key = (p[0].to_bits(), p[1].to_bits());
-        let idx = *by_pos.entry(key).or_insert_with(|| {
+    for h in order {
+        let p = graph::coord_key(xy[h as usize]);
+        if u.pos
+            .last()
+            .is_none_or(|&l| graph::cmp_coords(l, p).is_ne())
+        {
             u.pos.push(p);
             u.weight.push(0.0);
             u.members.push(Vec::new());
-            u.pos.len() - 1
-        });
-        u.weight[idx] += load[h as usize];
-        u.members[idx].push(h);
+        }
+        let last = u.pos.len() - 1;
+        u.weight[last] += load[h as usize];
+        u.members[last].push(h);
     }
     u
 }
@@ -326,12 +330,7 @@ fn units_of(members: &[u32], xy: &[[f64; 2]], load: &[f64]) -> Units {
 /// computation has succeeded, and every file is written atomically.
 #[allow(clippy::too_many_lines)]
 pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
-    if !(cfg.tolerance.is_finite() && cfg.tolerance > 0.0 && cfg.tolerance < 1.0) {
-        return Err(Error::Parameter(format!(
-            "--tolerance must lie strictly between 0 and 1, got {}",
-            cfg.tolerance
-        )));
-    }
+    check_tolerance(cfg.tolerance)?;
     check_micro(&cfg.micro)?;
     let mut t = Timings::default();
     let weights = match &cfg.weights {
@@ -593,6 +592,17 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         empty_zones: zm.empty,
         snapped: snap_notes(&county),
     };
+    let unassigned: Vec<usize> = (0..n).filter(|&h| grid_of_h[h] == u32::MAX).collect();
+    if !unassigned.is_empty() {
+        return Err(Error::Unassigned {
+            count: unassigned.len(),
+            ids: unassigned
+                .iter()
+                .take(20)
+                .map(|&h| county.households[h].id.clone())
+                .collect(),
+        });
+    }
     let code_of = |codes: &[String], i: u32| codes.get(i as usize).cloned().unwrap_or_default();
     let grid_of: Vec<String> = grid_of_h.iter().map(|&g| code_of(&grid_codes, g)).collect();
     let micro_of: Vec<String> = micro_of_h
@@ -687,6 +697,16 @@ fn served(
         m.sort_unstable();
     }
     (members, territory)
+}
+
+fn check_tolerance(tolerance: f64) -> Result<(), Error> {
+    if tolerance.is_finite() && tolerance > 0.0 && tolerance < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::Parameter(format!(
+            "--tolerance must lie strictly between 0 and 1, got {tolerance}"
+        )))
+    }
 }
 
 fn check_micro(m: &MicroParams) -> Result<(), Error> {
@@ -947,6 +967,7 @@ pub struct MetricsConfig {
 /// # Errors
 /// Bad input, naming the file, the line or feature and the id.
 pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
+    check_tolerance(cfg.tolerance)?;
     let mut t = Timings::default();
     let weights = match &cfg.weights {
         Some(p) => workload::read_weights(p)?,

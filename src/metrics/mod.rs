@@ -599,12 +599,9 @@ fn village_work(
 
     // 4. Buildings: distinct coordinates in (x, y) order. Adding 0.0 turns
     // -0.0 into 0.0, so that total_cmp agrees with ==, as spade does.
-    let key = |i: usize| [pts[i].xy[0] + 0.0, pts[i].xy[1] + 0.0];
+    let key = |i: usize| crate::graph::coord_key(pts[i].xy);
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
-        let (ka, kb) = (key(a), key(b));
-        ka[0].total_cmp(&kb[0]).then(ka[1].total_cmp(&kb[1]))
-    });
+    order.sort_by(|&a, &b| crate::graph::cmp_coords(pts[a].xy, pts[b].xy));
     let mut coords: Vec<[f64; 2]> = Vec::new();
     // Full-scope load per building: what balance and k-means see.
     let mut coord_load: Vec<f64> = Vec::new();
