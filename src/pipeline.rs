@@ -905,13 +905,14 @@ fn write_outputs(
     for p in [&csv_path, &json_path] {
         write::check_not_input(p, &inputs)?;
     }
-    write::write_atomic(&csv_path, |w| {
+    let csv = write::stage(&csv_path, |w| {
         write_assignment(w, households, grid_of, micro_of)
     })?;
-    write::write_atomic(&json_path, |w| {
+    let json = write::stage(&json_path, |w| {
         serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
+    write::commit(vec![csv, json])?;
     Ok(())
 }
 

@@ -3,11 +3,13 @@
 //! Every output is written to a temporary file in the destination folder and
 //! renamed over the final name only once it is complete and flushed, so a
 //! crash or a full disk never leaves a half-written `assignment.csv` that a
-//! platform import could pick up. Rename within one folder is atomic on
+//! platform import could pick up. A run stages all its files first and
+//! renames them only when every one is complete, so a failure part-way
+//! leaves the previous run's files as they were. Rename within one folder is atomic on
 //! POSIX file systems. An output path that names one of the inputs is
 //! refused before anything is written.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -65,6 +67,83 @@ pub fn check_not_input(out: &Path, inputs: &[&Path]) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// A finished temporary file waiting to be renamed over its destination.
+/// Dropping it without [`commit`] removes the temporary file.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: PathBuf,
+    dest: PathBuf,
+    done: bool,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes `body` into a fresh temporary file beside `path`, flushed and
+/// synced, without touching `path` yet.
+///
+/// The temporary file is created with `create_new`, so an existing file or
+/// symbolic link of that name is never followed or overwritten.
+///
+/// # Errors
+/// [`WriteError::Io`] naming `path`; the temporary file is removed.
+pub fn stage(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<Staged, WriteError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    // Process id plus clock: unique enough that a temporary file left by a
+    // killed run never blocks the next one (create_new would refuse it).
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(io_err(path))?;
+    // From here on the guard removes the temporary file on any error.
+    let staged = Staged {
+        tmp,
+        dest: path.to_path_buf(),
+        done: false,
+    };
+    let result = (|| -> io::Result<()> {
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        body(&mut w)?;
+        let file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.sync_all()
+    })();
+    result.map_err(io_err(path))?;
+    Ok(staged)
+}
+
+/// Renames every staged file over its destination. Every file was already
+/// written in full, so a run's outputs are replaced together or (when a
+/// rename fails, which only the file system can cause) as far as possible.
+///
+/// # Errors
+/// [`WriteError::Io`] naming the destination that could not be replaced.
+pub fn commit(staged: Vec<Staged>) -> Result<(), WriteError> {
+    for mut s in staged {
+        fs::rename(&s.tmp, &s.dest).map_err(io_err(&s.dest))?;
+        s.done = true;
+    }
+    Ok(())
+}
+
 /// Writes `path` atomically: `body` fills a temporary sibling file, which is
 /// flushed, synced and renamed over `path`. On any error the temporary file
 /// is removed and `path` is left as it was.
@@ -75,27 +154,7 @@ pub fn write_atomic(
     path: &Path,
     body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), WriteError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> io::Result<()> {
-        let file = File::create(&tmp)?;
-        let mut w = BufWriter::with_capacity(1 << 20, file);
-        body(&mut w)?;
-        let file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_err(path)(e));
-    }
-    Ok(())
+    commit(vec![stage(path, body)?])
 }
 
 #[cfg(test)]
@@ -115,6 +174,29 @@ mod tests {
         assert_eq!(fs::read(&p).unwrap(), b"old");
         // No temporary file is left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn staged_files_replace_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        let b = dir.path().join("b.json");
+        write_atomic(&a, |w| w.write_all(b"old a")).unwrap();
+        write_atomic(&b, |w| w.write_all(b"old b")).unwrap();
+        // The second file fails: neither output changes.
+        let sa = stage(&a, |w| w.write_all(b"new a")).unwrap();
+        let sb = stage(&b, |_| Err(io::Error::other("disk full")));
+        assert!(sb.is_err());
+        drop(sa);
+        assert_eq!(fs::read(&a).unwrap(), b"old a");
+        assert_eq!(fs::read(&b).unwrap(), b"old b");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+        // Both succeed: both change.
+        let sa = stage(&a, |w| w.write_all(b"new a")).unwrap();
+        let sb = stage(&b, |w| w.write_all(b"new b")).unwrap();
+        commit(vec![sa, sb]).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"new a");
+        assert_eq!(fs::read(&b).unwrap(), b"new b");
     }
 
     #[test]
