@@ -23,7 +23,8 @@
 //!    (all ranges non-empty and Σ lo ≤ K ≤ Σ hi) is monotone in δ.
 //! 2. Bisect δ between 0 and max(1, max_v W_v/m), where k_v = 1 is allowed
 //!    everywhere, down to f64 resolution: the smallest feasible δ is the
-//!    optimum δ* (exact up to rounding; tested against brute force).
+//!    optimum δ* (exact up to rounding; tested against brute force and
+//!    against good_lp's integer program).
 //! 3. Start every village at its lower end and hand out the remaining
 //!    K − Σ lo grids one at a time to the village whose deviation after the
 //!    increment is smallest (ties to the lower code), never exceeding hi.
@@ -359,6 +360,62 @@ mod tests {
         let mut best = f64::INFINITY;
         rec(loads, grids, mean, 0.0, &mut best);
         best
+    }
+
+    /// The optimum as a mixed-integer program solved by good_lp (microlp):
+    /// binary y_{v,k} picks village v's k, Σ_k y = 1, Σ k·y = K, and
+    /// δ ≥ dev(v,k)·y_{v,k}; minimise δ.
+    fn milp(loads: &[f64], grids: usize) -> f64 {
+        use good_lp::{Expression, ProblemVariables, Solution, SolverModel, microlp, variable};
+        let mean = loads.iter().sum::<f64>() / to_f64(grids);
+        let mut vars = ProblemVariables::new();
+        let delta = vars.add(variable().min(0.0));
+        let mut ys = Vec::new();
+        for (v, &w) in loads.iter().enumerate() {
+            let kmax = grids - (loads.len() - 1);
+            for kk in 1..=kmax {
+                let y = vars.add(variable().binary());
+                ys.push((v, kk, (w / (to_f64(kk) * mean) - 1.0).abs(), y));
+            }
+        }
+        let mut model = vars.minimise(delta).using(microlp);
+        for v in 0..loads.len() {
+            let one: Expression = ys.iter().filter(|t| t.0 == v).map(|t| t.3).sum();
+            model = model.with(one.eq(1.0));
+        }
+        let total: Expression = ys.iter().map(|t| to_f64(t.1) * t.3).sum();
+        model = model.with(total.eq(to_f64(grids)));
+        for t in &ys {
+            model = model.with((t.2 * t.3).leq(delta));
+        }
+        let sol = model.solve().expect("the MILP is feasible");
+        sol.value(delta)
+    }
+
+    #[test]
+    fn total_mode_matches_the_good_lp_milp() {
+        let mut rng = crate::rng::Rng::new(5);
+        for case in 0..40 {
+            let n = 1 + rng.below(4);
+            let loads: Vec<f64> = (0..n)
+                .map(|_| (50.0 + rng.f64() * 3000.0).round())
+                .collect();
+            let grids = n + rng.below(8);
+            let vs: Vec<VillageLoad> = loads
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| v(&format!("{i}"), l))
+                .collect();
+            let got = by_total(&vs, grids)
+                .unwrap()
+                .max_deviation_from_county_mean
+                .unwrap();
+            let want = milp(&loads, grids);
+            assert!(
+                (got - want).abs() < 1e-6,
+                "case {case}: {loads:?} K={grids}: {got} vs {want}"
+            );
+        }
     }
 
     #[test]
