@@ -45,6 +45,9 @@ fn config(scale: f64) -> PartitionConfig {
         weights: None,
         micro: gridplan::micro::MicroParams::default(),
         dedicated: Some(dir.join("zones.geojson")),
+        input_crs: gridplan::pipeline::InputCrs::default(),
+        output_crs: gridplan::crs::Crs::Wgs84,
+        formats: vec![gridplan::export::Format::GeoJson],
     }
 }
 

@@ -22,6 +22,12 @@ pub enum Error {
     /// Making micro-grids.
     #[error(transparent)]
     Micro(#[from] crate::micro::MicroError),
+    /// Drawing grid polygons.
+    #[error(transparent)]
+    Polygon(#[from] crate::polygons::PolygonError),
+    /// Exporting a map layer.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// Writing an output file.
     #[error(transparent)]
     Write(#[from] crate::write::WriteError),

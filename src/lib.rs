@@ -22,8 +22,10 @@
 
 pub mod apportion;
 pub mod codes;
+pub mod crs;
 pub mod dedicated;
 pub mod error;
+pub mod export;
 pub mod flow;
 pub mod graph;
 pub mod locate;
@@ -32,9 +34,11 @@ pub mod micro;
 pub mod model;
 pub mod partition;
 pub mod pipeline;
+pub mod polygons;
 pub mod project;
 pub mod read;
 pub mod repair;
+pub mod report;
 pub mod rng;
 pub mod synth;
 pub mod workload;

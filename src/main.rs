@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+use gridplan::crs::Crs;
+use gridplan::export::Format;
 use gridplan::micro::MicroParams;
+use gridplan::pipeline::InputCrs;
 use gridplan::pipeline::{self, MetricsConfig, PartitionConfig, Sizing};
 
 /// Balanced, compact, contiguous community-governance grids from household
@@ -63,6 +66,13 @@ struct Common {
     /// Household band per micro-grid, MIN,MAX.
     #[arg(long, default_value = "20,80", value_parser = parse_band)]
     micro_band: (f64, f64),
+    /// Coordinate system of the household points: wgs84, cgcs2000 or gcj02
+    /// (Amap/Tencent geocoding).
+    #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+    input_crs: Crs,
+    /// Coordinate system of the boundaries and dedicated zones.
+    #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+    boundaries_crs: Crs,
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +92,13 @@ struct PartitionArgs {
     /// their households get dedicated grids numbered from 901.
     #[arg(long, value_name = "zones.geojson")]
     dedicated: Option<PathBuf>,
+    /// Coordinate system of the exported maps: wgs84 (RFC 7946), gcj02 for
+    /// Amap-based platforms, or cgcs2000.
+    #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+    output_crs: Crs,
+    /// Map formats: any of geojson, shp, gpkg, comma-separated.
+    #[arg(long, default_value = "geojson")]
+    format: String,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -139,6 +156,10 @@ fn parse_band(s: &str) -> Result<(f64, f64), String> {
         return Err(format!("expected 0 < MIN <= MAX, got {a},{b}"));
     }
     Ok((a, b))
+}
+
+fn parse_crs(s: &str) -> Result<Crs, String> {
+    Crs::parse(s).ok_or_else(|| format!("expected wgs84, cgcs2000 or gcj02, got {s:?}"))
 }
 
 fn with_threads<T: Send>(
@@ -201,6 +222,13 @@ fn run() -> Result<()> {
                     ..MicroParams::default()
                 },
                 dedicated: a.dedicated,
+                input_crs: InputCrs {
+                    households: a.common.input_crs,
+                    boundaries: a.common.boundaries_crs,
+                },
+                output_crs: a.output_crs,
+                formats: Format::parse_list(&a.format)
+                    .map_err(|e| anyhow::anyhow!("--format: {e}"))?,
             };
             run_partition(&cfg, a.common.threads)
         }
@@ -216,6 +244,10 @@ fn run() -> Result<()> {
                 weights: a.common.config,
                 micro_band: a.common.micro_band,
                 dedicated: a.dedicated,
+                input_crs: InputCrs {
+                    households: a.common.input_crs,
+                    boundaries: a.common.boundaries_crs,
+                },
             };
             let (report, timings) =
                 with_threads(a.common.threads, || Ok(pipeline::metrics(&cfg)?))?;
@@ -253,6 +285,9 @@ fn run() -> Result<()> {
                 weights: None,
                 micro: MicroParams::default(),
                 dedicated: Some(data.join("zones.geojson")),
+                input_crs: InputCrs::default(),
+                output_crs: Crs::Wgs84,
+                formats: Format::parse_list("geojson,shp,gpkg").unwrap_or_default(),
             };
             run_partition(&cfg, None)
         }

@@ -23,16 +23,20 @@ use serde::Serialize;
 
 use crate::apportion::{self, Apportionment, VillageLoad};
 use crate::codes;
+use crate::crs::{self, Crs};
 use crate::dedicated::{self, ZoneCrossing};
 use crate::error::Error;
+use crate::export;
 use crate::graph;
 use crate::locate::{self, LocateParams, Located};
 use crate::metrics::{self, Metrics, MetricsInput, MetricsParams, PointRec, VillageInput};
 use crate::micro::{self, MicroParams};
 use crate::model::{Boundary, Household, Level};
 use crate::partition::{self, BalanceShortfall, PartitionParams, VillageProblem};
+use crate::polygons;
 use crate::project::LocalProjection;
 use crate::read;
+use crate::report;
 use crate::workload::{self, Weights};
 use crate::write;
 
@@ -70,6 +74,12 @@ pub struct PartitionConfig {
     pub micro: MicroParams,
     /// Dedicated premises zones (GeoJSON), when given.
     pub dedicated: Option<PathBuf>,
+    /// Coordinate systems of the inputs.
+    pub input_crs: InputCrs,
+    /// Coordinate system of the exported maps.
+    pub output_crs: Crs,
+    /// Map formats to export.
+    pub formats: Vec<export::Format>,
 }
 
 /// Wall time of each step, in seconds.
@@ -81,6 +91,8 @@ pub struct Timings {
     pub locate: f64,
     /// Units, apportionment and partitioning.
     pub partition: f64,
+    /// Grid and micro-grid polygons.
+    pub polygons: f64,
     /// Computing the metrics.
     pub metrics: f64,
     /// Writing the outputs.
@@ -92,13 +104,14 @@ impl Timings {
     #[must_use]
     pub fn line(&self) -> String {
         format!(
-            "time: read {:.2}s, locate {:.2}s, partition {:.2}s, metrics {:.2}s, write {:.2}s, total {:.2}s",
+            "time: read {:.2}s, locate {:.2}s, partition {:.2}s, polygons {:.2}s, metrics {:.2}s, write {:.2}s, total {:.2}s",
             self.read,
             self.locate,
             self.partition,
+            self.polygons,
             self.metrics,
             self.write,
-            self.read + self.locate + self.partition + self.metrics + self.write
+            self.read + self.locate + self.partition + self.polygons + self.metrics + self.write
         )
     }
 }
@@ -149,6 +162,9 @@ pub struct Report {
     pub empty_zones: Vec<String>,
     /// Households placed by `--snap-distance`.
     pub snapped: Vec<SnapNote>,
+    /// How exactly the grid and micro-grid polygons tile the territory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<CoverageSummary>,
 }
 
 /// A household placed by snapping, for the report.
@@ -177,6 +193,15 @@ pub struct PartitionOutcome {
     pub timings: Timings,
 }
 
+/// The coordinate systems of the inputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InputCrs {
+    /// Of the household points (`--input-crs`).
+    pub households: Crs,
+    /// Of the boundaries and the dedicated zones (`--boundaries-crs`).
+    pub boundaries: Crs,
+}
+
 /// A village with its households, in local metres.
 struct Village {
     code: String,
@@ -188,6 +213,7 @@ struct Village {
 /// The inputs read, projected and located.
 struct County {
     proj: LocalProjection,
+    input: InputCrs,
     households: Vec<Household>,
     xy: Vec<[f64; 2]>,
     villages: Vec<Village>,
@@ -198,6 +224,7 @@ struct County {
 fn prepare(
     households_path: &Path,
     boundaries_path: &Path,
+    input: InputCrs,
     snap_distance: Option<f64>,
     t: &mut Timings,
 ) -> Result<County, Error> {
@@ -206,8 +233,22 @@ fn prepare(
         || read::read_households(households_path),
         || read::read_boundaries(boundaries_path),
     );
-    let households = households?;
-    let boundaries = boundaries?;
+    let mut households = households?;
+    let mut boundaries = boundaries?;
+    // Everything is WGS84 from here on; GCJ-02 uses the exact iterative
+    // inverse (crs module).
+    if input.households != Crs::Wgs84 {
+        households.par_iter_mut().for_each(|h| {
+            let [lon, lat] = crs::to_wgs84(input.households, h.lon, h.lat);
+            h.lon = lon;
+            h.lat = lat;
+        });
+    }
+    if input.boundaries != Crs::Wgs84 {
+        boundaries
+            .par_iter_mut()
+            .for_each(|b| crs::convert_geometry(&mut b.geometry, input.boundaries, Crs::Wgs84));
+    }
     t.read = start.elapsed().as_secs_f64();
 
     let start = Instant::now();
@@ -261,6 +302,7 @@ fn prepare(
     t.locate = start.elapsed().as_secs_f64();
     Ok(County {
         proj,
+        input,
         households,
         xy,
         villages,
@@ -337,7 +379,13 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         Some(p) => workload::read_weights(p)?,
         None => Weights::default(),
     };
-    let county = prepare(&cfg.households, &cfg.boundaries, cfg.snap_distance, &mut t)?;
+    let county = prepare(
+        &cfg.households,
+        &cfg.boundaries,
+        cfg.input_crs,
+        cfg.snap_distance,
+        &mut t,
+    )?;
 
     // Dedicated zones: read, project, and take their households out.
     let start = Instant::now();
@@ -541,6 +589,10 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     t.partition += start.elapsed().as_secs_f64();
 
     let (members_of, territory) = served(&county, &zones, &zm, &zone_members, fs_members);
+    let start = Instant::now();
+    let vcodes: Vec<String> = county.villages.iter().map(|v| v.code.clone()).collect();
+    let shapes = draw(&plans, &grids, &micro_plans, &territory, &vcodes)?;
+    t.polygons = start.elapsed().as_secs_f64();
     let dedicated_flags: Vec<bool> = grids.iter().map(|g| g.dedicated).collect();
     let start = Instant::now();
     let metrics = compute_metrics(
@@ -591,6 +643,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         zones_across_villages: zm.crossings,
         empty_zones: zm.empty,
         snapped: snap_notes(&county),
+        coverage: Some(shapes.coverage.clone()),
     };
     let unassigned: Vec<usize> = (0..n).filter(|&h| grid_of_h[h] == u32::MAX).collect();
     if !unassigned.is_empty() {
@@ -611,7 +664,31 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         .collect();
 
     let start = Instant::now();
-    write_outputs(cfg, &county.households, &grid_of, &micro_of, &report)?;
+    let maps = build_maps(
+        &county,
+        &load,
+        &grids,
+        &micro_plans,
+        &shapes,
+        &Labels {
+            grid_of_h: &grid_of_h,
+            micro_of_h: &micro_of_h,
+            grid_codes: &grid_codes,
+            micro_codes: &micro_codes,
+            micro_oversize: &micro_oversize,
+        },
+        cfg.output_crs,
+    );
+    let report_html = render_report(cfg, &report, &maps, &county);
+    write_outputs(
+        cfg,
+        &county.households,
+        &grid_of,
+        &micro_of,
+        &report,
+        &maps,
+        &report_html,
+    )?;
     t.write = start.elapsed().as_secs_f64();
     Ok(PartitionOutcome {
         report,
@@ -639,6 +716,7 @@ fn setup_zones(county: &County, path: Option<&Path>) -> Result<ZoneSetup, Error>
             .into_iter()
             .map(|z| {
                 let mut g = z.geometry;
+                crs::convert_geometry(&mut g, county.input.boundaries, Crs::Wgs84);
                 county.proj.forward_geometry(&mut g);
                 (z.code, g)
             })
@@ -736,6 +814,8 @@ fn check_micro(m: &MicroParams) -> Result<(), Error> {
 struct GridOut {
     code: String,
     village: usize,
+    /// The grid's label in its village's plan.
+    local: u32,
     dedicated: bool,
     buildings: Vec<micro::Building>,
 }
@@ -759,6 +839,7 @@ fn push_grids(
         .map(|(g, _)| GridOut {
             code: String::new(),
             village,
+            local: u32::try_from(g).unwrap_or(u32::MAX),
             dedicated: g >= plan.k,
             buildings: Vec::new(),
         })
@@ -781,6 +862,203 @@ fn push_grids(
             out.push(grid);
         }
     }
+}
+
+/// How well the polygons tile their territories (DESIGN §5 Coverage).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CoverageSummary {
+    /// Villages checked.
+    pub villages: usize,
+    /// The largest area where a village's grid polygons and the village
+    /// differ, relative to the village's area (goal: < 1e-6).
+    pub max_relative_gap: f64,
+    /// The largest area covered by two grids of a village, relative to the
+    /// village's area (goal: 0).
+    pub max_relative_overlap: f64,
+    /// Grids checked for their micro-grids.
+    pub grids: usize,
+    /// As `max_relative_gap`, for micro-grids inside their grid.
+    pub micro_max_relative_gap: f64,
+    /// As `max_relative_overlap`, for micro-grids inside their grid.
+    pub micro_max_relative_overlap: f64,
+    /// Polygons that are not valid in the OGC sense.
+    pub invalid_polygons: usize,
+}
+
+/// The polygons of a plan, in local metres.
+struct PlanShapes {
+    grid: Vec<MultiPolygon<f64>>,
+    micro: Vec<MultiPolygon<f64>>,
+    coverage: CoverageSummary,
+}
+
+/// Cuts an oversize building's cell into `m` vertical strips of equal
+/// width, one per micro-grid of the building, west to east. The micro-grids
+/// of one tower are its floors or entrances; no plan can place them apart,
+/// so they share its footprint side by side.
+fn strips(poly: &MultiPolygon<f64>, m: usize) -> Vec<MultiPolygon<f64>> {
+    let Some(r) = poly.bounding_rect() else {
+        return vec![MultiPolygon(Vec::new()); m];
+    };
+    let (x0, x1) = (r.min().x, r.max().x);
+    #[allow(clippy::cast_precision_loss)]
+    let w = (x1 - x0) / m as f64;
+    (0..m)
+        .map(|j| {
+            #[allow(clippy::cast_precision_loss)]
+            let a = if j == 0 { x0 - 1.0 } else { x0 + w * j as f64 };
+            #[allow(clippy::cast_precision_loss)]
+            let b = if j + 1 == m {
+                x1 + 1.0
+            } else {
+                x0 + w * (j + 1) as f64
+            };
+            let rect = geo::Rect::new(
+                Coord {
+                    x: a,
+                    y: r.min().y - 1.0,
+                },
+                Coord {
+                    x: b,
+                    y: r.max().y + 1.0,
+                },
+            );
+            poly.intersection(&rect.to_polygon())
+        })
+        .collect()
+}
+
+/// Grid polygons per village (Voronoi cells of its buildings, clipped to
+/// its territory, merged per grid), then micro-grid polygons inside every
+/// grid, with the coverage checks.
+#[allow(clippy::too_many_lines)]
+fn draw(
+    plans: &[Option<(Units, partition::VillagePlan)>],
+    grids: &[GridOut],
+    micro_plans: &[micro::MicroPlan],
+    territory: &[MultiPolygon<f64>],
+    codes_of_villages: &[String],
+) -> Result<PlanShapes, Error> {
+    use geo::{Area, Validation};
+    // Global grid index of each (village, local label).
+    let mut index: BTreeMap<(usize, u32), usize> = BTreeMap::new();
+    for (gi, g) in grids.iter().enumerate() {
+        index.insert((g.village, g.local), gi);
+    }
+    let per_village: Vec<Option<(Vec<MultiPolygon<f64>>, polygons::Coverage)>> = plans
+        .par_iter()
+        .enumerate()
+        .map(|(vi, plan)| -> Result<_, Error> {
+            let Some((units, plan)) = plan else {
+                return Ok(None);
+            };
+            let groups = plan
+                .label
+                .iter()
+                .map(|&g| g as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let polys = polygons::partition_polygons(
+                &codes_of_villages[vi],
+                &units.pos,
+                &plan.label,
+                groups,
+                &territory[vi],
+            )?;
+            let cov = polygons::coverage(&polys, &territory[vi]);
+            Ok(Some((polys, cov)))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut grid_poly = vec![MultiPolygon(Vec::new()); grids.len()];
+    let mut cov = CoverageSummary::default();
+    for (vi, pv) in per_village.into_iter().enumerate() {
+        let Some((polys, c)) = pv else { continue };
+        cov.villages += 1;
+        if c.territory_area > 0.0 {
+            cov.max_relative_gap = cov.max_relative_gap.max(c.relative_gap);
+            cov.max_relative_overlap = cov
+                .max_relative_overlap
+                .max(c.overlap_area / c.territory_area);
+        }
+        for (local, p) in polys.into_iter().enumerate() {
+            if let Some(&gi) = index.get(&(vi, u32::try_from(local).unwrap_or(u32::MAX))) {
+                grid_poly[gi] = p;
+            }
+        }
+    }
+    // Micro-grids inside each grid polygon.
+    let per_grid: Vec<(Vec<MultiPolygon<f64>>, polygons::Coverage)> = grids
+        .par_iter()
+        .zip(micro_plans)
+        .zip(&grid_poly)
+        .map(|((g, mp), gpoly)| -> Result<_, Error> {
+            let seq_of_row: BTreeMap<u32, u32> = mp.row_micro.iter().copied().collect();
+            // Each building's micro-grids (several for a cut tower).
+            let seqs: Vec<Vec<u32>> = g
+                .buildings
+                .iter()
+                .map(|b| {
+                    let mut v: Vec<u32> = b
+                        .rows
+                        .iter()
+                        .filter_map(|(r, _)| seq_of_row.get(r).copied())
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            // One polygon label per distinct first micro-grid.
+            let firsts: std::collections::BTreeSet<u32> =
+                seqs.iter().filter_map(|v| v.first().copied()).collect();
+            let compact: BTreeMap<u32, u32> = firsts
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| (s, u32::try_from(i).unwrap_or(u32::MAX)))
+                .collect();
+            let labels: Vec<u32> = seqs
+                .iter()
+                .map(|v| v.first().and_then(|s| compact.get(s)).copied().unwrap_or(0))
+                .collect();
+            let pos: Vec<[f64; 2]> = g.buildings.iter().map(|b| b.pos).collect();
+            let cells = polygons::partition_polygons(&g.code, &pos, &labels, compact.len(), gpoly)?;
+            let mut out = vec![MultiPolygon(Vec::new()); mp.count];
+            for (b, v) in seqs.iter().enumerate() {
+                let Some(&first) = v.first() else { continue };
+                let cell = &cells[labels[b] as usize];
+                if v.len() == 1 {
+                    out[first as usize - 1] = cell.clone();
+                } else {
+                    for (part, &s) in strips(cell, v.len()).into_iter().zip(v) {
+                        out[s as usize - 1] = part;
+                    }
+                }
+            }
+            let c = polygons::coverage(&out, gpoly);
+            Ok((out, c))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut micro_poly = Vec::new();
+    for (polys, c) in per_grid {
+        cov.grids += 1;
+        if c.territory_area > 0.0 {
+            cov.micro_max_relative_gap = cov.micro_max_relative_gap.max(c.relative_gap);
+            cov.micro_max_relative_overlap = cov
+                .micro_max_relative_overlap
+                .max(c.overlap_area / c.territory_area);
+        }
+        micro_poly.extend(polys);
+    }
+    cov.invalid_polygons = grid_poly
+        .par_iter()
+        .chain(micro_poly.par_iter())
+        .filter(|p| !p.is_valid() || p.unsigned_area() <= 0.0)
+        .count();
+    Ok(PlanShapes {
+        grid: grid_poly,
+        micro: micro_poly,
+        coverage: cov,
+    })
 }
 
 fn snap_notes(county: &County) -> Vec<SnapNote> {
@@ -883,12 +1161,15 @@ fn compute_metrics(
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_outputs(
     cfg: &PartitionConfig,
     households: &[Household],
     grid_of: &[String],
     micro_of: &[String],
     report: &Report,
+    maps: &Maps,
+    report_html: &str,
 ) -> Result<(), Error> {
     write::ensure_dir(&cfg.out)?;
     let inputs: Vec<&Path> = [
@@ -900,20 +1181,281 @@ fn write_outputs(
     .into_iter()
     .flatten()
     .collect();
-    let csv_path = cfg.out.join("assignment.csv");
-    let json_path = cfg.out.join("metrics.json");
-    for p in [&csv_path, &json_path] {
+    let out = &cfg.out;
+    let mut dests = vec![
+        out.join("assignment.csv"),
+        out.join("metrics.json"),
+        out.join("report.html"),
+    ];
+    for f in &cfg.formats {
+        match f {
+            export::Format::GeoJson => {
+                dests.push(out.join("grids.geojson"));
+                dests.push(out.join("micro_grids.geojson"));
+            }
+            export::Format::Shapefile => {
+                for layer in ["grids", "micro_grids"] {
+                    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+                        dests.push(out.join(format!("{layer}.{ext}")));
+                    }
+                }
+            }
+            export::Format::GeoPackage => dests.push(out.join("gridplan.gpkg")),
+        }
+    }
+    for p in &dests {
         write::check_not_input(p, &inputs)?;
     }
-    let csv = write::stage(&csv_path, |w| {
-        write_assignment(w, households, grid_of, micro_of)
-    })?;
-    let json = write::stage(&json_path, |w| {
-        serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
-    write::commit(vec![csv, json])?;
+    // Stage everything, then rename everything: a failure part-way leaves
+    // the previous run's files as they were.
+    let mut staged = vec![
+        write::stage(&dests[0], |w| {
+            write_assignment(w, households, grid_of, micro_of)
+        })?,
+        write::stage(&dests[1], |w| {
+            serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")
+        })?,
+        write::stage(&dests[2], |w| w.write_all(report_html.as_bytes()))?,
+    ];
+    let crs = crs_info(cfg.output_crs);
+    let grid_layer = export::Layer {
+        name: "grids",
+        fields: GRID_FIELDS,
+        features: &maps.grids,
+    };
+    let micro_layer = export::Layer {
+        name: "micro_grids",
+        fields: MICRO_FIELDS,
+        features: &maps.micro,
+    };
+    for f in &cfg.formats {
+        match f {
+            export::Format::GeoJson => {
+                staged.push(export::stage_geojson(out, &grid_layer, &crs)?);
+                staged.push(export::stage_geojson(out, &micro_layer, &crs)?);
+            }
+            export::Format::Shapefile => {
+                staged.extend(export::stage_shapefile(out, &grid_layer, &crs)?);
+                staged.extend(export::stage_shapefile(out, &micro_layer, &crs)?);
+            }
+            export::Format::GeoPackage => {
+                staged.push(export::stage_gpkg(
+                    &out.join("gridplan.gpkg"),
+                    &[grid_layer, micro_layer],
+                    &crs,
+                )?);
+            }
+        }
+    }
+    write::commit(staged)?;
     Ok(())
+}
+
+fn crs_info(c: Crs) -> export::CrsInfo {
+    match c {
+        Crs::Wgs84 => export::CrsInfo::WGS84,
+        Crs::Cgcs2000 => export::CrsInfo::CGCS2000,
+        Crs::Gcj02 => export::CrsInfo::GCJ02,
+    }
+}
+
+/// The fields of grids.geojson and its Shapefile/GeoPackage twins
+/// (DESIGN §4).
+const GRID_FIELDS: &[(&str, export::FieldKind)] = &[
+    ("grid_code", export::FieldKind::Text),
+    ("grid_type", export::FieldKind::Text),
+    ("village_code", export::FieldKind::Text),
+    ("town_code", export::FieldKind::Text),
+    ("households", export::FieldKind::Int),
+    ("population", export::FieldKind::Real),
+    ("load", export::FieldKind::Real),
+    ("micro_grids", export::FieldKind::Int),
+    ("area_m2", export::FieldKind::Real),
+];
+
+/// The fields of micro_grids.geojson: the grid fields, with the micro-grid
+/// code as `grid_code`, plus `parent_grid` and the oversize-building flag.
+const MICRO_FIELDS: &[(&str, export::FieldKind)] = &[
+    ("grid_code", export::FieldKind::Text),
+    ("grid_type", export::FieldKind::Text),
+    ("village_code", export::FieldKind::Text),
+    ("town_code", export::FieldKind::Text),
+    ("households", export::FieldKind::Int),
+    ("population", export::FieldKind::Real),
+    ("load", export::FieldKind::Real),
+    ("area_m2", export::FieldKind::Real),
+    ("parent_grid", export::FieldKind::Text),
+    ("oversize_building", export::FieldKind::Int),
+];
+
+/// The labels of a finished plan.
+struct Labels<'a> {
+    grid_of_h: &'a [u32],
+    micro_of_h: &'a [u32],
+    grid_codes: &'a [String],
+    micro_codes: &'a [String],
+    micro_oversize: &'a [bool],
+}
+
+/// The map layers (in the output CRS) and the report's shapes (WGS84).
+struct Maps {
+    grids: Vec<export::Feature>,
+    micro: Vec<export::Feature>,
+    shapes: Vec<report::MapShape>,
+    grid_loads: Vec<f64>,
+}
+
+fn rings_of(mp: &MultiPolygon<f64>) -> Vec<Vec<[f64; 2]>> {
+    mp.0.iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|r| r.coords().map(|c| [c.x, c.y]).collect())
+        .collect()
+}
+
+#[allow(clippy::too_many_lines)]
+fn build_maps(
+    county: &County,
+    load: &[f64],
+    grids: &[GridOut],
+    micro_plans: &[micro::MicroPlan],
+    shapes: &PlanShapes,
+    labels: &Labels,
+    output_crs: Crs,
+) -> Maps {
+    use geo::Area;
+    let (ng, nm) = (labels.grid_codes.len(), labels.micro_codes.len());
+    let mut g_sum = vec![(0u64, 0.0f64, 0.0f64); ng];
+    let mut m_sum = vec![(0u64, 0.0f64, 0.0f64); nm];
+    for (h, hh) in county.households.iter().enumerate() {
+        let add = |s: &mut (u64, f64, f64)| {
+            s.0 += u64::from(hh.households);
+            s.1 += hh.population.unwrap_or(0.0);
+            s.2 += load[h];
+        };
+        if let Some(s) = g_sum.get_mut(labels.grid_of_h[h] as usize) {
+            add(s);
+        }
+        if let Some(s) = m_sum.get_mut(labels.micro_of_h[h] as usize) {
+            add(s);
+        }
+    }
+    let to_wgs = |p: &MultiPolygon<f64>| {
+        let mut q = p.clone();
+        county.proj.inverse_geometry(&mut q);
+        q
+    };
+    let to_out = |q: &MultiPolygon<f64>| {
+        let mut o = q.clone();
+        crs::convert_geometry(&mut o, Crs::Wgs84, output_crs);
+        o
+    };
+    let town = |v: usize| county.villages[v].town_code.clone();
+    let vcode = |v: usize| county.villages[v].code.clone();
+    let gtype = |d: bool| if d { "dedicated" } else { "full_scope" };
+    let mut out = Maps {
+        grids: Vec::with_capacity(ng),
+        micro: Vec::with_capacity(nm),
+        shapes: Vec::with_capacity(ng + nm + county.villages.len()),
+        grid_loads: Vec::new(),
+    };
+    let mut mi = 0usize;
+    for (gi, (g, mp)) in grids.iter().zip(micro_plans).enumerate() {
+        let poly = &shapes.grid[gi];
+        let wgs = to_wgs(poly);
+        let (hh, pop, ld) = g_sum[gi];
+        out.grids.push(export::Feature {
+            geometry: to_out(&wgs),
+            values: vec![
+                export::Value::Text(g.code.clone()),
+                export::Value::Text(gtype(g.dedicated).into()),
+                export::Value::Text(vcode(g.village)),
+                export::Value::Text(town(g.village)),
+                export::Value::Int(i64::try_from(hh).unwrap_or(i64::MAX)),
+                export::Value::Real(pop),
+                export::Value::Real(ld),
+                export::Value::Int(i64::try_from(mp.count).unwrap_or(i64::MAX)),
+                export::Value::Real(poly.unsigned_area()),
+            ],
+        });
+        out.shapes.push(report::MapShape {
+            code: g.code.clone(),
+            kind: if g.dedicated {
+                report::ShapeKind::DedicatedGrid
+            } else {
+                report::ShapeKind::Grid
+            },
+            village: vcode(g.village),
+            households: hh,
+            load: ld,
+            rings: rings_of(&wgs),
+        });
+        if !g.dedicated {
+            out.grid_loads.push(ld);
+        }
+        for _ in 0..mp.count {
+            let mpoly = &shapes.micro[mi];
+            let wgs = to_wgs(mpoly);
+            let (hh, pop, ld) = m_sum[mi];
+            out.micro.push(export::Feature {
+                geometry: to_out(&wgs),
+                values: vec![
+                    export::Value::Text(labels.micro_codes[mi].clone()),
+                    export::Value::Text(gtype(g.dedicated).into()),
+                    export::Value::Text(vcode(g.village)),
+                    export::Value::Text(town(g.village)),
+                    export::Value::Int(i64::try_from(hh).unwrap_or(i64::MAX)),
+                    export::Value::Real(pop),
+                    export::Value::Real(ld),
+                    export::Value::Real(mpoly.unsigned_area()),
+                    export::Value::Text(g.code.clone()),
+                    export::Value::Int(i64::from(
+                        labels.micro_oversize.get(mi).copied().unwrap_or(false),
+                    )),
+                ],
+            });
+            out.shapes.push(report::MapShape {
+                code: labels.micro_codes[mi].clone(),
+                kind: report::ShapeKind::MicroGrid,
+                village: vcode(g.village),
+                households: hh,
+                load: ld,
+                rings: rings_of(&wgs),
+            });
+            mi += 1;
+        }
+    }
+    for v in &county.villages {
+        out.shapes.push(report::MapShape {
+            code: v.code.clone(),
+            kind: report::ShapeKind::Village,
+            village: v.code.clone(),
+            households: 0,
+            load: 0.0,
+            rings: rings_of(&to_wgs(&v.polygon)),
+        });
+    }
+    out
+}
+
+fn render_report(cfg: &PartitionConfig, report: &Report, maps: &Maps, county: &County) -> String {
+    let county_code = county
+        .villages
+        .first()
+        .map_or(String::new(), |v| v.code.chars().take(6).collect());
+    let target = match cfg.sizing {
+        Sizing::Target(t) => format!("target {t}"),
+        Sizing::Total(k) => format!("{k} grids"),
+    };
+    let title = format!("Grid plan of county {county_code} — {target}");
+    let json = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
+    report::render(&report::ReportInput {
+        title: &title,
+        shapes: &maps.shapes,
+        metrics_json: &json,
+        band: cfg.band,
+        grid_loads: &maps.grid_loads,
+    })
 }
 
 /// Writes assignment.csv: `id,grid,micro_grid`, one row per household in
@@ -957,6 +1499,8 @@ pub struct MetricsConfig {
     /// Dedicated zones, so that a zone's households count in the zone's
     /// village as `partition` placed them.
     pub dedicated: Option<PathBuf>,
+    /// Coordinate systems of the inputs.
+    pub input_crs: InputCrs,
 }
 
 /// Runs `gridplan metrics`: DESIGN §5 for any assignment.
@@ -974,7 +1518,13 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
         Some(p) => workload::read_weights(p)?,
         None => Weights::default(),
     };
-    let county = prepare(&cfg.households, &cfg.boundaries, cfg.snap_distance, &mut t)?;
+    let county = prepare(
+        &cfg.households,
+        &cfg.boundaries,
+        cfg.input_crs,
+        cfg.snap_distance,
+        &mut t,
+    )?;
     let start = Instant::now();
     let rows = read::read_assignment(&cfg.assignment, &county.households)?;
     let (grid_codes, grid_of_h) = index_codes(rows.grid.iter().map(String::as_str));
@@ -1032,6 +1582,7 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
             zones_across_villages: zs.zm.crossings.clone(),
             empty_zones: zs.zm.empty.clone(),
             snapped: snap_notes(&county),
+            coverage: None,
         },
         t,
     ))
