@@ -1462,7 +1462,11 @@ mod tests {
             );
             // Penalise about a third of the pairs, strongly enough to matter.
             let extra = |i: usize, j: usize| {
-                if (i + 2 * j).is_multiple_of(3) { 40_000.0 } else { 0.0 }
+                if (i + 2 * j).is_multiple_of(3) {
+                    40_000.0
+                } else {
+                    0.0
+                }
             };
             let p = TransportProblem {
                 extra_cost: Some(&extra),

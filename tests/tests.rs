@@ -4,6 +4,7 @@ mod common;
 
 mod cli;
 mod invariants;
+mod maps;
 mod readme;
 mod regression;
 mod two_level;

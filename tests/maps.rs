@@ -1,0 +1,248 @@
+//! Maps: polygons that tile the territory, GIS exports that GDAL opens,
+//! coordinate systems, and report.html in a real headless browser.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use crate::common::{run, small_county};
+
+/// One partition of the small county with every export, shared by the
+/// tests of this module.
+fn full_run() -> &'static (PathBuf, serde_json::Value) {
+    static RUN: OnceLock<(PathBuf, serde_json::Value)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let c = small_county();
+        let out = tempfile::tempdir().unwrap().keep();
+        let o = run(&[
+            "partition",
+            "--households",
+            c.join("households.geojson").to_str().unwrap(),
+            "--boundaries",
+            c.join("boundaries.geojson").to_str().unwrap(),
+            "--dedicated",
+            c.join("zones.geojson").to_str().unwrap(),
+            "--target",
+            "367",
+            "--format",
+            "geojson,shp,gpkg",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let m = serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap())
+            .unwrap();
+        (out, m)
+    })
+}
+
+fn counts(m: &serde_json::Value) -> (u64, u64) {
+    (
+        m["metrics"]["county"]["grids"].as_u64().unwrap(),
+        m["metrics"]["micro"]["count"].as_u64().unwrap(),
+    )
+}
+
+fn geojson(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn polygons_tile_every_village_and_grid() {
+    let (out, m) = full_run();
+    let cov = &m["coverage"];
+    assert!(cov["villages"].as_u64().unwrap() > 0);
+    assert!(cov["max_relative_gap"].as_f64().unwrap() < 1e-6, "{cov}");
+    assert!(
+        cov["max_relative_overlap"].as_f64().unwrap() < 1e-6,
+        "{cov}"
+    );
+    assert!(
+        cov["micro_max_relative_gap"].as_f64().unwrap() < 1e-6,
+        "{cov}"
+    );
+    assert!(
+        cov["micro_max_relative_overlap"].as_f64().unwrap() < 1e-6,
+        "{cov}"
+    );
+    assert_eq!(cov["invalid_polygons"], 0);
+    // One feature per grid and micro-grid, with the properties of DESIGN §4.
+    let (grids, micro) = counts(m);
+    let g = geojson(&out.join("grids.geojson"));
+    let feats = g["features"].as_array().unwrap();
+    assert_eq!(feats.len() as u64, grids);
+    assert!(g.get("crs").is_none(), "RFC 7946: no crs member for WGS84");
+    for f in feats {
+        let p = &f["properties"];
+        for key in [
+            "grid_code",
+            "grid_type",
+            "village_code",
+            "town_code",
+            "households",
+            "population",
+            "load",
+            "micro_grids",
+            "area_m2",
+        ] {
+            assert!(!p[key].is_null(), "{key} in {p}");
+        }
+        assert!(p["area_m2"].as_f64().unwrap() > 0.0);
+        assert_eq!(f["geometry"]["type"], "MultiPolygon");
+    }
+    let mg = geojson(&out.join("micro_grids.geojson"));
+    assert_eq!(mg["features"].as_array().unwrap().len() as u64, micro);
+    assert!(!mg["features"][0]["properties"]["parent_grid"].is_null());
+}
+
+#[test]
+fn gdal_opens_every_export() {
+    let Ok(o) = Command::new("ogrinfo").arg("--version").output() else {
+        eprintln!("ogrinfo not installed: skipped (.ci/run installs gdal-bin)");
+        return;
+    };
+    assert!(o.status.success());
+    let (out, m) = full_run();
+    let (grids, micro) = counts(m);
+    let check = |file: &str, layer: &str, n: u64, field: &str| {
+        let o = Command::new("ogrinfo")
+            .args(["-so", "-al"])
+            .arg(out.join(file))
+            .arg(layer)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            text.contains(&format!("Feature Count: {n}")),
+            "{file} {layer}: {text}"
+        );
+        assert!(text.contains(field), "{file} {layer}: no {field} in {text}");
+        assert!(text.contains("WGS 84"), "{file}: CRS not declared: {text}");
+    };
+    check("grids.geojson", "grids", grids, "grid_code: String");
+    check(
+        "micro_grids.geojson",
+        "micro_grids",
+        micro,
+        "parent_grid: String",
+    );
+    check("grids.shp", "grids", grids, "grid_code: String");
+    check(
+        "micro_grids.shp",
+        "micro_grids",
+        micro,
+        "parent_grd: String",
+    );
+    check("gridplan.gpkg", "grids", grids, "village_code: String");
+    check(
+        "gridplan.gpkg",
+        "micro_grids",
+        micro,
+        "oversize_building: Integer",
+    );
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let (out, m) = full_run();
+    let (grids, micro) = counts(m);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check_report.sh");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = shots.join("report.png");
+    let o = Command::new("bash")
+        .arg(&script)
+        .arg(out.join("report.html"))
+        .arg(&png)
+        .arg(grids.to_string())
+        .arg(micro.to_string())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    if o.status.code() == Some(2) && text.contains("not installed") {
+        eprintln!("chromium not installed: skipped (.ci/run installs it)");
+        return;
+    }
+    assert!(o.status.success(), "{text}");
+    assert!(png.exists());
+    // The page is self-contained: no network references at all.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+}
+
+/// The small county's households shifted into GCJ-02, as Amap geocoding
+/// returns them.
+fn gcj02_households(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(small_county().join("households.geojson")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for f in v["features"].as_array_mut().unwrap() {
+        let c = &mut f["geometry"]["coordinates"];
+        let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        let [x, y] = gridplan::crs::wgs84_to_gcj02(lon, lat);
+        *c = serde_json::json!([x, y]);
+    }
+    let p = dir.join("households_gcj02.geojson");
+    std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+    p
+}
+
+#[test]
+fn gcj02_households_are_converted_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = gcj02_households(dir.path());
+    let c = small_county();
+    let bpath = c.join("boundaries.geojson");
+    let base = |extra: &[&str], out: &Path| {
+        let mut args = vec![
+            "partition",
+            "--households",
+            h.to_str().unwrap(),
+            "--boundaries",
+            bpath.to_str().unwrap(),
+            "--target",
+            "367",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    // Read as WGS84, the ~500 m offset puts households in the wrong
+    // village (or outside every village): refused.
+    let wrong = base(&[], &dir.path().join("wrong"));
+    assert_eq!(wrong.status.code(), Some(2));
+    // Read as GCJ-02, the plan matches the one from the WGS84 original.
+    let gcj = dir.path().join("gcj");
+    let o = base(&["--input-crs", "gcj02", "--output-crs", "gcj02"], &gcj);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let wgs = dir.path().join("wgs");
+    let o = run(&[
+        "partition",
+        "--households",
+        c.join("households.geojson").to_str().unwrap(),
+        "--boundaries",
+        c.join("boundaries.geojson").to_str().unwrap(),
+        "--target",
+        "367",
+        "--out",
+        wgs.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let a = std::fs::read_to_string(gcj.join("assignment.csv")).unwrap();
+    let b = std::fs::read_to_string(wgs.join("assignment.csv")).unwrap();
+    let same = a.lines().zip(b.lines()).filter(|(x, y)| x == y).count();
+    let total = b.lines().count();
+    assert!(same * 1000 >= total * 999, "{same} of {total} rows agree");
+    // The GCJ-02 export says so.
+    let g = geojson(&gcj.join("grids.geojson"));
+    assert!(g["crs"].to_string().contains("GCJ-02"), "{}", g["crs"]);
+}
