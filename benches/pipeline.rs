@@ -48,6 +48,7 @@ fn config(scale: f64) -> PartitionConfig {
         input_crs: gridplan::pipeline::InputCrs::default(),
         output_crs: gridplan::crs::Crs::Wgs84,
         formats: vec![gridplan::export::Format::GeoJson],
+        progress: false,
     }
 }
 

@@ -35,6 +35,7 @@ pub mod model;
 pub mod partition;
 pub mod pipeline;
 pub mod polygons;
+pub mod progress;
 pub mod project;
 pub mod read;
 pub mod repair;

@@ -229,6 +229,7 @@ fn run() -> Result<()> {
                 output_crs: a.output_crs,
                 formats: Format::parse_list(&a.format)
                     .map_err(|e| anyhow::anyhow!("--format: {e}"))?,
+                progress: true,
             };
             run_partition(&cfg, a.common.threads)
         }
@@ -288,6 +289,7 @@ fn run() -> Result<()> {
                 input_crs: InputCrs::default(),
                 output_crs: Crs::Wgs84,
                 formats: Format::parse_list("geojson,shp,gpkg").unwrap_or_default(),
+                progress: true,
             };
             run_partition(&cfg, None)
         }

@@ -34,6 +34,7 @@ use crate::micro::{self, MicroParams};
 use crate::model::{Boundary, Household, Level};
 use crate::partition::{self, BalanceShortfall, PartitionParams, VillageProblem};
 use crate::polygons;
+use crate::progress::Progress;
 use crate::project::LocalProjection;
 use crate::read;
 use crate::report;
@@ -80,6 +81,8 @@ pub struct PartitionConfig {
     pub output_crs: Crs,
     /// Map formats to export.
     pub formats: Vec<export::Format>,
+    /// Show progress on stderr (drawn only when stderr is a terminal).
+    pub progress: bool,
 }
 
 /// Wall time of each step, in seconds.
@@ -445,6 +448,8 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
                 .collect()
         })
         .collect();
+    let progress = Progress::new(cfg.progress);
+    progress.step("grids, by village", county.villages.len());
     let plans: Vec<Option<(Units, partition::VillagePlan)>> = county
         .villages
         .par_iter()
@@ -453,6 +458,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         .zip(&trees)
         .zip(&village_zones)
         .map(|((((v, fs), &k), tree), vz)| -> Result<_, Error> {
+            progress.inc();
             let mut members = fs.clone();
             for &z in vz {
                 members.extend_from_slice(&zone_members[z]);
@@ -550,9 +556,11 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         seed: cfg.seed,
         ..cfg.micro.clone()
     };
+    progress.step("micro-grids, by grid", grids.len());
     let micro_plans: Vec<micro::MicroPlan> = grids
         .par_iter()
         .map(|g| {
+            progress.inc();
             let tree = &trees[g.village];
             micro::micro_grids(
                 &g.code,
@@ -591,7 +599,9 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     let (members_of, territory) = served(&county, &zones, &zm, &zone_members, fs_members);
     let start = Instant::now();
     let vcodes: Vec<String> = county.villages.iter().map(|v| v.code.clone()).collect();
+    progress.step("polygons", 0);
     let shapes = draw(&plans, &grids, &micro_plans, &territory, &vcodes)?;
+    progress.finish();
     t.polygons = start.elapsed().as_secs_f64();
     let dedicated_flags: Vec<bool> = grids.iter().map(|g| g.dedicated).collect();
     let start = Instant::now();
