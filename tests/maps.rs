@@ -246,3 +246,43 @@ fn gcj02_households_are_converted_exactly() {
     let g = geojson(&gcj.join("grids.geojson"));
     assert!(g["crs"].to_string().contains("GCJ-02"), "{}", g["crs"]);
 }
+
+/// Coverage and validity on the synthetic county at scales 0.1 and 1.0
+/// (issue 4's bar), through the library.
+#[test]
+fn coverage_at_scales_one_tenth_and_one() {
+    for scale in [0.1, 1.0] {
+        let dir = tempfile::tempdir().unwrap();
+        let c =
+            gridplan::synth::generate(&gridplan::synth::SynthParams { scale, seed: 1 }).unwrap();
+        gridplan::synth::write(&c, dir.path()).unwrap();
+        let cfg = gridplan::pipeline::PartitionConfig {
+            households: dir.path().join("households.geojson"),
+            boundaries: dir.path().join("boundaries.geojson"),
+            out: dir.path().join("out"),
+            sizing: gridplan::pipeline::Sizing::Target(367.0),
+            band: (300.0, 500.0),
+            tolerance: 0.10,
+            seed: 1,
+            snap_distance: None,
+            weights: None,
+            micro: gridplan::micro::MicroParams::default(),
+            dedicated: Some(dir.path().join("zones.geojson")),
+            input_crs: gridplan::pipeline::InputCrs::default(),
+            output_crs: gridplan::crs::Crs::Wgs84,
+            formats: vec![gridplan::export::Format::GeoJson],
+            progress: false,
+        };
+        let outcome = gridplan::pipeline::partition(&cfg).unwrap();
+        let cov = outcome.report.coverage.expect("coverage is computed");
+        assert!(cov.villages >= 50, "scale {scale}");
+        assert!(cov.max_relative_gap < 1e-6, "scale {scale}: {cov:?}");
+        assert!(cov.max_relative_overlap < 1e-6, "scale {scale}: {cov:?}");
+        assert!(cov.micro_max_relative_gap < 1e-6, "scale {scale}: {cov:?}");
+        assert!(
+            cov.micro_max_relative_overlap < 1e-6,
+            "scale {scale}: {cov:?}"
+        );
+        assert_eq!(cov.invalid_polygons, 0, "scale {scale}");
+    }
+}
