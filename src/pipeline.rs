@@ -378,10 +378,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     check_tolerance(cfg.tolerance)?;
     check_micro(&cfg.micro)?;
     let mut t = Timings::default();
-    let weights = match &cfg.weights {
-        Some(p) => workload::read_weights(p)?,
-        None => Weights::default(),
-    };
+    let weights = weights_of(cfg.weights.as_deref())?;
     let county = prepare(
         &cfg.households,
         &cfg.boundaries,
@@ -785,6 +782,14 @@ fn served(
         m.sort_unstable();
     }
     (members, territory)
+}
+
+/// The workload weights of `--config`, households only without one.
+fn weights_of(path: Option<&Path>) -> Result<Weights, Error> {
+    Ok(match path {
+        Some(p) => workload::read_weights(p)?,
+        None => Weights::default(),
+    })
 }
 
 fn check_tolerance(tolerance: f64) -> Result<(), Error> {
@@ -1524,10 +1529,7 @@ pub struct MetricsConfig {
 pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
     check_tolerance(cfg.tolerance)?;
     let mut t = Timings::default();
-    let weights = match &cfg.weights {
-        Some(p) => workload::read_weights(p)?,
-        None => Weights::default(),
-    };
+    let weights = weights_of(cfg.weights.as_deref())?;
     let county = prepare(
         &cfg.households,
         &cfg.boundaries,

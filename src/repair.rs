@@ -317,6 +317,46 @@ impl State<'_> {
         );
     }
 
+    /// Tries up to `budget` first moves out of (or into) grid `g`, each
+    /// followed by the best second move from `seconds`; keeps the first
+    /// pair whose combined gain exceeds `eps` and undoes the others.
+    fn try_pair(
+        &mut self,
+        label: &mut [u32],
+        g: usize,
+        out: bool,
+        budget: usize,
+        eps: f64,
+        seconds: impl Fn(&Self, &[u32], Move) -> Vec<Move>,
+    ) -> bool {
+        let firsts = self.candidates(label, g, out, None);
+        let mut tried = 0;
+        for &m1 in &firsts {
+            if tried == budget {
+                break;
+            }
+            if !self.keeps_donor_connected(label, m1) {
+                continue;
+            }
+            tried += 1;
+            self.apply(label, m1);
+            let next = seconds(self, label, m1);
+            if let Some(m2) = self.first_valid(label, &next, eps - m1.gain) {
+                self.apply(label, m2);
+                return true;
+            }
+            let back = Move {
+                unit: m1.unit,
+                from: m1.to,
+                to: m1.from,
+                gain: 0.0,
+                cost: 0.0,
+            };
+            self.apply(label, back);
+        }
+        false
+    }
+
     /// The first ranked move with gain above `min_gain` that keeps its donor
     /// connected.
     fn first_valid(&mut self, label: &[u32], cands: &[Move], min_gain: f64) -> Option<Move> {
@@ -344,8 +384,8 @@ const SWAP_FIRST_STEPS: usize = 24;
 
 /// Balance-restoring search (see the module docs). `lower`/`upper` bound
 /// the load of every free grid `0..free_k`; labels `free_k..k` are fixed
-/// groups that neither give nor take units. Returns the number of moves
-/// made.
+/// groups that neither give nor take units. Returns the number of
+/// improving steps made (a move, a chain or a swap).
 #[allow(clippy::too_many_arguments)]
 pub fn rebalance(
     graph: &Graph,
@@ -392,7 +432,6 @@ pub fn rebalance(
             let cands = st.candidates(label, g, out, None);
             if let Some(m) = st.first_valid(label, &cands, eps) {
                 st.apply(label, m);
-                moves += 1;
                 applied = true;
                 break;
             }
@@ -400,82 +439,33 @@ pub fn rebalance(
         // Then two-move chains g -> h -> j (or j -> h -> g), which carry
         // load across a neighbour that has no room of its own.
         if !applied {
-            'chains: for &g in &bad {
+            applied = bad.iter().any(|&g| {
                 let out = st.load[g] > upper;
-                let firsts = st.candidates(label, g, out, None);
-                let mut tried = 0;
-                for &m1 in &firsts {
-                    if tried == CHAIN_FIRST_STEPS {
-                        break;
-                    }
-                    if !st.keeps_donor_connected(label, m1) {
-                        continue;
-                    }
-                    tried += 1;
-                    st.apply(label, m1);
+                st.try_pair(label, g, out, CHAIN_FIRST_STEPS, eps, |st, label, m1| {
                     let h = if out { m1.to } else { m1.from } as usize;
-                    let seconds = st.candidates(label, h, out, Some(g));
-                    if let Some(m2) = st.first_valid(label, &seconds, eps - m1.gain) {
-                        st.apply(label, m2);
-                        moves += 2;
-                        applied = true;
-                        break 'chains;
-                    }
-                    // Undo the first step.
-                    let back = Move {
-                        unit: m1.unit,
-                        from: m1.to,
-                        to: m1.from,
-                        gain: 0.0,
-                        cost: 0.0,
-                    };
-                    st.apply(label, back);
-                }
-            }
+                    st.candidates(label, h, out, Some(g))
+                })
+            });
         }
         // Last, swaps: a unit goes from a to b and another comes back from
         // b to a, which shifts load by the difference of two buildings
         // when each alone is too heavy to move.
         if !applied {
-            'swaps: for &g in &bad {
+            applied = bad.iter().any(|&g| {
                 let out = st.load[g] > upper;
-                let firsts = st.candidates(label, g, out, None);
-                let mut tried = 0;
-                for &m1 in &firsts {
-                    if tried == SWAP_FIRST_STEPS {
-                        break;
-                    }
-                    if !st.keeps_donor_connected(label, m1) {
-                        continue;
-                    }
-                    tried += 1;
-                    st.apply(label, m1);
-                    let (a, b) = (m1.from as usize, m1.to as usize);
-                    let backs: Vec<Move> = st
-                        .candidates(label, b, true, None)
+                st.try_pair(label, g, out, SWAP_FIRST_STEPS, eps, |st, label, m1| {
+                    let (a, b) = (m1.from, m1.to);
+                    st.candidates(label, b as usize, true, None)
                         .into_iter()
-                        .filter(|m| m.to as usize == a && m.unit != m1.unit)
-                        .collect();
-                    if let Some(m2) = st.first_valid(label, &backs, eps - m1.gain) {
-                        st.apply(label, m2);
-                        moves += 2;
-                        applied = true;
-                        break 'swaps;
-                    }
-                    let back = Move {
-                        unit: m1.unit,
-                        from: m1.to,
-                        to: m1.from,
-                        gain: 0.0,
-                        cost: 0.0,
-                    };
-                    st.apply(label, back);
-                }
-            }
+                        .filter(|m| m.to == a && m.unit != m1.unit)
+                        .collect()
+                })
+            });
         }
         if !applied {
             break;
         }
+        moves += 1;
     }
     moves
 }
