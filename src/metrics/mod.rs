@@ -55,7 +55,10 @@
 //!    distinct coordinates (-0.0 and 0.0 are the same), in (x, y) order.
 //!    A building's load for balance and k-means is that of its full-scope
 //!    points.
-//! 5. **Contiguity**: [`village_graph`] on the distinct coordinates, keeping
+//! 5. **Contiguity**: [`village_graph`] on the distinct coordinates (a
+//!    dedicated grid that falls apart there, because houses just outside its
+//!    premises interleave with its buildings, is judged on the triangulation
+//!    of its own buildings, trimmed the same way), keeping
 //!    an edge when the village polygon strictly contains its midpoint (an
 //!    [`IntervalTreeMultiPolygon`] built once per village). A grid's node set
 //!    is the coordinates holding at least one of its points (a coordinate
@@ -644,6 +647,36 @@ fn village_work(
     } else {
         vec![1; k_all]
     };
+    // A dedicated grid is one premises enclosure. When houses just outside
+    // the zone interleave with its buildings in the village triangulation,
+    // it is judged on the triangulation of its own buildings instead,
+    // trimmed to the territory the same way (without bridging). Removing
+    // points keeps every Delaunay edge among the rest, so this only adds
+    // the edges the outside houses hid.
+    let mut components = components;
+    for (g, c) in components.iter_mut().enumerate() {
+        if *c > 1 && ded[g] {
+            let mut own: Vec<u32> = local
+                .iter()
+                .zip(&node)
+                .filter(|(l, _)| **l == g)
+                .map(|(_, &n)| n)
+                .collect();
+            own.sort_unstable();
+            own.dedup();
+            let pts: Vec<[f64; 2]> = own.iter().map(|&n| coords[n as usize]).collect();
+            let mut dsu = crate::graph::Dsu::new(pts.len());
+            let mut comps = pts.len();
+            for (a, b) in crate::graph::delaunay_edges(&pts) {
+                let (pa, pb) = (pts[a as usize], pts[b as usize]);
+                let mid = [(pa[0] + pb[0]) * 0.5, (pa[1] + pb[1]) * 0.5];
+                if inside(mid) && dsu.union(a as usize, b as usize) {
+                    comps -= 1;
+                }
+            }
+            *c = comps;
+        }
+    }
     let contiguous = components.iter().filter(|&&c| c <= 1).count();
     let micro_work = if with_micro {
         let hh: Vec<u32> = pts.iter().map(|p| p.households).collect();
@@ -1789,6 +1822,25 @@ mod tests {
         };
         assert_eq!(mm.points_without_micro, 1);
         assert_eq!(mm.contiguity.non_contiguous, 1);
+    }
+
+    #[test]
+    fn a_dedicated_grid_is_judged_on_its_own_buildings_when_split() {
+        // On a line, a house of grid 0 sits between the two buildings of
+        // dedicated grid 1: on the village graph grid 1 falls apart, on its
+        // own triangulation it is one enclosure. The same labels with grid 1
+        // full-scope stay non-contiguous.
+        let pts = vec![
+            pt(100.0, 500.0, 10, 1),
+            pt(200.0, 500.0, 10, 0),
+            pt(300.0, 500.0, 10, 1),
+            pt(400.0, 500.0, 10, 0),
+        ];
+        let vs = vec![village("V1", square(0.0, 0.0, 1000.0, 1000.0), pts)];
+        let m = run_micro(&vs, &[], &[false, true], &MetricsParams::default());
+        assert_eq!(m.grids[1].components, 1);
+        let m = run_micro(&vs, &[], &[false, false], &MetricsParams::default());
+        assert_eq!(m.grids[1].components, 2);
     }
 
     #[test]
