@@ -181,8 +181,12 @@ fn run_partition(cfg: &PartitionConfig, threads: Option<usize>) -> Result<()> {
     let outcome = with_threads(threads, || Ok(pipeline::partition(cfg)?))?;
     println!("{}", outcome.report.metrics.summary_table().trim_end());
     eprintln!("{}", outcome.timings.line());
-    eprintln!("wrote {}", cfg.out.join("assignment.csv").display());
-    eprintln!("wrote {}", cfg.out.join("metrics.json").display());
+    let formats: Vec<&str> = cfg.formats.iter().map(|f| f.name()).collect();
+    eprintln!(
+        "wrote assignment.csv, metrics.json, report.html and the maps ({}) into {}",
+        formats.join(", "),
+        cfg.out.display()
+    );
     Ok(())
 }
 
