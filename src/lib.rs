@@ -1,21 +1,31 @@
 //! gridplan: balanced, compact, contiguous community-governance grids.
 //!
-//! Household points and administrative boundaries go in; full-scope grids
-//! nested in villages, with metrics that prove balance, contiguity and
-//! compactness, come out. [`pipeline`] is the one module that knows the
-//! order of the steps; each other module is one step:
+//! Household points, administrative boundaries and premises zones go in;
+//! full-scope grids nested in villages, dedicated grids, micro-grids inside
+//! every grid, their polygons, GIS exports, a report and the metrics that
+//! prove balance, contiguity, compactness and coverage come out.
+//! [`pipeline`] is the one module that knows the order of the steps; each
+//! other module is one step:
 //!
 //! - [`read`]: read and validate the GeoJSON inputs;
+//! - [`crs`]: WGS84, CGCS2000 and GCJ-02 (exact inverse);
 //! - [`project`]: longitude/latitude to local metres;
 //! - [`locate`]: households into villages (rstar + point-in-polygon);
 //! - [`workload`]: the load of each household;
+//! - [`dedicated`]: households of premises zones, and each zone's village;
 //! - [`apportion`]: the number of grids per village;
 //! - [`partition`]: one village into k grids (with [`flow`], the exact
 //!   capacitated assignment, and [`repair`], contiguity and balance);
+//! - [`micro`]: micro-grids inside one grid, with the same engine;
 //! - [`graph`]: the Delaunay adjacency that defines contiguity;
 //! - [`codes`]: grid codes in serpentine order;
-//! - [`metrics`]: balance, nesting, contiguity, compactness, stability;
-//! - [`write`]: atomic output files;
+//! - [`polygons`]: Voronoi cells of buildings, merged per grid and clipped
+//!   to the territory;
+//! - [`metrics`]: balance, nesting, contiguity, compactness, stability,
+//!   micro-grids;
+//! - [`export`]: GeoJSON, Shapefile and GeoPackage layers;
+//! - [`report`]: the self-contained report.html;
+//! - [`write`](mod@write): atomic output files; [`progress`]: progress on a terminal;
 //! - [`synth`]: a synthetic county for tests and benchmarks.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
