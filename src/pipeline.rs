@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use geo::algorithm::indexed::IntervalTreeMultiPolygon;
-use geo::{BooleanOps, BoundingRect, Contains, Coord, MultiPolygon};
+use geo::{BooleanOps, BoundingRect, Contains, Coord, Intersects, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -423,16 +423,12 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             });
         }
     }
-    let trees: Vec<IntervalTreeMultiPolygon<f64>> = county
-        .villages
+    let (members_of, territory) = served(&county, &zones, &zm, &zone_members, fs_members.clone());
+    let trees: Vec<IntervalTreeMultiPolygon<f64>> = territory
         .par_iter()
-        .map(|v| IntervalTreeMultiPolygon::new(&v.polygon))
+        .map(IntervalTreeMultiPolygon::new)
         .collect();
     let pparams = PartitionParams::new(cfg.tolerance, cfg.seed);
-    let zone_trees: Vec<IntervalTreeMultiPolygon<f64>> = zones
-        .iter()
-        .map(|(_, poly)| IntervalTreeMultiPolygon::new(poly))
-        .collect();
     // Village by village: the dedicated grids of the village's zones
     // first (⌈H/MAX⌉ grids of each zone's buildings), then the full-scope
     // grids with those dedicated grids as fixed groups. Both are cut on
@@ -465,11 +461,9 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             }
             members.sort_unstable();
             let units = units_of(&members, &county.xy, &load);
-            // A zone that crosses into a neighbour belongs to this village.
-            let inside = |m: [f64; 2]| {
-                let c = Coord { x: m[0], y: m[1] };
-                tree.contains(&c) || vz.iter().any(|&z| zone_trees[z].contains(&c))
-            };
+            // The territory: the village, plus a zone of it that crosses
+            // into a neighbour, minus a neighbour's zone that crosses in.
+            let inside = |m: [f64; 2]| tree.contains(&Coord { x: m[0], y: m[1] });
             let graph = graph::village_graph(&units.pos, inside);
             let mut fixed = vec![u32::MAX; units.pos.len()];
             let mut offset = 0u32;
@@ -520,6 +514,8 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             )?;
             Ok(Some((units, plan)))
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_, _>>()?;
 
     // Grids with codes, village by village: full-scope 001.., dedicated 901...
@@ -566,6 +562,8 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
                 &mparams,
             )
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_, _>>()?;
     let n = county.households.len();
     let mut grid_of_h = vec![u32::MAX; n];
@@ -593,7 +591,6 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     }
     t.partition += start.elapsed().as_secs_f64();
 
-    let (members_of, territory) = served(&county, &zones, &zm, &zone_members, fs_members);
     let start = Instant::now();
     let vcodes: Vec<String> = county.villages.iter().map(|v| v.code.clone()).collect();
     progress.step("polygons", 0);
@@ -774,7 +771,15 @@ fn served(
         if let Some(v) = zm.village_of_zone[z] {
             members[v as usize].extend_from_slice(m);
             if zm.crossings.iter().any(|c| c.zone_code == zones[z].0) {
+                // A zone crossing into a neighbour joins its village...
                 territory[v as usize] = territory[v as usize].union(&zones[z].1);
+                // ...and leaves every neighbour it reaches into, so that no
+                // two villages' grids overlap there.
+                for (w, t) in territory.iter_mut().enumerate() {
+                    if w != v as usize && t.intersects(&zones[z].1) {
+                        *t = t.difference(&zones[z].1);
+                    }
+                }
             }
         }
     }
@@ -983,6 +988,8 @@ fn draw(
             let cov = polygons::coverage(&polys, &territory[vi]);
             Ok(Some((polys, cov)))
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_, _>>()?;
     let mut grid_poly = vec![MultiPolygon(Vec::new()); grids.len()];
     let mut cov = CoverageSummary::default();
@@ -1052,6 +1059,8 @@ fn draw(
             let c = polygons::coverage(&out, gpoly);
             Ok((out, c))
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_, _>>()?;
     let mut micro_poly = Vec::new();
     for (polys, c) in per_grid {

@@ -186,6 +186,25 @@ fn zone_crossing_two_villages_goes_to_the_larger_share() {
     let county = &m["metrics"]["county"];
     assert_eq!(county["dedicated_grids"], 1);
     assert_eq!(county["nesting"]["violations"], 0);
+    // The zone left the west village's territory when it joined the east
+    // one: the grid polygons tile the two villages with no overlap, so
+    // their areas add up to the villages' area.
+    let grids: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("grids.geojson")).unwrap()).unwrap();
+    let sum: f64 = grids["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["area_m2"].as_f64().unwrap())
+        .sum();
+    let proj = gridplan::project::LocalProjection::new(120.61, 27.705);
+    let [x0, y0] = proj.forward(120.60, 27.70);
+    let [x1, y1] = proj.forward(120.62, 27.71);
+    let villages = (x1 - x0) * (y1 - y0);
+    assert!(
+        (sum / villages - 1.0).abs() < 1e-6,
+        "grids {sum} m² vs villages {villages} m²"
+    );
 }
 
 #[test]
