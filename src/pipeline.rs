@@ -477,13 +477,15 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
                 }
                 let pos: Vec<[f64; 2]> = zu.iter().map(|&u| units.pos[u as usize]).collect();
                 let weight: Vec<f64> = zu.iter().map(|&u| units.weight[u as usize]).collect();
-                let households: f64 = zu
-                    .iter()
-                    .flat_map(|&u| &units.members[u as usize])
-                    .map(|&h| f64::from(hh[h as usize]))
-                    .sum();
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let kz = ((households / cfg.band.1).ceil() as usize).max(1);
+                let kz = zone_grid_count(
+                    zu.iter().map(|&u| {
+                        units.members[u as usize]
+                            .iter()
+                            .map(|&h| f64::from(hh[h as usize]))
+                            .sum()
+                    }),
+                    cfg.band,
+                );
                 let sub = graph.induced(&zu);
                 let plan = partition::partition_village(
                     &VillageProblem {
@@ -700,6 +702,29 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         micro_of,
         timings: t,
     })
+}
+
+/// How many dedicated grids a zone gets from its buildings' household
+/// counts: each building above the band's top is a grid of its own (it
+/// cannot be split), and the other households make ⌈rest/MAX⌉ grids, or
+/// join the big buildings' grids when they are fewer than the band's
+/// bottom (a 3-household gatehouse is no grid of its own).
+fn zone_grid_count(buildings: impl Iterator<Item = f64>, band: (f64, f64)) -> usize {
+    let (mut big, mut rest) = (0usize, 0.0f64);
+    for h in buildings {
+        if h > band.1 {
+            big += 1;
+        } else {
+            rest += h;
+        }
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let small = (rest / band.1).ceil() as usize;
+    if big > 0 && rest < band.0 {
+        big
+    } else {
+        (big + small).max(1)
+    }
 }
 
 /// Dedicated zones read, projected and matched to households and villages.
@@ -1622,4 +1647,26 @@ fn index_codes<'a>(codes: impl Iterator<Item = &'a str> + Clone) -> (Vec<String>
         .map(|c| index.get(c).copied().unwrap_or(u32::MAX))
         .collect();
     (list, of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zone_grid_counts() {
+        let band = (300.0, 500.0);
+        // Ordinary premises: ⌈H/500⌉.
+        assert_eq!(zone_grid_count([200.0, 200.0].into_iter(), band), 1);
+        assert_eq!(zone_grid_count([300.0, 300.0, 300.0].into_iter(), band), 2);
+        // A 1,200-household tower and a gatehouse: one grid, not two.
+        assert_eq!(zone_grid_count([1200.0, 3.0].into_iter(), band), 1);
+        // Two towers and enough households beside them for a third grid.
+        assert_eq!(
+            zone_grid_count([900.0, 800.0, 250.0, 150.0].into_iter(), band),
+            3
+        );
+        // An empty zone still names one grid (it is never called then).
+        assert_eq!(zone_grid_count(std::iter::empty(), band), 1);
+    }
 }

@@ -557,13 +557,14 @@ fn village_work(
         a.sy += p.xy[1];
     }
     let households: u64 = acc.iter().map(|a| a.hh).sum();
-    let population: f64 = acc.iter().map(|a| a.pop).sum();
-    let load: f64 = acc.iter().map(|a| a.load).sum();
+    // `+ 0.0`: an empty float sum is -0.0, which would print as "-0.0".
+    let population: f64 = acc.iter().map(|a| a.pop).sum::<f64>() + 0.0;
+    let load: f64 = acc.iter().map(|a| a.load).sum::<f64>() + 0.0;
     // Dedicated grids are sized by their premises, not by the village mean:
     // W_v and k_v count the full-scope grids only.
     let fs: Vec<usize> = (0..k_all).filter(|&g| !ded[g]).collect();
     let k = fs.len();
-    let fs_load: f64 = fs.iter().map(|&g| acc[g].load).sum();
+    let fs_load: f64 = fs.iter().map(|&g| acc[g].load).sum::<f64>() + 0.0;
     let target = if k == 0 { 0.0 } else { fs_load / k as f64 };
 
     // 2. Balance, over the full-scope grids.
