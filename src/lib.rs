@@ -14,6 +14,8 @@
 //! - [`workload`]: the load of each household;
 //! - [`dedicated`]: households of premises zones, and each zone's village;
 //! - [`apportion`]: the number of grids per village;
+//! - [`balance_lp`]: the assignment under several load measures at once
+//!   (households and population), an LP solved with Clarabel;
 //! - [`partition`]: one village into k grids (with [`flow`], the exact
 //!   capacitated assignment, and [`repair`], contiguity and balance);
 //! - [`micro`]: micro-grids inside one grid, with the same engine;
@@ -31,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod apportion;
+pub mod balance_lp;
 pub mod codes;
 pub mod crs;
 pub mod dedicated;

@@ -35,6 +35,23 @@
 //! 5. Stop when V = 0 or no move or chain decreases it. V decreases
 //!    strictly at every step, so the search terminates.
 //!
+//! **Balance over several measures** ([`rebalance_multi`], for
+//! `--balance households,population`): the same boundary moves, judged on
+//! the sum over measures of each grid's relative violation,
+//! V_g = Σ_m max(0, load_mg − U_m, L_m − load_mg) / s_m, with the scale
+//! s_m = (L_m + U_m)/2 (or L_m when U_m is infinite). Dividing by the
+//! scale makes a household and a person of excess comparable to their own
+//! band, so no measure dominates because of its units.
+//! 1. Take the violating grids, worst V_g first. For each, list every
+//!    border move out of it and into it (a grid may be over in one measure
+//!    and under in another, so both directions are tried).
+//! 2. Rank them by the decrease of V_from + V_to, then by the increase of
+//!    the primary-weighted squared distance to the centroids, then by unit
+//!    and target index.
+//! 3. Apply the first move whose decrease exceeds 1e-9 and that keeps the
+//!    donor connected and non-empty. Stop when no grid violates or no move
+//!    helps. Only single moves are made (no chains or swaps).
+//!
 //! # Complexity
 //! Each move scans the border of one grid and runs one breadth-first
 //! search per tried candidate: O(n · deg) per move in the worst case, with
@@ -470,6 +487,170 @@ pub fn rebalance(
     moves
 }
 
+/// The scale of a band for [`rebalance_multi`]: its midpoint, or the lower
+/// bound when the upper one is infinite; 1 when that is not positive, so a
+/// degenerate band still counts its violation in absolute terms.
+fn band_scale(lower: f64, upper: f64) -> f64 {
+    let s = if upper.is_finite() {
+        0.5 * (lower + upper)
+    } else {
+        lower
+    };
+    if s > 0.0 && s.is_finite() { s } else { 1.0 }
+}
+
+/// Balance-restoring boundary moves over several measures at once (see
+/// the module docs, "Balance over several measures").
+///
+/// `measures[m]` is the load of every unit in measure `m`; `measures[0]`
+/// is the primary one and weights the compactness tie-break. `lower[m]` and
+/// `upper[m]` bound measure `m`'s load of every free grid `0..free_k`;
+/// labels `free_k..k` are fixed groups that neither give nor take units. A
+/// move is made only when the summed relative violation of the two grids
+/// involved strictly decreases, so no measure is traded away for another
+/// beyond what the sum gains. Returns the number of moves made; 0 (and no
+/// change) when the slices disagree in length or no measure is given.
+#[allow(clippy::too_many_arguments)]
+pub fn rebalance_multi(
+    graph: &Graph,
+    pos: &[[f64; 2]],
+    measures: &[Vec<f64>],
+    label: &mut [u32],
+    k: usize,
+    free_k: usize,
+    lower: &[f64],
+    upper: &[f64],
+) -> usize {
+    let n = label.len();
+    let nm = measures.len();
+    if nm == 0
+        || lower.len() != nm
+        || upper.len() != nm
+        || pos.len() != n
+        || graph.len() != n
+        || measures.iter().any(|w| w.len() != n)
+        || label.iter().any(|&g| g as usize >= k)
+    {
+        return 0;
+    }
+    let free_k = free_k.min(k);
+    let scale: Vec<f64> = (0..nm).map(|m| band_scale(lower[m], upper[m])).collect();
+    let mut load: Vec<Vec<f64>> = measures.iter().map(|w| loads(w, label, k)).collect();
+    let mut size = vec![0usize; k];
+    for &g in label.iter() {
+        size[g as usize] += 1;
+    }
+    let mut cent = centroids(pos, &measures[0], label, k);
+    let mut seen = vec![0u32; n];
+    let mut stamp = 0u32;
+    let mut queue = Vec::new();
+    // V_g after adding `sign` times unit u's loads (sign 0: as it is).
+    let viol_g = |load: &[Vec<f64>], g: usize, u: usize, sign: f64| -> f64 {
+        (0..nm)
+            .map(|m| violation(load[m][g] + sign * measures[m][u], lower[m], upper[m]) / scale[m])
+            .sum()
+    };
+    let d2 = |p: [f64; 2], c: [f64; 2]| (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
+    let eps = 1e-9;
+    let mut moves = 0;
+    // V decreases by more than eps at every move; the cap is a guard only.
+    for _ in 0..(20 * n + 100) {
+        let mut bad: Vec<(usize, f64)> = (0..free_k)
+            .map(|g| (g, viol_g(&load, g, 0, 0.0)))
+            .filter(|&(_, v)| v > eps)
+            .collect();
+        if bad.is_empty() {
+            break;
+        }
+        bad.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut applied = false;
+        for &(g, _) in &bad {
+            let mut cands: Vec<Move> = Vec::new();
+            for u in 0..n {
+                let from = label[u] as usize;
+                if from >= free_k {
+                    continue;
+                }
+                for &v in graph.neighbors(u) {
+                    let to = label[v as usize] as usize;
+                    if to == from || to >= free_k || (from != g && to != g) {
+                        continue;
+                    }
+                    let gain = viol_g(&load, from, u, 0.0) + viol_g(&load, to, u, 0.0)
+                        - viol_g(&load, from, u, -1.0)
+                        - viol_g(&load, to, u, 1.0);
+                    if gain <= eps {
+                        continue;
+                    }
+                    let cost = measures[0][u] * (d2(pos[u], cent[to]) - d2(pos[u], cent[from]));
+                    #[allow(clippy::cast_possible_truncation)]
+                    cands.push(Move {
+                        unit: u as u32,
+                        from: from as u32,
+                        to: to as u32,
+                        gain,
+                        cost,
+                    });
+                }
+            }
+            cands.sort_by(|a, b| {
+                b.gain
+                    .total_cmp(&a.gain)
+                    .then(a.cost.total_cmp(&b.cost))
+                    .then(a.unit.cmp(&b.unit))
+                    .then(a.to.cmp(&b.to))
+            });
+            cands.dedup_by(|a, b| a.unit == b.unit && a.to == b.to);
+            for &m in &cands {
+                stamp = stamp.wrapping_add(1);
+                if stamp == 0 {
+                    seen.fill(0);
+                    stamp = 1;
+                }
+                if !connected_without(
+                    graph,
+                    label,
+                    size[m.from as usize],
+                    m.from,
+                    m.unit,
+                    &mut seen,
+                    stamp,
+                    &mut queue,
+                ) {
+                    continue;
+                }
+                let u = m.unit as usize;
+                let (f, t) = (m.from as usize, m.to as usize);
+                for (lm, w) in load.iter_mut().zip(measures).skip(1) {
+                    lm[f] -= w[u];
+                    lm[t] += w[u];
+                }
+                // `apply` moves the unit and updates the primary loads, the
+                // sizes and the primary-weighted centroids.
+                apply(
+                    m,
+                    pos,
+                    &measures[0],
+                    label,
+                    &mut load[0],
+                    &mut size,
+                    &mut cent,
+                );
+                applied = true;
+                break;
+            }
+            if applied {
+                break;
+            }
+        }
+        if !applied {
+            break;
+        }
+        moves += 1;
+    }
+    moves
+}
+
 fn apply(
     m: Move,
     pos: &[[f64; 2]],
@@ -567,5 +748,150 @@ mod tests {
             l.iter().all(|&x| (3.5..=4.5).contains(&x)),
             "{l:?} {label:?}"
         );
+    }
+
+    /// A `side × side` lattice split into four quadrant grids (labels 0-3).
+    fn lattice(side: usize) -> (Vec<[f64; 2]>, Graph, Vec<u32>) {
+        let mut pos = Vec::new();
+        let mut label = Vec::new();
+        for y in 0..side {
+            for x in 0..side {
+                #[allow(clippy::cast_precision_loss)]
+                pos.push([x as f64, y as f64]);
+                let g = 2 * usize::from(y >= side / 2) + usize::from(x >= side / 2);
+                #[allow(clippy::cast_possible_truncation)]
+                label.push(g as u32);
+            }
+        }
+        let g = village_graph(&pos, |_| true);
+        (pos, g, label)
+    }
+
+    fn in_band(l: &[f64], lo: f64, hi: f64, free_k: usize) -> bool {
+        l[..free_k]
+            .iter()
+            .all(|&x| x >= lo - 1e-9 && x <= hi + 1e-9)
+    }
+
+    fn contiguous(g: &Graph, label: &[u32], k: usize) -> bool {
+        let mem = members(label, k);
+        (0..k).all(|h| {
+            #[allow(clippy::cast_possible_truncation)]
+            let comps = g.components_of(&mem[h], label, h as u32);
+            comps.len() == 1
+        })
+    }
+
+    #[test]
+    fn rebalance_multi_brings_the_second_measure_into_its_band() {
+        let side = 12;
+        let (pos, g, mut label) = lattice(side);
+        // A fixed one-unit group (label 4) in grid 3's far corner.
+        let n = pos.len();
+        label[n - 1] = 4;
+        let (k, free_k) = (5, 4);
+        let hh = vec![1.0; n];
+        let mut pop = vec![3.0; n];
+        // Eight large families in grid 0, some on its border, most inside.
+        for (x, y) in [
+            (5, 5),
+            (5, 2),
+            (2, 5),
+            (1, 1),
+            (3, 3),
+            (4, 4),
+            (0, 3),
+            (3, 0),
+        ] {
+            pop[y * side + x] = 8.0;
+        }
+        let free_total = |w: &[f64], label: &[u32]| -> f64 {
+            w.iter()
+                .zip(label)
+                .filter(|x| (*x.1 as usize) < free_k)
+                .map(|x| x.0)
+                .sum()
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let t = |w: &[f64]| free_total(w, &label) / free_k as f64;
+        let (th, tp) = (t(&hh), t(&pop));
+        let (hl, hu, pl, pu) = (th * 0.9, th * 1.1, tp * 0.9, tp * 1.1);
+        // Households are balanced, population is not: the single-measure
+        // repair sees nothing to do.
+        assert!(in_band(&loads(&hh, &label, k), hl, hu, free_k));
+        assert!(!in_band(&loads(&pop, &label, k), pl, pu, free_k));
+        let mut single = label.clone();
+        assert_eq!(rebalance(&g, &pos, &hh, &mut single, k, free_k, hl, hu), 0);
+        let measures = vec![hh.clone(), pop.clone()];
+        let moves = rebalance_multi(
+            &g,
+            &pos,
+            &measures,
+            &mut label,
+            k,
+            free_k,
+            &[hl, pl],
+            &[hu, pu],
+        );
+        assert!(moves > 0);
+        let (lh, lp) = (loads(&hh, &label, k), loads(&pop, &label, k));
+        assert!(in_band(&lh, hl, hu, free_k), "{lh:?}");
+        assert!(in_band(&lp, pl, pu, free_k), "{lp:?}");
+        assert!(contiguous(&g, &label, k), "{label:?}");
+        assert_eq!(label[n - 1], 4, "the fixed group kept its unit");
+        assert_eq!(
+            label.iter().filter(|&&l| l == 4).count(),
+            1,
+            "and took none"
+        );
+    }
+
+    #[test]
+    fn rebalance_multi_fixes_random_lognormal_populations() {
+        let side = 14;
+        let mut fixed = 0;
+        for seed in 0..8u64 {
+            let (pos, g, mut label) = lattice(side);
+            let n = pos.len();
+            let k = 4;
+            let mut r = crate::rng::Rng::new(4000 + seed);
+            #[allow(clippy::cast_precision_loss)]
+            let hh: Vec<f64> = (0..n).map(|_| 1.0 + r.below(3) as f64).collect();
+            let pop: Vec<f64> = hh
+                .iter()
+                .map(|&h| 2.8 * h * (0.4 * r.normal()).exp())
+                .collect();
+            let t = |w: &[f64]| w.iter().sum::<f64>() / 4.0;
+            let (th, tp) = (t(&hh), t(&pop));
+            let (lo, hi) = ([th * 0.92, tp * 0.92], [th * 1.08, tp * 1.08]);
+            let before = in_band(&loads(&hh, &label, k), lo[0], hi[0], k)
+                && in_band(&loads(&pop, &label, k), lo[1], hi[1], k);
+            let measures = vec![hh.clone(), pop.clone()];
+            rebalance_multi(&g, &pos, &measures, &mut label, k, k, &lo, &hi);
+            let (lh, lp) = (loads(&hh, &label, k), loads(&pop, &label, k));
+            assert!(in_band(&lh, lo[0], hi[0], k), "seed {seed}: {lh:?}");
+            assert!(in_band(&lp, lo[1], hi[1], k), "seed {seed}: {lp:?}");
+            assert!(contiguous(&g, &label, k), "seed {seed}");
+            fixed += usize::from(!before);
+        }
+        assert!(fixed >= 4, "only {fixed} instances started out of band");
+    }
+
+    #[test]
+    fn rebalance_multi_ignores_mismatched_input() {
+        let (pos, g, mut label) = lattice(4);
+        let before = label.clone();
+        let measures = vec![vec![1.0; 16], vec![1.0; 15]];
+        let moves = rebalance_multi(
+            &g,
+            &pos,
+            &measures,
+            &mut label,
+            4,
+            4,
+            &[3.9, 3.9],
+            &[4.1, 4.1],
+        );
+        assert_eq!((moves, label), (0, before));
     }
 }
