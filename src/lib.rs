@@ -26,7 +26,8 @@
 //! - [`metrics`]: balance, nesting, contiguity, compactness, stability,
 //!   micro-grids;
 //! - [`export`]: GeoJSON, Shapefile and GeoPackage layers;
-//! - [`report`]: the self-contained report.html;
+//! - [`report`]: the self-contained report.html; [`scenarios`]: the
+//!   table, chart and sections of `gridplan scenarios`;
 //! - [`write`](mod@write): atomic output files; [`progress`]: progress on a terminal;
 //! - [`synth`]: a synthetic county for tests and benchmarks.
 #![forbid(unsafe_code)]
@@ -54,6 +55,7 @@ pub mod read;
 pub mod repair;
 pub mod report;
 pub mod rng;
+pub mod scenarios;
 pub mod synth;
 pub mod workload;
 pub mod write;
