@@ -49,6 +49,11 @@ fn config(scale: f64) -> PartitionConfig {
         output_crs: gridplan::crs::Crs::Wgs84,
         formats: vec![gridplan::export::Format::GeoJson],
         progress: false,
+        stability: gridplan::pipeline::DEFAULT_STABILITY,
+        lock: None,
+        lock_villages: Vec::new(),
+        lineage_counts: true,
+        balance: Vec::new(),
     }
 }
 

@@ -30,8 +30,24 @@
 //!    increment is smallest (ties to the lower code), never exceeding hi.
 //!    Every choice keeps the maximum at δ*; the greedy spreads the rest.
 //!
+//! **Lineage mode** (re-allocation, when households carry a current grid).
+//! The county total stays that of the target or total mode, but each
+//! village's k is chosen inside its band to split its current grids
+//! cleanly, so grid workers are spent where old grids divide evenly:
+//! 1. For a village of load W and current grids of loads L_o, a count k
+//!    gives the mean t = W/k. An old grid keeps all its households when it
+//!    divides into m ≥ 1 whole new grids, L_o ∈ [m·t(1−τ), m·t(1+τ)];
+//!    otherwise it loses its distance to the nearest such interval (the
+//!    excess that must go to another grid's lineage). An old grid below
+//!    t(1−τ) merges whole into a neighbour and loses nothing.
+//! 2. Minimise Σ_v loss_v(k_v) + |k_v − k_v⁰| (one household per grid
+//!    moved away from the target-mode count, so ties keep the target's
+//!    choice) subject to Σ k_v = Σ k_v⁰, exactly, by dynamic programming
+//!    over villages and the running total.
+//!
 //! # Complexity
-//! Target mode O(V). Total mode O(V · 200) for the bisection plus
+//! Target mode O(V). Lineage mode O(V · K · c) for c candidate counts per
+//! village. Total mode O(V · 200) for the bisection plus
 //! O(K · V) for handing out the remaining grids.
 //!
 //! # Errors
@@ -299,6 +315,115 @@ pub fn by_total(villages: &[VillageLoad], grids: usize) -> Result<Apportionment,
     })
 }
 
+/// Households an old grid of load `l` is expected to lose under a new mean
+/// `t` (lineage mode, step 1).
+fn old_grid_loss(l: f64, t: f64, tol: f64) -> f64 {
+    if t <= 0.0 || l < t * (1.0 - tol) {
+        return 0.0;
+    }
+    let m = (l / t).floor().max(1.0);
+    [m, m + 1.0]
+        .iter()
+        .map(|&m| {
+            let (lo, hi) = (m * t * (1.0 - tol), m * t * (1.0 + tol));
+            if l < lo {
+                lo - l
+            } else if l > hi {
+                l - hi
+            } else {
+                0.0
+            }
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Lineage mode (see the module docs): grid counts that keep the county
+/// total of `base` and split the current grids, whose loads per village
+/// are `old`, as cleanly as the household `band` allows.
+#[must_use]
+pub fn for_lineage(
+    villages: &[VillageLoad],
+    old: &[Vec<f64>],
+    base: &[usize],
+    band: (f64, f64),
+    tolerance: f64,
+) -> Vec<usize> {
+    let total: usize = base.iter().sum();
+    // Candidate counts and their costs, per village.
+    let options: Vec<Vec<(usize, f64)>> = villages
+        .iter()
+        .zip(base)
+        .enumerate()
+        .map(|(i, (v, &k0))| {
+            let lo = ceil_div(v.households, band.1).max(1);
+            let hi = floor_div(v.households, band.0);
+            let old_v = old.get(i).map_or(&[][..], Vec::as_slice);
+            if k0 == 0 || lo > hi || old_v.is_empty() || !(lo..=hi).contains(&k0) {
+                return vec![(k0, 0.0)];
+            }
+            (lo..=hi)
+                .map(|k| {
+                    let t = v.load / as_f64(k);
+                    let loss: f64 = old_v.iter().map(|&l| old_grid_loss(l, t, tolerance)).sum();
+                    (k, loss + as_f64(k.abs_diff(k0)))
+                })
+                .collect()
+        })
+        .collect();
+    // dp[s] = least cost of the villages so far with s grids; choice[v][s]
+    // the option index that reached it.
+    let mut dp = vec![f64::INFINITY; total + 1];
+    dp[0] = 0.0;
+    let mut choice: Vec<Vec<u16>> = Vec::with_capacity(villages.len());
+    for opts in &options {
+        let mut next = vec![f64::INFINITY; total + 1];
+        let mut pick = vec![u16::MAX; total + 1];
+        for (s, &c) in dp.iter().enumerate() {
+            if !c.is_finite() {
+                continue;
+            }
+            for (j, &(k, cost)) in opts.iter().enumerate() {
+                let s2 = s + k;
+                if s2 <= total && c + cost < next[s2] {
+                    next[s2] = c + cost;
+                    pick[s2] = u16::try_from(j).unwrap_or(u16::MAX);
+                }
+            }
+        }
+        dp = next;
+        choice.push(pick);
+    }
+    if !dp[total].is_finite() {
+        return base.to_vec();
+    }
+    let mut out = vec![0; villages.len()];
+    let mut s = total;
+    for v in (0..villages.len()).rev() {
+        let j = choice[v][s] as usize;
+        let Some(&(k, _)) = options[v].get(j) else {
+            return base.to_vec();
+        };
+        out[v] = k;
+        s -= k;
+    }
+    out
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn as_f64(x: usize) -> f64 {
+    x as f64
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn ceil_div(a: f64, b: f64) -> usize {
+    (a / b - 1e-9).ceil().max(0.0) as usize
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn floor_div(a: f64, b: f64) -> usize {
+    (a / b + 1e-9).floor().max(0.0) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,6 +565,124 @@ mod tests {
             assert!(
                 (got - want).abs() < 1e-9,
                 "case {case}: {loads:?} K={grids}: {got} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn lineage_mode_spends_grids_where_old_grids_split_cleanly() {
+        // Village a: 2 old grids of 620 (W 1,240, band 3..4); village b:
+        // one old grid of 1,100 (band 3..3). Target 367 gives a 3 and b 3;
+        // lineage mode keeps the total 6 but cannot move b, so a stays 3.
+        // With b allowed 2..3 (band 300-550), a takes 4 (310 each, two
+        // clean halves of each old grid) and b 2 (550, clean halves).
+        let vs = [
+            VillageLoad {
+                code: "a".into(),
+                load: 1240.0,
+                households: 1240.0,
+            },
+            VillageLoad {
+                code: "b".into(),
+                load: 1100.0,
+                households: 1100.0,
+            },
+        ];
+        let old = vec![vec![620.0, 620.0], vec![1100.0]];
+        assert_eq!(
+            for_lineage(&vs, &old, &[3, 3], (300.0, 500.0), 0.1),
+            vec![3, 3]
+        );
+        assert_eq!(
+            for_lineage(&vs, &old, &[3, 3], (300.0, 550.0), 0.1),
+            vec![4, 2]
+        );
+        // The total is kept whatever the costs.
+        let k = for_lineage(&vs, &old, &[4, 3], (300.0, 550.0), 0.1);
+        assert_eq!(k.iter().sum::<usize>(), 7);
+    }
+
+    #[test]
+    fn lineage_mode_is_optimal_against_brute_force() {
+        let mut rng = crate::rng::Rng::new(11);
+        for case in 0..200 {
+            let n = 1 + rng.below(4);
+            let band = (300.0, 500.0);
+            let mut vs = Vec::new();
+            let mut old = Vec::new();
+            let mut base = Vec::new();
+            for i in 0..n {
+                let grids = 1 + rng.below(4);
+                let loads: Vec<f64> = (0..grids)
+                    .map(|_| (250.0 + rng.f64() * 600.0).round())
+                    .collect();
+                let w: f64 = loads.iter().sum();
+                vs.push(VillageLoad {
+                    code: format!("v{i}"),
+                    load: w,
+                    households: w,
+                });
+                old.push(loads);
+                let (lo, hi) = (ceil_div(w, band.1).max(1), floor_div(w, band.0));
+                let k0 = ((w / 367.0).round() as usize).max(1);
+                base.push(if lo <= hi { k0.clamp(lo, hi) } else { k0 });
+            }
+            let got = for_lineage(&vs, &old, &base, band, 0.1);
+            assert_eq!(
+                got.iter().sum::<usize>(),
+                base.iter().sum::<usize>(),
+                "case {case}"
+            );
+            let cost = |ks: &[usize]| -> f64 {
+                ks.iter()
+                    .zip(&vs)
+                    .zip(&old)
+                    .zip(&base)
+                    .map(|(((&k, v), o), &k0)| {
+                        let t = v.load / as_f64(k);
+                        o.iter().map(|&l| old_grid_loss(l, t, 0.1)).sum::<f64>()
+                            + as_f64(k.abs_diff(k0))
+                    })
+                    .sum()
+            };
+            // Brute force over every count inside each village's band.
+            let ranges: Vec<Vec<usize>> = vs
+                .iter()
+                .zip(&base)
+                .map(|(v, &k0)| {
+                    let lo = ceil_div(v.households, band.1).max(1);
+                    let hi = floor_div(v.households, band.0);
+                    if lo > hi || !(lo..=hi).contains(&k0) {
+                        vec![k0]
+                    } else {
+                        (lo..=hi).collect()
+                    }
+                })
+                .collect();
+            let mut best = f64::INFINITY;
+            let mut idx = vec![0usize; n];
+            loop {
+                let ks: Vec<usize> = idx.iter().zip(&ranges).map(|(&i, r)| r[i]).collect();
+                if ks.iter().sum::<usize>() == base.iter().sum::<usize>() {
+                    best = best.min(cost(&ks));
+                }
+                let mut d = 0;
+                while d < n {
+                    idx[d] += 1;
+                    if idx[d] < ranges[d].len() {
+                        break;
+                    }
+                    idx[d] = 0;
+                    d += 1;
+                }
+                if d == n {
+                    break;
+                }
+            }
+            assert!(
+                (cost(&got) - best).abs() < 1e-6,
+                "case {case}: {} vs {best}",
+                cost(&got)
             );
         }
     }

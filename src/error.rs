@@ -13,6 +13,9 @@ pub enum Error {
     /// Placing households in villages.
     #[error(transparent)]
     Locate(#[from] crate::locate::LocateError),
+    /// Locking grids of the current plan.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
     /// Choosing the number of grids per village.
     #[error(transparent)]
     Apportion(#[from] crate::apportion::ApportionError),

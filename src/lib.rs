@@ -14,6 +14,7 @@
 //! - [`workload`]: the load of each household;
 //! - [`dedicated`]: households of premises zones, and each zone's village;
 //! - [`apportion`]: the number of grids per village;
+//! - [`lock`]: the current plan and the grids locked by decision;
 //! - [`balance_lp`]: the assignment under several load measures at once
 //!   (households and population), an LP solved with Clarabel;
 //! - [`partition`]: one village into k grids (with [`flow`], the exact
@@ -43,6 +44,7 @@ pub mod export;
 pub mod flow;
 pub mod graph;
 pub mod locate;
+pub mod lock;
 pub mod metrics;
 pub mod micro;
 pub mod model;

@@ -11,7 +11,8 @@ use gridplan::crs::Crs;
 use gridplan::export::Format;
 use gridplan::micro::MicroParams;
 use gridplan::pipeline::InputCrs;
-use gridplan::pipeline::{self, MetricsConfig, PartitionConfig, Sizing};
+use gridplan::pipeline::{self, MetricsConfig, PartitionConfig, ScenariosConfig, Sizing};
+use gridplan::workload::BalanceMeasure;
 
 /// Balanced, compact, contiguous community-governance grids from household
 /// points.
@@ -27,6 +28,9 @@ enum Command {
     /// Partition every village into full-scope grids and write
     /// assignment.csv and metrics.json into --out.
     Partition(PartitionArgs),
+    /// Compare staffing scenarios (several targets or grid totals) side by
+    /// side: scenarios.csv, scenarios.md, scenarios.svg and report.html.
+    Scenarios(ScenariosArgs),
     /// Compute the metrics of any assignment.csv (ours or another tool's).
     Metrics(MetricsArgs),
     /// Write a synthetic county (households, boundaries, zones).
@@ -75,16 +79,9 @@ struct Common {
     boundaries_crs: Crs,
 }
 
+/// Options shared by `partition` and `scenarios`.
 #[derive(Debug, Args)]
-struct PartitionArgs {
-    #[command(flatten)]
-    common: Common,
-    /// Mean load per full-scope grid.
-    #[arg(long, conflicts_with = "grids", required_unless_present = "grids")]
-    target: Option<f64>,
-    /// Fix the county's total number of full-scope grids instead.
-    #[arg(long)]
-    grids: Option<usize>,
+struct PlanOpts {
     /// Mean households per micro-grid.
     #[arg(long, default_value_t = 50.0)]
     micro_target: f64,
@@ -92,6 +89,41 @@ struct PartitionArgs {
     /// their households get dedicated grids numbered from 901.
     #[arg(long, value_name = "zones.geojson")]
     dedicated: Option<PathBuf>,
+    /// Weight λ of keeping households in the successors of their current
+    /// grid (used when households carry `grid`; 0 draws afresh). Leaving
+    /// one's lineage costs λ times a typical grid's squared spread.
+    #[arg(long, default_value_t = pipeline::DEFAULT_STABILITY, value_name = "W")]
+    stability: f64,
+    /// A file of current grid codes (one per line) to keep exactly as they are.
+    #[arg(long, value_name = "FILE")]
+    lock: Option<PathBuf>,
+    /// Keep every current grid of these villages (comma-separated codes).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    lock_village: Vec<String>,
+    /// How a re-allocation chooses each village's grid count: `lineage`
+    /// (the county total of the target, spent where current grids split
+    /// cleanly) or `target` (the target's own counts).
+    #[arg(long, value_enum, default_value_t = Counts::Lineage)]
+    counts: Counts,
+    /// Balance several measures at once, each with its own tolerance, e.g.
+    /// `households,population:0.15` (measures: load, households,
+    /// population; the first sets the grid counts).
+    #[arg(long, value_parser = parse_balance, value_name = "MEASURES")]
+    balance: Option<BalanceArg>,
+}
+
+#[derive(Debug, Args)]
+struct PartitionArgs {
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    plan: PlanOpts,
+    /// Mean load per full-scope grid.
+    #[arg(long, conflicts_with = "grids", required_unless_present = "grids")]
+    target: Option<f64>,
+    /// Fix the county's total number of full-scope grids instead.
+    #[arg(long)]
+    grids: Option<usize>,
     /// Coordinate system of the exported maps: wgs84 (RFC 7946), gcj02 for
     /// Amap-based platforms, or cgcs2000.
     #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
@@ -100,6 +132,28 @@ struct PartitionArgs {
     #[arg(long, default_value = "geojson")]
     format: String,
     /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ScenariosArgs {
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    plan: PlanOpts,
+    /// Mean loads per full-scope grid to compare, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        conflicts_with = "grids",
+        required_unless_present = "grids"
+    )]
+    targets: Vec<f64>,
+    /// County totals of full-scope grids to compare, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    grids: Vec<usize>,
+    /// Output folder for scenarios.csv, scenarios.md, scenarios.svg and report.html.
     #[arg(long)]
     out: PathBuf,
 }
@@ -140,6 +194,15 @@ struct DemoArgs {
     out: PathBuf,
 }
 
+/// Grid counts of a re-allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Counts {
+    /// Keep the county total; prefer counts that split current grids cleanly.
+    Lineage,
+    /// The counts of --target / --grids alone.
+    Target,
+}
+
 fn parse_band(s: &str) -> Result<(f64, f64), String> {
     let (a, b) = s
         .split_once(',')
@@ -156,6 +219,15 @@ fn parse_band(s: &str) -> Result<(f64, f64), String> {
         return Err(format!("expected 0 < MIN <= MAX, got {a},{b}"));
     }
     Ok((a, b))
+}
+
+/// The measures of `--balance` (a newtype, so clap takes the list as one
+/// value).
+#[derive(Clone, Debug)]
+struct BalanceArg(Vec<BalanceMeasure>);
+
+fn parse_balance(s: &str) -> Result<BalanceArg, String> {
+    gridplan::workload::parse_balance(s).map(BalanceArg)
 }
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
@@ -183,11 +255,56 @@ fn run_partition(cfg: &PartitionConfig, threads: Option<usize>) -> Result<()> {
     eprintln!("{}", outcome.timings.line());
     let formats: Vec<&str> = cfg.formats.iter().map(|f| f.name()).collect();
     eprintln!(
-        "wrote assignment.csv, metrics.json, report.html and the maps ({}) into {}",
+        "wrote assignment.csv, metrics.json, report.html{} and the maps ({}) into {}",
+        if outcome.report.metrics.transition.is_some() {
+            ", transition.csv"
+        } else {
+            ""
+        },
         formats.join(", "),
         cfg.out.display()
     );
     Ok(())
+}
+
+/// The partition configuration of the command line's options.
+fn partition_config(
+    common: Common,
+    plan: PlanOpts,
+    out: PathBuf,
+    sizing: Sizing,
+    output_crs: Crs,
+    format: &str,
+) -> Result<PartitionConfig> {
+    Ok(PartitionConfig {
+        households: common.households,
+        boundaries: common.boundaries,
+        out,
+        sizing,
+        band: common.band,
+        tolerance: common.tolerance,
+        seed: common.seed,
+        snap_distance: common.snap_distance,
+        weights: common.config,
+        micro: MicroParams {
+            target: plan.micro_target,
+            band: common.micro_band,
+            ..MicroParams::default()
+        },
+        dedicated: plan.dedicated,
+        input_crs: InputCrs {
+            households: common.input_crs,
+            boundaries: common.boundaries_crs,
+        },
+        output_crs,
+        formats: Format::parse_list(format).map_err(|e| anyhow::anyhow!("--format: {e}"))?,
+        progress: true,
+        stability: plan.stability,
+        lock: plan.lock,
+        lock_villages: plan.lock_village,
+        lineage_counts: plan.counts == Counts::Lineage,
+        balance: plan.balance.map(|b| b.0).unwrap_or_default(),
+    })
 }
 
 fn demo_data() -> PathBuf {
@@ -210,32 +327,38 @@ fn run() -> Result<()> {
                 (None, Some(k)) => Sizing::Total(k),
                 _ => bail!("give exactly one of --target and --grids"),
             };
-            let cfg = PartitionConfig {
-                households: a.common.households,
-                boundaries: a.common.boundaries,
-                out: a.out,
-                sizing,
-                band: a.common.band,
-                tolerance: a.common.tolerance,
-                seed: a.common.seed,
-                snap_distance: a.common.snap_distance,
-                weights: a.common.config,
-                micro: MicroParams {
-                    target: a.micro_target,
-                    band: a.common.micro_band,
-                    ..MicroParams::default()
-                },
-                dedicated: a.dedicated,
-                input_crs: InputCrs {
-                    households: a.common.input_crs,
-                    boundaries: a.common.boundaries_crs,
-                },
-                output_crs: a.output_crs,
-                formats: Format::parse_list(&a.format)
-                    .map_err(|e| anyhow::anyhow!("--format: {e}"))?,
-                progress: true,
+            let threads = a.common.threads;
+            let cfg = partition_config(a.common, a.plan, a.out, sizing, a.output_crs, &a.format)?;
+            run_partition(&cfg, threads)
+        }
+        Command::Scenarios(a) => {
+            let sizings: Vec<Sizing> = if a.grids.is_empty() {
+                a.targets.iter().map(|&t| Sizing::Target(t)).collect()
+            } else {
+                a.grids.iter().map(|&k| Sizing::Total(k)).collect()
             };
-            run_partition(&cfg, a.common.threads)
+            let threads = a.common.threads;
+            let base = partition_config(
+                a.common,
+                a.plan,
+                a.out,
+                sizings[0].clone(),
+                Crs::Wgs84,
+                "geojson",
+            )?;
+            let cfg = ScenariosConfig { base, sizings };
+            let outcome = with_threads(threads, || Ok(pipeline::scenarios(&cfg)?))?;
+            println!(
+                "{}",
+                gridplan::scenarios::markdown(&outcome.rows, cfg.base.band, cfg.base.tolerance)
+                    .trim_end()
+            );
+            eprintln!("{}", outcome.timings.line());
+            eprintln!(
+                "wrote scenarios.csv, scenarios.md, scenarios.svg and report.html into {}",
+                cfg.base.out.display()
+            );
+            Ok(())
         }
         Command::Metrics(a) => {
             let cfg = MetricsConfig {
@@ -294,6 +417,11 @@ fn run() -> Result<()> {
                 output_crs: Crs::Wgs84,
                 formats: Format::parse_list("geojson,shp,gpkg").unwrap_or_default(),
                 progress: true,
+                stability: gridplan::pipeline::DEFAULT_STABILITY,
+                lock: None,
+                lock_villages: Vec::new(),
+                lineage_counts: true,
+                balance: Vec::new(),
             };
             run_partition(&cfg, None)
         }
@@ -314,5 +442,15 @@ fn main() -> ExitCode {
             eprintln!("gridplan: error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -209,6 +209,8 @@ pub fn micro_grids(
                 graph: &g,
                 k,
                 fixed: if towers > 0 { &fixed } else { &[] },
+                lineage: None,
+                measures: &[],
             },
             &PartitionParams::new(params.tolerance, params.seed),
         )?;

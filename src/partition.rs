@@ -63,6 +63,7 @@
 
 use serde::Serialize;
 
+use crate::balance_lp;
 use crate::flow::{self, TransportProblem};
 use crate::graph::Graph;
 use crate::repair;
@@ -150,6 +151,30 @@ pub struct VillageProblem<'a> {
     pub fixed: &'a [u32],
     /// Grids wanted.
     pub k: usize,
+    /// The current plan, for re-allocation (`None`: draw afresh).
+    pub lineage: Option<Lineage<'a>>,
+    /// Further measures to balance besides `weight` (`--balance`); empty
+    /// for the single-measure flow path.
+    pub measures: &'a [Measure<'a>],
+}
+
+/// A further balance measure of the units (population, say).
+#[derive(Clone, Copy, Debug)]
+pub struct Measure<'a> {
+    /// The measure of every unit.
+    pub values: &'a [f64],
+    /// Allowed relative deviation of a grid's total from the mean.
+    pub tolerance: f64,
+}
+
+/// The current plan of a village's units, for re-allocation.
+#[derive(Clone, Copy, Debug)]
+pub struct Lineage<'a> {
+    /// Per unit, `(old grid, fraction of the unit's load)`; the fractions
+    /// sum to at most 1 (households without a current grid add nothing).
+    pub old: &'a [Vec<(u32, f64)>],
+    /// The stability weight λ (`--stability`, see the module docs).
+    pub weight: f64,
 }
 
 /// Why a village could not reach the balance tolerance.
@@ -259,6 +284,8 @@ pub fn partition_village(
             k,
             k_total,
             total,
+            old: p.lineage.map(|l| local_old(l.old, &free)),
+            lambda: p.lineage.map_or(0.0, |l| l.weight),
         };
         let mut rng = Rng::derive(params.seed, p.code);
         let mut best: Option<(f64, f64, Vec<u32>)> = None;
@@ -281,7 +308,7 @@ pub fn partition_village(
             if attempt >= starts && best.as_ref().is_some_and(|b| b.0 <= 1e-9) {
                 break;
             }
-            let cand = one_start(p, &sub, &label, params, &mut rng)?;
+            let (cand, stab) = one_start(p, &sub, &label, params, &mut rng)?;
             let loads = repair::loads(p.weight, &cand, k_total);
             let excess: f64 = loads[..k]
                 .iter()
@@ -293,7 +320,16 @@ pub fn partition_village(
                     )
                 })
                 .sum();
-            let sse = sse_of(p.pos, p.weight, &cand, k_total, k);
+            // With a current plan the restarts compete on the objective the
+            // assignment minimises: squared distance plus disruption.
+            let sse = sse_of(p.pos, p.weight, &cand, k_total, k)
+                + stab.as_ref().map_or(0.0, |st| {
+                    sub.free
+                        .iter()
+                        .enumerate()
+                        .map(|(j, &i)| sub.weight[j] * st.extra(j, cand[i] as usize))
+                        .sum()
+                });
             // Balance first, then compactness; the first start wins ties.
             if best.as_ref().is_none_or(|(be, bs, _)| {
                 excess < *be - 1e-9 || (excess <= *be + 1e-9 && sse < *bs)
@@ -303,6 +339,9 @@ pub fn partition_village(
         }
         if let Some((_, _, l)) = best {
             label = l;
+        }
+        if !p.measures.is_empty() {
+            label = multi_measure(p, &sub, params, label)?;
         }
     }
     Ok(finish(p, params, label, k, groups, total))
@@ -320,6 +359,188 @@ struct Sub<'a> {
     k_total: usize,
     /// Load of the free units.
     total: f64,
+    /// Per free unit, `(local old grid, fraction)`, when re-allocating.
+    old: Option<Vec<Vec<(u32, f64)>>>,
+    /// The stability weight λ.
+    lambda: f64,
+}
+
+/// Renumbers the old grids of the free units 0.. in label order, so the
+/// seeding's arrays are as small as the village.
+fn local_old(old: &[Vec<(u32, f64)>], free: &[usize]) -> Vec<Vec<(u32, f64)>> {
+    let mut ids: Vec<u32> = free
+        .iter()
+        .filter_map(|&i| old.get(i))
+        .flat_map(|v| v.iter().map(|&(o, _)| o))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    free.iter()
+        .map(|&i| {
+            old.get(i).map_or_else(Vec::new, |v| {
+                v.iter()
+                    .filter_map(|&(o, f)| {
+                        let l = ids.binary_search(&o).ok()?;
+                        Some((u32::try_from(l).ok()?, f))
+                    })
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+/// The disruption cost of re-allocation: which centres descend from which
+/// old grid, and the price λ·s² per unit of load assigned outside them.
+struct StabCost {
+    /// λ·s², s² the village's typical squared distance within a grid.
+    scale: f64,
+    /// Per centre, the old grid it descends from (`u32::MAX`: none).
+    parent: Vec<u32>,
+    /// Per old grid without centres of its own, the centre it merges into.
+    merge_into: Vec<u32>,
+    /// Per free unit, `(local old grid, fraction)`.
+    old: Vec<Vec<(u32, f64)>>,
+}
+
+impl StabCost {
+    /// The extra cost per unit of load of putting free unit `i` at centre
+    /// `j`: λ·s² times the fraction of the unit whose old grid neither is
+    /// `j`'s parent nor merges into `j`.
+    fn extra(&self, i: usize, j: usize) -> f64 {
+        let mut away = 0.0;
+        for &(o, f) in &self.old[i] {
+            let keeps = self.parent.get(j) == Some(&o)
+                || self
+                    .merge_into
+                    .get(o as usize)
+                    .is_some_and(|&c| c as usize == j);
+            if !keeps {
+                away += f;
+            }
+        }
+        self.scale * away
+    }
+}
+
+/// Seeds `k` centres from the current plan (re-allocation, step 1'):
+/// every old grid o of load L_o gets ⌊L_o/t⌋ centres, the remaining
+/// centres go to the largest remainders (Hamilton's method), and each old
+/// grid's centres are seeded by weighted k-means++ among its own units. An
+/// old grid too small for a centre of its own merges into the centre
+/// nearest its centroid.
+fn seed_from_old(sub: &Sub, old: &[Vec<(u32, f64)>], rng: &mut Rng) -> (Vec<[f64; 2]>, StabCost) {
+    let k = sub.k;
+    let n_old = old
+        .iter()
+        .flat_map(|v| v.iter().map(|&(o, _)| o as usize + 1))
+        .max()
+        .unwrap_or(0);
+    let mut l = vec![0.0; n_old];
+    let mut c = vec![[0.0, 0.0]; n_old];
+    for (i, v) in old.iter().enumerate() {
+        for &(o, f) in v {
+            let w = sub.weight[i] * f;
+            l[o as usize] += w;
+            c[o as usize][0] += w * sub.pos[i][0];
+            c[o as usize][1] += w * sub.pos[i][1];
+        }
+    }
+    for (ci, &li) in c.iter_mut().zip(&l) {
+        if li > 0.0 {
+            ci[0] /= li;
+            ci[1] /= li;
+        }
+    }
+    let t = sub.total / as_f64(k);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let mut m: Vec<usize> = l.iter().map(|&x| (x / t + 1e-9).floor() as usize).collect();
+    let mut left = k.saturating_sub(m.iter().sum());
+    let mut order: Vec<usize> = (0..n_old).filter(|&o| l[o] > 0.0).collect();
+    order.sort_by(|&a, &b| {
+        let ra = l[a] / t - as_f64(m[a]);
+        let rb = l[b] / t - as_f64(m[b]);
+        rb.total_cmp(&ra).then(a.cmp(&b))
+    });
+    for &o in &order {
+        if left == 0 {
+            break;
+        }
+        m[o] += 1;
+        left -= 1;
+    }
+    // Σ⌊L_o/t⌋ ≤ k, so only households without an old grid can leave
+    // centres over; those are seeded among all units below.
+    let mut centres = Vec::with_capacity(k);
+    let mut parent = Vec::with_capacity(k);
+    for (o, &mo) in m.iter().enumerate() {
+        if mo == 0 {
+            continue;
+        }
+        let mut pos = Vec::new();
+        let mut w = Vec::new();
+        for (i, v) in old.iter().enumerate() {
+            let f: f64 = v
+                .iter()
+                .filter(|&&(x, _)| x as usize == o)
+                .map(|&(_, f)| f)
+                .sum();
+            if f > 0.0 {
+                pos.push(sub.pos[i]);
+                w.push(sub.weight[i] * f);
+            }
+        }
+        for cpos in seed_centres(&pos, &w, mo, rng) {
+            centres.push(cpos);
+            parent.push(u32::try_from(o).unwrap_or(u32::MAX));
+        }
+    }
+    if centres.len() < k {
+        let more = seed_centres(&sub.pos, &sub.weight, k, rng);
+        for cpos in more.into_iter().skip(centres.len()) {
+            centres.push(cpos);
+            parent.push(u32::MAX);
+        }
+    }
+    let merge_into: Vec<u32> = (0..n_old)
+        .map(|o| {
+            if m[o] > 0 || centres.is_empty() {
+                return u32::MAX;
+            }
+            let best = (0..centres.len())
+                .min_by(|&a, &b| {
+                    d2(centres[a], c[o])
+                        .total_cmp(&d2(centres[b], c[o]))
+                        .then(a.cmp(&b))
+                })
+                .unwrap_or(0);
+            u32::try_from(best).unwrap_or(u32::MAX)
+        })
+        .collect();
+    // s²: the village's weighted variance over k, the mean squared
+    // distance to its centre within one of k equal grids of a uniform
+    // village, so λ is in units of a typical grid's spread.
+    let (sx, sy) = sub
+        .pos
+        .iter()
+        .zip(&sub.weight)
+        .fold((0.0, 0.0), |(x, y), (p, &w)| (x + w * p[0], y + w * p[1]));
+    let mean = [sx / sub.total, sy / sub.total];
+    let var: f64 = sub
+        .pos
+        .iter()
+        .zip(&sub.weight)
+        .map(|(&p, &w)| w * d2(p, mean))
+        .sum::<f64>()
+        / sub.total;
+    (
+        centres,
+        StabCost {
+            scale: sub.lambda * var / as_f64(k),
+            parent,
+            merge_into,
+            old: old.to_vec(),
+        },
+    )
 }
 
 /// One seeding followed by location-allocation rounds and repair; returns
@@ -330,9 +551,18 @@ fn one_start(
     base: &[u32],
     params: &PartitionParams,
     rng: &mut Rng,
-) -> Result<Vec<u32>, PartitionError> {
+) -> Result<(Vec<u32>, Option<StabCost>), PartitionError> {
     let k = sub.k;
-    let mut centres = seed_centres(&sub.pos, &sub.weight, k, rng);
+    let (mut centres, stab) = match &sub.old {
+        Some(old) if sub.lambda > 0.0 && old.iter().any(|v| !v.is_empty()) => {
+            let (c, s) = seed_from_old(sub, old, rng);
+            (c, Some(s))
+        }
+        _ => (seed_centres(&sub.pos, &sub.weight, k, rng), None),
+    };
+    let extra = stab
+        .as_ref()
+        .map(|s| move |i: usize, j: usize| s.extra(i, j));
     let t = sub.total / as_f64(k);
     let lower = vec![t * (1.0 - params.lp_tolerance); k];
     let upper = vec![t * (1.0 + params.lp_tolerance); k];
@@ -346,7 +576,9 @@ fn one_start(
             lower: &lower,
             upper: &upper,
             candidates: params.candidates,
-            extra_cost: None,
+            extra_cost: extra
+                .as_ref()
+                .map(|f| f as &(dyn Fn(usize, usize) -> f64 + Sync)),
         })
         .map_err(|source| PartitionError::Flow {
             village: p.code.to_string(),
@@ -368,11 +600,116 @@ fn one_start(
     let lo = t * (1.0 - params.tolerance);
     let hi = t * (1.0 + params.tolerance);
     repair::rebalance(p.graph, p.pos, p.weight, &mut label, sub.k_total, k, lo, hi);
-    Ok(label)
+    Ok((label, stab))
 }
 
 /// The load-weighted sum of squared distances to the grid centroids, over
 /// the free grids `0..free_k` of `k` labels.
+/// The several-measure finish (`--balance`): from the centres of the
+/// best single-measure plan, solve the assignment LP with every measure's
+/// band ([`crate::balance_lp`], Clarabel), round, repair contiguity and
+/// rebalance over all measures; keep the result when its summed relative
+/// band violation is no worse than the single-measure plan's.
+fn multi_measure(
+    p: &VillageProblem,
+    sub: &Sub,
+    params: &PartitionParams,
+    label: Vec<u32>,
+) -> Result<Vec<u32>, PartitionError> {
+    let k = sub.k;
+    let mut measures: Vec<Vec<f64>> = vec![p.weight.to_vec()];
+    let mut tols = vec![params.tolerance];
+    for m in p.measures {
+        measures.push(m.values.to_vec());
+        tols.push(m.tolerance);
+    }
+    let means: Vec<f64> = measures
+        .iter()
+        .map(|v| sub.free.iter().map(|&i| v[i]).sum::<f64>() / as_f64(k))
+        .collect();
+    let lower: Vec<f64> = means
+        .iter()
+        .zip(&tols)
+        .map(|(m, t)| m * (1.0 - t))
+        .collect();
+    let upper: Vec<f64> = means
+        .iter()
+        .zip(&tols)
+        .map(|(m, t)| m * (1.0 + t))
+        .collect();
+    let violation = |l: &[u32]| -> f64 {
+        measures
+            .iter()
+            .enumerate()
+            .map(|(m, v)| {
+                repair::loads(v, l, sub.k_total)[..k]
+                    .iter()
+                    .map(|&x| repair::violation(x, lower[m], upper[m]) / means[m].max(1e-12))
+                    .sum::<f64>()
+            })
+            .sum()
+    };
+    let before = violation(&label);
+    if before <= 1e-12 {
+        return Ok(label);
+    }
+    let mut free_label: Vec<u32> = sub.free.iter().map(|&i| label[i]).collect();
+    let centres = repair::centroids(&sub.pos, &sub.weight, &free_label, k);
+    let sub_measures: Vec<Vec<f64>> = measures
+        .iter()
+        .map(|v| sub.free.iter().map(|&i| v[i]).collect())
+        .collect();
+    let lo: Vec<Vec<f64>> = lower.iter().map(|&x| vec![x; k]).collect();
+    let hi: Vec<Vec<f64>> = upper.iter().map(|&x| vec![x; k]).collect();
+    let sol = balance_lp::solve_multi(&balance_lp::MultiProblem {
+        pos: &sub.pos,
+        measures: &sub_measures,
+        centres: &centres,
+        lower: &lo,
+        upper: &hi,
+        candidates: params.candidates,
+        extra_cost: None,
+    });
+    // An LP the bands make infeasible (buildings too lumpy) is not an
+    // error: the single-measure plan stands and the shortfall is reported.
+    let Ok(sol) = sol else {
+        return Ok(label);
+    };
+    free_label = round_splits(&sol, &sub.weight, k, means[0]);
+    let mut cand = label.clone();
+    for (j, &i) in sub.free.iter().enumerate() {
+        cand[i] = free_label[j];
+    }
+    repair::make_contiguous(p.graph, p.weight, &mut cand, sub.k_total, k);
+    repair::rebalance_multi(
+        p.graph,
+        p.pos,
+        &measures,
+        &mut cand,
+        sub.k_total,
+        k,
+        &lower,
+        &upper,
+    );
+    // The single-measure plan may itself be rebalanced over all measures.
+    let mut alt = label;
+    repair::rebalance_multi(
+        p.graph,
+        p.pos,
+        &measures,
+        &mut alt,
+        sub.k_total,
+        k,
+        &lower,
+        &upper,
+    );
+    Ok(if violation(&cand) <= violation(&alt) {
+        cand
+    } else {
+        alt
+    })
+}
+
 fn sse_of(pos: &[[f64; 2]], weight: &[f64], label: &[u32], k: usize, free_k: usize) -> f64 {
     let c = repair::centroids(pos, weight, label, k);
     pos.iter()
@@ -548,6 +885,8 @@ mod tests {
                 graph: &graph,
                 k,
                 fixed: &[],
+                lineage: None,
+                measures: &[],
             },
             &PartitionParams::new(0.10, seed),
         )
@@ -617,6 +956,62 @@ mod tests {
         }
         assert_ne!(p.label[0], p.label[1]);
         assert!(p.max_dev < 1e-12);
+    }
+
+    #[test]
+    fn reallocation_splits_old_grids_cleanly() {
+        // A 40 x 10 lattice whose current plan is its south and north
+        // halves. Drawn afresh, four grids are 10 x 10 squares that cut
+        // across both halves; with the disruption cost each half splits in
+        // two, and every new grid lies inside one old grid.
+        let mut pos = Vec::new();
+        let mut old = Vec::new();
+        for y in 0..10 {
+            for x in 0..40 {
+                pos.push([as_f64(x) * 10.0, as_f64(y) * 10.0]);
+                old.push(vec![(u32::from(y >= 5), 1.0)]);
+            }
+        }
+        let weight = vec![1.0; pos.len()];
+        let graph = village_graph(&pos, |_| true);
+        let run = |lineage: Option<Lineage>| {
+            partition_village(
+                &VillageProblem {
+                    code: "330381001001",
+                    pos: &pos,
+                    weight: &weight,
+                    graph: &graph,
+                    k: 4,
+                    fixed: &[],
+                    lineage,
+                    measures: &[],
+                },
+                &PartitionParams::new(0.10, 1),
+            )
+            .unwrap()
+        };
+        let mixed = |p: &VillagePlan| {
+            (0..4u32)
+                .filter(|&g| {
+                    let olds: std::collections::BTreeSet<u32> = (0..pos.len())
+                        .filter(|&i| p.label[i] == g)
+                        .map(|i| old[i][0].0)
+                        .collect();
+                    olds.len() > 1
+                })
+                .count()
+        };
+        let fresh = run(None);
+        assert!(
+            mixed(&fresh) >= 2,
+            "the fresh plan should cut across the halves"
+        );
+        let kept = run(Some(Lineage {
+            old: &old,
+            weight: 4.0,
+        }));
+        assert_eq!(mixed(&kept), 0, "{:?}", kept.loads);
+        assert!(kept.max_dev <= 0.10 + 1e-9);
     }
 
     #[test]

@@ -29,6 +29,7 @@ use crate::error::Error;
 use crate::export;
 use crate::graph;
 use crate::locate::{self, LocateParams, Located};
+use crate::lock::CurrentPlan;
 use crate::metrics::{self, Metrics, MetricsInput, MetricsParams, PointRec, VillageInput};
 use crate::micro::{self, MicroParams};
 use crate::model::{Boundary, Household, Level};
@@ -38,8 +39,12 @@ use crate::progress::Progress;
 use crate::project::LocalProjection;
 use crate::read;
 use crate::report;
-use crate::workload::{self, Weights};
+use crate::scenarios::{self, ScenarioRow};
+use crate::workload::{self, BalanceMeasure, MeasureKind, Weights};
 use crate::write;
+
+/// The default stability weight λ of re-allocation (`--stability`).
+pub const DEFAULT_STABILITY: f64 = 4.0;
 
 /// How the number of grids is chosen.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,6 +88,20 @@ pub struct PartitionConfig {
     pub formats: Vec<export::Format>,
     /// Show progress on stderr (drawn only when stderr is a terminal).
     pub progress: bool,
+    /// The stability weight λ of re-allocation (`--stability`); used when
+    /// households carry `grid`, 0 draws afresh.
+    pub stability: f64,
+    /// A file of current grid codes to keep exactly (`--lock`).
+    pub lock: Option<PathBuf>,
+    /// Villages whose current grids are all kept (`--lock-village`).
+    pub lock_villages: Vec<String>,
+    /// Measures to balance (`--balance`); empty balances the workload
+    /// alone. The first is primary (grid counts, compactness).
+    pub balance: Vec<BalanceMeasure>,
+    /// When re-allocating, choose each village's grid count inside its band
+    /// to split current grids cleanly, keeping the county total
+    /// (`--counts lineage`, the default); false keeps the target's counts.
+    pub lineage_counts: bool,
 }
 
 /// Wall time of each step, in seconds.
@@ -142,6 +161,11 @@ pub struct RunParams {
     pub micro_tolerance: f64,
     /// Dedicated zones read.
     pub dedicated_zones: usize,
+    /// The stability weight λ of re-allocation, when households carry a
+    /// current grid.
+    pub stability: Option<f64>,
+    /// Current grids kept exactly as they are (`--lock`, `--lock-village`).
+    pub locked_grids: Vec<String>,
 }
 
 /// metrics.json: the metrics of DESIGN §5 plus what the run had to report.
@@ -375,6 +399,7 @@ fn units_of(members: &[u32], xy: &[[f64; 2]], load: &[f64]) -> Units {
 /// computation has succeeded, and every file is written atomically.
 #[allow(clippy::too_many_lines)]
 pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
+    check_stability(cfg.stability)?;
     check_tolerance(cfg.tolerance)?;
     check_micro(&cfg.micro)?;
     let mut t = Timings::default();
@@ -389,209 +414,39 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
 
     // Dedicated zones: read, project, and take their households out.
     let start = Instant::now();
-    let ZoneSetup {
-        zones,
-        zm,
-        zone_members,
-        fs_members,
-    } = setup_zones(&county, cfg.dedicated.as_deref())?;
+    let zs = setup_zones(&county, cfg.dedicated.as_deref())?;
     t.locate += start.elapsed().as_secs_f64();
 
     let start = Instant::now();
-    let hh: Vec<u32> = county.households.iter().map(|h| h.households).collect();
-    let load: Vec<f64> = county.households.iter().map(|h| weights.load(h)).collect();
-    let vloads: Vec<VillageLoad> = county
-        .villages
-        .iter()
-        .zip(&fs_members)
-        .map(|(v, m)| VillageLoad {
-            code: v.code.clone(),
-            load: m.iter().map(|&h| load[h as usize]).sum(),
-            households: m.iter().map(|&h| f64::from(hh[h as usize])).sum(),
-        })
-        .collect();
-    let app: Apportionment = match cfg.sizing {
-        Sizing::Target(target) => apportion::by_target(&vloads, target, cfg.band)?,
-        Sizing::Total(k) => apportion::by_total(&vloads, k)?,
-    };
-    for (v, &k) in county.villages.iter().zip(&app.k) {
-        if k > codes::MAX_FULL_SCOPE_SEQ {
-            return Err(Error::TooManyGrids {
-                village: v.code.clone(),
-                k,
-                max: codes::MAX_FULL_SCOPE_SEQ,
-            });
-        }
-    }
-    let (members_of, territory) = served(&county, &zones, &zm, &zone_members, fs_members.clone());
-    let trees: Vec<IntervalTreeMultiPolygon<f64>> = territory
-        .par_iter()
-        .map(IntervalTreeMultiPolygon::new)
-        .collect();
-    let pparams = PartitionParams::new(cfg.tolerance, cfg.seed);
-    // Village by village: the dedicated grids of the village's zones
-    // first (⌈H/MAX⌉ grids of each zone's buildings), then the full-scope
-    // grids with those dedicated grids as fixed groups. Both are cut on
-    // the one graph of all the village's points, the graph the metrics
-    // judge contiguity on.
-    let village_zones: Vec<Vec<usize>> = (0..county.villages.len())
-        .map(|vi| {
-            (0..zones.len())
-                .filter(|&z| zm.village_of_zone[z] == u32::try_from(vi).ok())
-                .collect()
-        })
-        .collect();
+    let (load, extra) = measure_values(&county, &weights, cfg)?;
+    let current = current_plan(&county, cfg.lock.as_deref(), &cfg.lock_villages)?;
     let progress = Progress::new(cfg.progress);
-    progress.step("grids, by village", county.villages.len());
-    let plans: Vec<Option<(Units, partition::VillagePlan)>> = county
-        .villages
-        .par_iter()
-        .zip(&fs_members)
-        .zip(&app.k)
-        .zip(&trees)
-        .zip(&village_zones)
-        .map(|((((v, fs), &k), tree), vz)| -> Result<_, Error> {
-            progress.inc();
-            let mut members = fs.clone();
-            for &z in vz {
-                members.extend_from_slice(&zone_members[z]);
-            }
-            if members.is_empty() {
-                return Ok(None);
-            }
-            members.sort_unstable();
-            let units = units_of(&members, &county.xy, &load);
-            // The territory: the village, plus a zone of it that crosses
-            // into a neighbour, minus a neighbour's zone that crosses in.
-            let inside = |m: [f64; 2]| tree.contains(&Coord { x: m[0], y: m[1] });
-            let graph = graph::village_graph(&units.pos, inside);
-            let mut fixed = vec![u32::MAX; units.pos.len()];
-            let mut offset = 0u32;
-            for &z in vz {
-                let zu: Vec<u32> = (0..units.pos.len())
-                    .filter(|&u| zm.zone_of[units.members[u][0] as usize] == u32::try_from(z).ok())
-                    .map(|u| u32::try_from(u).unwrap_or(u32::MAX))
-                    .collect();
-                if zu.is_empty() {
-                    continue;
-                }
-                let pos: Vec<[f64; 2]> = zu.iter().map(|&u| units.pos[u as usize]).collect();
-                let weight: Vec<f64> = zu.iter().map(|&u| units.weight[u as usize]).collect();
-                let kz = zone_grid_count(
-                    zu.iter().map(|&u| {
-                        units.members[u as usize]
-                            .iter()
-                            .map(|&h| f64::from(hh[h as usize]))
-                            .sum()
-                    }),
-                    cfg.band,
-                );
-                let sub = graph.induced(&zu);
-                let plan = partition::partition_village(
-                    &VillageProblem {
-                        code: &zones[z].0,
-                        pos: &pos,
-                        weight: &weight,
-                        graph: &sub,
-                        k: kz,
-                        fixed: &[],
-                    },
-                    &pparams,
-                )?;
-                for (j, &u) in zu.iter().enumerate() {
-                    fixed[u as usize] = offset + plan.label[j];
-                }
-                offset += u32::try_from(plan.k).unwrap_or(u32::MAX);
-            }
-            let plan = partition::partition_village(
-                &VillageProblem {
-                    code: &v.code,
-                    pos: &units.pos,
-                    weight: &units.weight,
-                    graph: &graph,
-                    k: if fs.is_empty() { 0 } else { k.max(1) },
-                    fixed: &fixed,
-                },
-                &pparams,
-            )?;
-            Ok(Some((units, plan)))
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect::<Result<_, _>>()?;
-
-    // Grids with codes, village by village: full-scope 001.., dedicated 901...
-    let mut grids: Vec<GridOut> = Vec::new();
-    let mut shortfalls = Vec::new();
-    for (vi, (v, plan)) in county.villages.iter().zip(&plans).enumerate() {
-        let Some((units, plan)) = plan else { continue };
-        let groups = plan
-            .label
-            .iter()
-            .map(|&g| g as usize + 1)
-            .max()
-            .unwrap_or(0);
-        if groups > plan.k + 1000 - codes::DEDICATED_FIRST_SEQ {
-            return Err(Error::TooManyGrids {
-                village: v.code.clone(),
-                k: groups - plan.k,
-                max: 1000 - codes::DEDICATED_FIRST_SEQ,
-            });
-        }
-        push_grids(&mut grids, units, plan, groups, vi, &v.code, &hh);
-        if let Some(s) = &plan.shortfall {
-            shortfalls.push(s.clone());
-        }
-    }
+    let Planned {
+        app,
+        members_of,
+        territory,
+        plans,
+        grids,
+        micro_plans,
+        shortfalls,
+        grid_of_h,
+        micro_of_h,
+        grid_codes,
+        micro_codes,
+        micro_parent,
+        micro_oversize,
+    } = plan_county(
+        &county,
+        &zs,
+        &Loads {
+            primary: &load,
+            extra: &extra,
+        },
+        &current,
+        &PlanSpec::of(cfg),
+        &progress,
+    )?;
     t.partition = start.elapsed().as_secs_f64();
-
-    // Micro-grids inside every grid.
-    let start = Instant::now();
-    let mparams = MicroParams {
-        seed: cfg.seed,
-        ..cfg.micro.clone()
-    };
-    progress.step("micro-grids, by grid", grids.len());
-    let micro_plans: Vec<micro::MicroPlan> = grids
-        .par_iter()
-        .map(|g| {
-            progress.inc();
-            let tree = &trees[g.village];
-            micro::micro_grids(
-                &g.code,
-                &g.buildings,
-                &|m: [f64; 2]| tree.contains(&Coord { x: m[0], y: m[1] }),
-                &mparams,
-            )
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect::<Result<_, _>>()?;
-    let n = county.households.len();
-    let mut grid_of_h = vec![u32::MAX; n];
-    let mut micro_of_h = vec![u32::MAX; n];
-    let mut grid_codes = Vec::with_capacity(grids.len());
-    let mut micro_codes = Vec::new();
-    let mut micro_parent = Vec::new();
-    let mut micro_oversize = Vec::new();
-    for (gi, (g, mp)) in grids.iter().zip(&micro_plans).enumerate() {
-        let gi32 = u32::try_from(gi).unwrap_or(u32::MAX);
-        grid_codes.push(g.code.clone());
-        let base = micro_codes.len();
-        for s in 1..=mp.count {
-            micro_codes.push(micro::micro_code(
-                &g.code,
-                u32::try_from(s).unwrap_or(u32::MAX),
-            ));
-            micro_parent.push(gi32);
-        }
-        micro_oversize.extend_from_slice(&mp.oversize);
-        for &(row, seq) in &mp.row_micro {
-            grid_of_h[row as usize] = gi32;
-            micro_of_h[row as usize] = u32::try_from(base + seq as usize - 1).unwrap_or(u32::MAX);
-        }
-    }
-    t.partition += start.elapsed().as_secs_f64();
 
     let start = Instant::now();
     let vcodes: Vec<String> = county.villages.iter().map(|v| v.code.clone()).collect();
@@ -600,6 +455,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     progress.finish();
     t.polygons = start.elapsed().as_secs_f64();
     let dedicated_flags: Vec<bool> = grids.iter().map(|g| g.dedicated).collect();
+    let locked_flags: Vec<bool> = grids.iter().map(|g| g.locked).collect();
     let start = Instant::now();
     let metrics = compute_metrics(
         &county,
@@ -610,15 +466,17 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             grid_of_h: &grid_of_h,
             grid_codes: &grid_codes,
             dedicated: &dedicated_flags,
+            locked: &locked_flags,
             micro_of_h: &micro_of_h,
             micro_codes: &micro_codes,
             micro_parent: &micro_parent,
         },
         &MetricsParams {
             band: cfg.band,
-            tolerance: cfg.tolerance,
+            tolerance: PlanSpec::of(cfg).tolerance,
             seed: cfg.seed,
             micro_band: cfg.micro.band,
+            measures: further_measures(cfg),
             ..MetricsParams::default()
         },
     );
@@ -640,18 +498,22 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             micro_target: cfg.micro.target,
             micro_band: cfg.micro.band,
             micro_tolerance: cfg.micro.tolerance,
-            dedicated_zones: zones.len(),
+            dedicated_zones: zs.zones.len(),
+            stability: current.is_present().then_some(cfg.stability),
+            locked_grids: current.locked_codes(),
         }),
         metrics,
         villages_outside_band: app.outside_band,
         max_deviation_from_county_mean: app.max_deviation_from_county_mean,
         balance_shortfalls: shortfalls,
-        zones_across_villages: zm.crossings,
-        empty_zones: zm.empty,
+        zones_across_villages: zs.zm.crossings.clone(),
+        empty_zones: zs.zm.empty.clone(),
         snapped: snap_notes(&county),
         coverage: Some(shapes.coverage.clone()),
     };
-    let unassigned: Vec<usize> = (0..n).filter(|&h| grid_of_h[h] == u32::MAX).collect();
+    let unassigned: Vec<usize> = (0..county.households.len())
+        .filter(|&h| grid_of_h[h] == u32::MAX)
+        .collect();
     if !unassigned.is_empty() {
         return Err(Error::Unassigned {
             count: unassigned.len(),
@@ -702,6 +564,689 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         micro_of,
         timings: t,
     })
+}
+
+/// What shapes one plan; a scenario varies only the sizing.
+#[derive(Clone, Debug)]
+struct PlanSpec {
+    sizing: Sizing,
+    band: (f64, f64),
+    tolerance: f64,
+    seed: u64,
+    micro: MicroParams,
+    /// λ of re-allocation; 0 draws afresh.
+    stability: f64,
+    /// Re-allocation chooses grid counts that split current grids cleanly.
+    lineage_apportion: bool,
+}
+
+impl PlanSpec {
+    fn of(cfg: &PartitionConfig) -> Self {
+        Self {
+            sizing: cfg.sizing.clone(),
+            band: cfg.band,
+            // The primary measure's own tolerance, when --balance gives one.
+            tolerance: cfg
+                .balance
+                .first()
+                .and_then(|m| m.tolerance)
+                .unwrap_or(cfg.tolerance),
+            seed: cfg.seed,
+            micro: cfg.micro.clone(),
+            stability: cfg.stability,
+            lineage_apportion: cfg.lineage_counts,
+        }
+    }
+}
+
+/// One plan of the county: grids and micro-grids, before polygons.
+struct Planned {
+    app: Apportionment,
+    /// The households each village serves (zones count in their village).
+    members_of: Vec<Vec<u32>>,
+    /// Each village's territory (the village, plus or minus crossing zones).
+    territory: Vec<MultiPolygon<f64>>,
+    plans: Vec<Option<(Units, partition::VillagePlan)>>,
+    grids: Vec<GridOut>,
+    micro_plans: Vec<micro::MicroPlan>,
+    shortfalls: Vec<BalanceShortfall>,
+    grid_of_h: Vec<u32>,
+    micro_of_h: Vec<u32>,
+    grid_codes: Vec<String>,
+    micro_codes: Vec<String>,
+    micro_parent: Vec<u32>,
+    micro_oversize: Vec<bool>,
+}
+
+/// The measures a plan balances: the primary one per household (the
+/// workload unless `--balance` names another first) and the further ones
+/// with their tolerances.
+struct Loads<'a> {
+    primary: &'a [f64],
+    extra: &'a [FurtherMeasure],
+}
+
+/// A further `--balance` measure: its value per household and its
+/// tolerance.
+type FurtherMeasure = (Vec<f64>, f64);
+
+/// The primary measure of every household and the further `--balance`
+/// measures with their tolerances.
+fn measure_values(
+    county: &County,
+    weights: &Weights,
+    cfg: &PartitionConfig,
+) -> Result<(Vec<f64>, Vec<FurtherMeasure>), Error> {
+    let default = [BalanceMeasure {
+        kind: MeasureKind::Load,
+        tolerance: None,
+    }];
+    let list: &[BalanceMeasure] = if cfg.balance.is_empty() {
+        &default
+    } else {
+        &cfg.balance
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for m in list {
+        let mut v = Vec::with_capacity(county.households.len());
+        for (i, h) in county.households.iter().enumerate() {
+            let Some(x) = m.kind.value(h, weights) else {
+                return Err(Error::Parameter(format!(
+                    "{}: feature {i} (id {}) has no {}, which --balance {} needs",
+                    cfg.households.display(),
+                    h.id,
+                    m.kind.name(),
+                    m.kind.name()
+                )));
+            };
+            v.push(x);
+        }
+        let tol = m.tolerance.unwrap_or(cfg.tolerance);
+        out.push((v, tol));
+    }
+    let mut it = out.into_iter();
+    let primary = it.next().map(|(v, _)| v).unwrap_or_default();
+    Ok((primary, it.collect()))
+}
+
+/// The `--balance` measures after the first, with their tolerances, for
+/// the metrics.
+fn further_measures(cfg: &PartitionConfig) -> Vec<(MeasureKind, f64)> {
+    cfg.balance
+        .iter()
+        .skip(1)
+        .map(|m| (m.kind, m.tolerance.unwrap_or(cfg.tolerance)))
+        .collect()
+}
+
+/// The current plan of `county` with the locks of `cfg` applied and
+/// checked (empty when households carry no `grid`).
+fn current_plan(
+    county: &County,
+    lock: Option<&Path>,
+    lock_villages: &[String],
+) -> Result<CurrentPlan, Error> {
+    let mut cur = CurrentPlan::new(county.households.iter().map(|h| h.grid.as_deref()));
+    if let Some(f) = lock {
+        cur.lock_file(f)?;
+    }
+    let village_of = |h: usize| {
+        county
+            .villages
+            .get(county.located.village_of[h] as usize)
+            .map_or("", |v| v.code.as_str())
+    };
+    cur.lock_villages(lock_villages, village_of)?;
+    if cur.locked.iter().any(|&l| l) {
+        let buildings: Vec<Vec<u32>> = county
+            .villages
+            .iter()
+            .flat_map(|v| units_of(&v.members, &county.xy, &vec![0.0; county.xy.len()]).members)
+            .collect();
+        cur.check(village_of, |h| county.households[h].id.as_str(), &buildings)?;
+    }
+    Ok(cur)
+}
+
+/// Apportions, partitions every village and cuts micro-grids: the plan
+/// of one sizing, without polygons.
+#[allow(clippy::too_many_lines)]
+fn plan_county(
+    county: &County,
+    zs: &ZoneSetup,
+    loads: &Loads,
+    current: &CurrentPlan,
+    spec: &PlanSpec,
+    progress: &Progress,
+) -> Result<Planned, Error> {
+    let ZoneSetup {
+        zones,
+        zm,
+        zone_members,
+        fs_members,
+    } = zs;
+    let load = loads.primary;
+    let hh: Vec<u32> = county.households.iter().map(|h| h.households).collect();
+    // Locked grids are kept as they are: their households leave the
+    // apportionment, and each becomes a fixed group of its village.
+    let free_of = |m: &Vec<u32>| -> Vec<u32> {
+        m.iter()
+            .copied()
+            .filter(|&h| !current.is_locked(h))
+            .collect()
+    };
+    let vloads: Vec<VillageLoad> = county
+        .villages
+        .iter()
+        .zip(fs_members)
+        .map(|(v, m)| {
+            let m = free_of(m);
+            VillageLoad {
+                code: v.code.clone(),
+                load: m.iter().map(|&h| load[h as usize]).sum(),
+                households: m.iter().map(|&h| f64::from(hh[h as usize])).sum(),
+            }
+        })
+        .collect();
+    let mut app: Apportionment = match spec.sizing {
+        Sizing::Target(target) => apportion::by_target(&vloads, target, spec.band)?,
+        Sizing::Total(k) => {
+            let locked = current.locked.iter().filter(|&&l| l).count();
+            apportion::by_total(&vloads, k.saturating_sub(locked))?
+        }
+    };
+    if current.is_present() && spec.stability > 0.0 && spec.lineage_apportion {
+        // Re-allocation: the same number of grids, spent where the current
+        // grids split cleanly (apportion's lineage mode).
+        let old: Vec<Vec<f64>> = fs_members
+            .iter()
+            .map(|m| {
+                let mut by: BTreeMap<u32, f64> = BTreeMap::new();
+                for &h in m {
+                    let o = current.of[h as usize];
+                    if o != u32::MAX && !current.is_locked(h) {
+                        *by.entry(o).or_insert(0.0) += load[h as usize];
+                    }
+                }
+                by.into_values().collect()
+            })
+            .collect();
+        app.k = apportion::for_lineage(&vloads, &old, &app.k, spec.band, spec.tolerance);
+    }
+    for (v, &k) in county.villages.iter().zip(&app.k) {
+        if k > codes::MAX_FULL_SCOPE_SEQ {
+            return Err(Error::TooManyGrids {
+                village: v.code.clone(),
+                k,
+                max: codes::MAX_FULL_SCOPE_SEQ,
+            });
+        }
+    }
+    let (members_of, territory) = served(county, zones, zm, zone_members, fs_members.clone());
+    let trees: Vec<IntervalTreeMultiPolygon<f64>> = territory
+        .par_iter()
+        .map(IntervalTreeMultiPolygon::new)
+        .collect();
+    let pparams = PartitionParams::new(spec.tolerance, spec.seed);
+    // Village by village: the dedicated grids of the village's zones
+    // first (⌈H/MAX⌉ grids of each zone's buildings), then the full-scope
+    // grids with those dedicated grids (and the locked grids) as fixed
+    // groups. All are cut on the one graph of all the village's points,
+    // the graph the metrics judge contiguity on.
+    let village_zones: Vec<Vec<usize>> = (0..county.villages.len())
+        .map(|vi| {
+            (0..zones.len())
+                .filter(|&z| zm.village_of_zone[z] == u32::try_from(vi).ok())
+                .collect()
+        })
+        .collect();
+    progress.step("grids, by village", county.villages.len());
+    let plans: Vec<Option<(Units, partition::VillagePlan, Vec<String>)>> = county
+        .villages
+        .par_iter()
+        .zip(fs_members)
+        .zip(&app.k)
+        .zip(&trees)
+        .zip(&village_zones)
+        .map(|((((v, fs), &k), tree), vz)| -> Result<_, Error> {
+            progress.inc();
+            let mut members = fs.clone();
+            for &z in vz {
+                members.extend_from_slice(&zone_members[z]);
+            }
+            if members.is_empty() {
+                return Ok(None);
+            }
+            members.sort_unstable();
+            let units = units_of(&members, &county.xy, load);
+            // The territory: the village, plus a zone of it that crosses
+            // into a neighbour, minus a neighbour's zone that crosses in.
+            let inside = |m: [f64; 2]| tree.contains(&Coord { x: m[0], y: m[1] });
+            let graph = graph::village_graph(&units.pos, inside);
+            let mut fixed = vec![u32::MAX; units.pos.len()];
+            // Locked grids: whole buildings (checked in `current_plan`).
+            let mut locked_codes: Vec<String> = Vec::new();
+            let mut locked_units: Vec<(u32, u32)> = Vec::new();
+            for (u, m) in units.members.iter().enumerate() {
+                if current.is_locked(m[0]) {
+                    locked_units.push((current.of[m[0] as usize], u32::try_from(u).unwrap_or(0)));
+                }
+            }
+            locked_units.sort_unstable();
+            let mut offset = 0u32;
+            for &z in vz {
+                let zu: Vec<u32> = (0..units.pos.len())
+                    .filter(|&u| {
+                        zm.zone_of[units.members[u][0] as usize] == u32::try_from(z).ok()
+                            && !current.is_locked(units.members[u][0])
+                    })
+                    .map(|u| u32::try_from(u).unwrap_or(u32::MAX))
+                    .collect();
+                if zu.is_empty() {
+                    continue;
+                }
+                let pos: Vec<[f64; 2]> = zu.iter().map(|&u| units.pos[u as usize]).collect();
+                let weight: Vec<f64> = zu.iter().map(|&u| units.weight[u as usize]).collect();
+                let kz = zone_grid_count(
+                    zu.iter().map(|&u| {
+                        units.members[u as usize]
+                            .iter()
+                            .map(|&h| f64::from(hh[h as usize]))
+                            .sum()
+                    }),
+                    spec.band,
+                );
+                let sub = graph.induced(&zu);
+                let plan = partition::partition_village(
+                    &VillageProblem {
+                        code: &zones[z].0,
+                        pos: &pos,
+                        weight: &weight,
+                        graph: &sub,
+                        k: kz,
+                        fixed: &[],
+                        lineage: None,
+                        measures: &[],
+                    },
+                    &pparams,
+                )?;
+                for (j, &u) in zu.iter().enumerate() {
+                    fixed[u as usize] = offset + plan.label[j];
+                }
+                offset += u32::try_from(plan.k).unwrap_or(u32::MAX);
+            }
+            let zone_groups = offset;
+            for (o, u) in &locked_units {
+                let code = &current.codes[*o as usize];
+                if locked_codes.last() != Some(code) {
+                    locked_codes.push(code.clone());
+                }
+                fixed[*u as usize] =
+                    zone_groups + u32::try_from(locked_codes.len() - 1).unwrap_or(0);
+            }
+            // The current plan of each unit, as load fractions.
+            let old: Vec<Vec<(u32, f64)>> = if current.is_present() && spec.stability > 0.0 {
+                units
+                    .members
+                    .iter()
+                    .zip(&units.weight)
+                    .map(|(m, &w)| {
+                        let mut v: Vec<(u32, f64)> = Vec::new();
+                        for &h in m {
+                            let o = current.of[h as usize];
+                            if o == u32::MAX {
+                                continue;
+                            }
+                            let f = if w > 0.0 {
+                                load[h as usize] / w
+                            } else {
+                                1.0 / as_f64(m.len())
+                            };
+                            match v.iter_mut().find(|(x, _)| *x == o) {
+                                Some(e) => e.1 += f,
+                                None => v.push((o, f)),
+                            }
+                        }
+                        v
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            // Further measures per unit, in the units' order.
+            let extra_units: Vec<Vec<f64>> = loads
+                .extra
+                .iter()
+                .map(|(values, _)| {
+                    units
+                        .members
+                        .iter()
+                        .map(|m| m.iter().map(|&h| values[h as usize]).sum())
+                        .collect()
+                })
+                .collect();
+            let measures: Vec<partition::Measure> = extra_units
+                .iter()
+                .zip(loads.extra)
+                .map(|(values, &(_, tolerance))| partition::Measure { values, tolerance })
+                .collect();
+            let has_free = units
+                .members
+                .iter()
+                .any(|m| zm.zone_of[m[0] as usize].is_none() && !current.is_locked(m[0]));
+            let plan = partition::partition_village(
+                &VillageProblem {
+                    code: &v.code,
+                    pos: &units.pos,
+                    weight: &units.weight,
+                    graph: &graph,
+                    k: if has_free { k.max(1) } else { 0 },
+                    fixed: &fixed,
+                    lineage: (!old.is_empty()).then_some(partition::Lineage {
+                        old: &old,
+                        weight: spec.stability,
+                    }),
+                    measures: &measures,
+                },
+                &pparams,
+            )?;
+            Ok(Some((units, plan, locked_codes)))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+
+    // Grids with codes, village by village: full-scope 001.. (locked grids
+    // keep theirs), dedicated 901...
+    let mut grids: Vec<GridOut> = Vec::new();
+    let mut shortfalls = Vec::new();
+    let mut plans_out = Vec::with_capacity(plans.len());
+    for (vi, (v, plan)) in county.villages.iter().zip(plans).enumerate() {
+        let Some((units, plan, locked_codes)) = plan else {
+            plans_out.push(None);
+            continue;
+        };
+        let groups = plan
+            .label
+            .iter()
+            .map(|&g| g as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let dedicated = groups - plan.k - locked_codes.len();
+        if dedicated > 1000 - codes::DEDICATED_FIRST_SEQ {
+            return Err(Error::TooManyGrids {
+                village: v.code.clone(),
+                k: dedicated,
+                max: 1000 - codes::DEDICATED_FIRST_SEQ,
+            });
+        }
+        if plan.k + locked_codes.len() > codes::MAX_FULL_SCOPE_SEQ {
+            return Err(Error::TooManyGrids {
+                village: v.code.clone(),
+                k: plan.k + locked_codes.len(),
+                max: codes::MAX_FULL_SCOPE_SEQ,
+            });
+        }
+        push_grids(
+            &mut grids,
+            &units,
+            &plan,
+            &GroupCodes {
+                groups,
+                locked: &locked_codes,
+            },
+            vi,
+            &v.code,
+            &hh,
+        );
+        if let Some(s) = &plan.shortfall {
+            shortfalls.push(s.clone());
+        }
+        plans_out.push(Some((units, plan)));
+    }
+
+    // Micro-grids inside every grid.
+    let mparams = MicroParams {
+        seed: spec.seed,
+        ..spec.micro.clone()
+    };
+    progress.step("micro-grids, by grid", grids.len());
+    let micro_plans: Vec<micro::MicroPlan> = grids
+        .par_iter()
+        .map(|g| {
+            progress.inc();
+            let tree = &trees[g.village];
+            micro::micro_grids(
+                &g.code,
+                &g.buildings,
+                &|m: [f64; 2]| tree.contains(&Coord { x: m[0], y: m[1] }),
+                &mparams,
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let n = county.households.len();
+    let mut grid_of_h = vec![u32::MAX; n];
+    let mut micro_of_h = vec![u32::MAX; n];
+    let mut grid_codes = Vec::with_capacity(grids.len());
+    let mut micro_codes = Vec::new();
+    let mut micro_parent = Vec::new();
+    let mut micro_oversize = Vec::new();
+    for (gi, (g, mp)) in grids.iter().zip(&micro_plans).enumerate() {
+        let gi32 = u32::try_from(gi).unwrap_or(u32::MAX);
+        grid_codes.push(g.code.clone());
+        let base = micro_codes.len();
+        for s in 1..=mp.count {
+            micro_codes.push(micro::micro_code(
+                &g.code,
+                u32::try_from(s).unwrap_or(u32::MAX),
+            ));
+            micro_parent.push(gi32);
+        }
+        micro_oversize.extend_from_slice(&mp.oversize);
+        for &(row, seq) in &mp.row_micro {
+            grid_of_h[row as usize] = gi32;
+            micro_of_h[row as usize] = u32::try_from(base + seq as usize - 1).unwrap_or(u32::MAX);
+        }
+    }
+    Ok(Planned {
+        app,
+        members_of,
+        territory,
+        plans: plans_out,
+        grids,
+        micro_plans,
+        shortfalls,
+        grid_of_h,
+        micro_of_h,
+        grid_codes,
+        micro_codes,
+        micro_parent,
+        micro_oversize,
+    })
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn as_f64(x: usize) -> f64 {
+    x as f64
+}
+
+/// Everything `gridplan scenarios` needs: a partition configuration whose
+/// sizing is replaced by each scenario's (its maps and formats are not
+/// used).
+#[derive(Clone, Debug)]
+pub struct ScenariosConfig {
+    /// Inputs and every setting shared by the scenarios.
+    pub base: PartitionConfig,
+    /// One sizing per scenario, in the order given.
+    pub sizings: Vec<Sizing>,
+}
+
+/// What a scenarios run produced.
+#[derive(Clone, Debug)]
+pub struct ScenariosOutcome {
+    /// One row per scenario, in the order given.
+    pub rows: Vec<ScenarioRow>,
+    /// Time per step (partition covers all scenarios).
+    pub timings: Timings,
+}
+
+/// Runs `gridplan scenarios`: reads and locates once, then plans every
+/// scenario in parallel (rayon over scenarios, and over villages inside
+/// each) and writes scenarios.csv, scenarios.md, scenarios.svg and
+/// report.html into the output folder.
+///
+/// # Errors
+/// Any [`Error`] of `partition`; the first failing scenario in the order
+/// given is reported, and nothing is written.
+pub fn scenarios(cfg: &ScenariosConfig) -> Result<ScenariosOutcome, Error> {
+    let base = &cfg.base;
+    check_tolerance(base.tolerance)?;
+    check_micro(&base.micro)?;
+    check_stability(base.stability)?;
+    if cfg.sizings.is_empty() {
+        return Err(Error::Parameter(
+            "give at least one scenario with --targets or --grids".to_string(),
+        ));
+    }
+    let mut t = Timings::default();
+    let weights = weights_of(base.weights.as_deref())?;
+    let county = prepare(
+        &base.households,
+        &base.boundaries,
+        base.input_crs,
+        base.snap_distance,
+        &mut t,
+    )?;
+    let start = Instant::now();
+    let zs = setup_zones(&county, base.dedicated.as_deref())?;
+    let (load, extra) = measure_values(&county, &weights, base)?;
+    let current = current_plan(&county, base.lock.as_deref(), &base.lock_villages)?;
+    t.locate += start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let quiet = Progress::new(false);
+    let rows: Vec<ScenarioRow> = cfg
+        .sizings
+        .par_iter()
+        .map(|sizing| -> Result<ScenarioRow, Error> {
+            let began = Instant::now();
+            let spec = PlanSpec {
+                sizing: sizing.clone(),
+                ..PlanSpec::of(base)
+            };
+            let loads = Loads {
+                primary: &load,
+                extra: &extra,
+            };
+            let p = plan_county(&county, &zs, &loads, &current, &spec, &quiet)?;
+            let dedicated: Vec<bool> = p.grids.iter().map(|g| g.dedicated).collect();
+            let locked: Vec<bool> = p.grids.iter().map(|g| g.locked).collect();
+            let m = compute_metrics(
+                &county,
+                &p.members_of,
+                &p.territory,
+                &load,
+                &PlanLabels {
+                    grid_of_h: &p.grid_of_h,
+                    grid_codes: &p.grid_codes,
+                    dedicated: &dedicated,
+                    locked: &locked,
+                    micro_of_h: &p.micro_of_h,
+                    micro_codes: &p.micro_codes,
+                    micro_parent: &p.micro_parent,
+                },
+                &MetricsParams {
+                    band: base.band,
+                    tolerance: spec.tolerance,
+                    measures: further_measures(base),
+                    seed: base.seed,
+                    micro_band: base.micro.band,
+                    ..MetricsParams::default()
+                },
+            );
+            let c = &m.county;
+            Ok(ScenarioRow {
+                label: match sizing {
+                    Sizing::Target(x) => format!("target {x}"),
+                    Sizing::Total(k) => format!("grids {k}"),
+                },
+                target: match sizing {
+                    Sizing::Target(x) => Some(*x),
+                    Sizing::Total(_) => None,
+                },
+                grids_asked: match sizing {
+                    Sizing::Total(k) => Some(*k),
+                    Sizing::Target(_) => None,
+                },
+                full_scope_grids: c.full_scope_grids,
+                dedicated_grids: c.dedicated_grids,
+                micro_grids: p.micro_codes.len(),
+                households: c.households,
+                mean_load: c.mean_load,
+                max_load: c.max_load,
+                in_band_share: c.balance.in_band_share,
+                within_tolerance_share: c.balance.within_tol_share,
+                mean_distance_m: c.compactness.mean_distance_m,
+                sse_ratio: c.compactness.sse_ratio,
+                contiguous_share: c.contiguity.contiguous_share,
+                households_moved: m
+                    .stability
+                    .as_ref()
+                    .map(|s| s.households - s.lineage_kept_households),
+                lineage_kept: m.stability.as_ref().map(|s| s.lineage_kept),
+                runtime_s: began.elapsed().as_secs_f64(),
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    t.partition = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    write_scenarios(base, &rows)?;
+    t.write = start.elapsed().as_secs_f64();
+    Ok(ScenariosOutcome { rows, timings: t })
+}
+
+/// Writes the scenario tables, chart and report, staged and renamed
+/// together.
+fn write_scenarios(base: &PartitionConfig, rows: &[ScenarioRow]) -> Result<(), Error> {
+    write::ensure_dir(&base.out)?;
+    let inputs: Vec<&Path> = [
+        base.dedicated.as_deref(),
+        Some(base.households.as_path()),
+        Some(base.boundaries.as_path()),
+        base.weights.as_deref(),
+        base.lock.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let csv_text = scenarios::csv(rows).map_err(|e| Error::Parameter(e.to_string()))?;
+    let md = scenarios::markdown(rows, base.band, base.tolerance);
+    let svg = scenarios::svg_chart_with(rows, base.band, base.tolerance);
+    let title = format!(
+        "gridplan scenarios: {}",
+        base.households
+            .file_name()
+            .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+    );
+    let html = scenarios::html_page(rows, base.band, base.tolerance, &title);
+    let files: [(&str, &[u8]); 4] = [
+        ("scenarios.csv", csv_text.as_bytes()),
+        ("scenarios.md", md.as_bytes()),
+        ("scenarios.svg", svg.as_bytes()),
+        ("report.html", html.as_bytes()),
+    ];
+    let mut staged = Vec::new();
+    for (name, bytes) in files {
+        let dest = base.out.join(name);
+        write::check_not_input(&dest, &inputs)?;
+        staged.push(write::stage(&dest, |w| w.write_all(bytes))?);
+    }
+    write::commit(staged)?;
+    Ok(())
 }
 
 /// How many dedicated grids a zone gets from its buildings' household
@@ -832,6 +1377,16 @@ fn check_tolerance(tolerance: f64) -> Result<(), Error> {
     }
 }
 
+fn check_stability(w: f64) -> Result<(), Error> {
+    if w.is_finite() && w >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Parameter(format!(
+            "--stability must be a finite number >= 0, got {w}"
+        )))
+    }
+}
+
 fn check_micro(m: &MicroParams) -> Result<(), Error> {
     let (lo, hi) = m.band;
     if !(lo > 0.0 && lo <= hi && hi.is_finite()) {
@@ -862,21 +1417,34 @@ struct GridOut {
     /// The grid's label in its village's plan.
     local: u32,
     dedicated: bool,
+    /// A current grid kept by `--lock`.
+    locked: bool,
     buildings: Vec<micro::Building>,
 }
 
+/// The fixed groups of a village plan: labels `k..groups`, of which the
+/// last `locked.len()` are locked current grids (in that order) and the
+/// others dedicated grids.
+struct GroupCodes<'a> {
+    groups: usize,
+    locked: &'a [String],
+}
+
 /// Appends the grids of one partitioned village: the free grids 0..k as
-/// full-scope grids numbered from 001, the fixed groups k.. as dedicated
-/// grids numbered from 901, each in serpentine order.
+/// full-scope grids numbered from 001 (skipping the sequences locked grids
+/// keep), the locked grids under their own codes, and the dedicated grids
+/// numbered from 901, each in serpentine order.
 fn push_grids(
     out: &mut Vec<GridOut>,
     units: &Units,
     plan: &partition::VillagePlan,
-    groups: usize,
+    gc: &GroupCodes,
     village: usize,
     village_code: &str,
     hh: &[u32],
 ) {
+    let groups = gc.groups;
+    let first_locked = groups - gc.locked.len();
     let cents = crate::repair::centroids(&units.pos, &units.weight, &plan.label, groups);
     let mut grids: Vec<GridOut> = cents
         .iter()
@@ -885,7 +1453,8 @@ fn push_grids(
             code: String::new(),
             village,
             local: u32::try_from(g).unwrap_or(u32::MAX),
-            dedicated: g >= plan.k,
+            dedicated: g >= plan.k && g < first_locked,
+            locked: g >= first_locked,
             buildings: Vec::new(),
         })
         .collect();
@@ -898,14 +1467,31 @@ fn push_grids(
                 .collect(),
         });
     }
-    for (range, first) in [(0..plan.k, 1), (plan.k..groups, codes::DEDICATED_FIRST_SEQ)] {
-        let start = range.start;
-        let order = codes::serpentine_order(&cents[range]);
-        for (s, &g) in order.iter().enumerate() {
-            let mut grid = grids[start + g].clone();
-            grid.code = codes::grid_code(village_code, first + s);
-            out.push(grid);
-        }
+    let taken: std::collections::BTreeSet<usize> =
+        gc.locked.iter().map(|c| crate::lock::sequence(c)).collect();
+    let free_seqs: Vec<usize> = (1..).filter(|s| !taken.contains(s)).take(plan.k).collect();
+    let mut batch: Vec<GridOut> = Vec::new();
+    for (s, &g) in codes::serpentine_order(&cents[..plan.k]).iter().enumerate() {
+        let mut grid = grids[g].clone();
+        grid.code = codes::grid_code(village_code, free_seqs[s]);
+        batch.push(grid);
+    }
+    for (i, code) in gc.locked.iter().enumerate() {
+        let mut grid = grids[first_locked + i].clone();
+        grid.code.clone_from(code);
+        batch.push(grid);
+    }
+    // Full-scope grids (new and locked) in code order, then dedicated.
+    batch.sort_by(|a, b| a.code.cmp(&b.code));
+    out.extend(batch);
+    let start = plan.k;
+    for (s, &g) in codes::serpentine_order(&cents[start..first_locked])
+        .iter()
+        .enumerate()
+    {
+        let mut grid = grids[start + g].clone();
+        grid.code = codes::grid_code(village_code, codes::DEDICATED_FIRST_SEQ + s);
+        out.push(grid);
     }
 }
 
@@ -1137,6 +1723,7 @@ struct PlanLabels<'a> {
     grid_of_h: &'a [u32],
     grid_codes: &'a [String],
     dedicated: &'a [bool],
+    locked: &'a [bool],
     micro_of_h: &'a [u32],
     micro_codes: &'a [String],
     micro_parent: &'a [u32],
@@ -1205,6 +1792,7 @@ fn compute_metrics(
             micro_codes: labels.micro_codes,
             micro_parent: labels.micro_parent,
             dedicated: labels.dedicated,
+            locked: labels.locked,
         },
         params,
     )
@@ -1226,6 +1814,7 @@ fn write_outputs(
         Some(cfg.households.as_path()),
         Some(cfg.boundaries.as_path()),
         cfg.weights.as_deref(),
+        cfg.lock.as_deref(),
     ]
     .into_iter()
     .flatten()
@@ -1252,6 +1841,10 @@ fn write_outputs(
             export::Format::GeoPackage => dests.push(out.join("gridplan.gpkg")),
         }
     }
+    let transition = report.metrics.transition.as_ref().map(|t| {
+        dests.push(out.join("transition.csv"));
+        metrics::transition_csv(t)
+    });
     for p in &dests {
         write::check_not_input(p, &inputs)?;
     }
@@ -1267,6 +1860,10 @@ fn write_outputs(
         })?,
         write::stage(&dests[2], |w| w.write_all(report_html.as_bytes()))?,
     ];
+    if let Some(text) = &transition {
+        let dest = out.join("transition.csv");
+        staged.push(write::stage(&dest, |w| w.write_all(text.as_bytes()))?);
+    }
     let crs = crs_info(cfg.output_crs);
     let grid_layer = export::Layer {
         name: "grids",
@@ -1605,6 +2202,7 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
             grid_of_h: &grid_of_h,
             grid_codes: &grid_codes,
             dedicated: &dedicated,
+            locked: &[],
             micro_of_h: &micro_of_h,
             micro_codes: &micro_codes,
             micro_parent: &micro_parent,

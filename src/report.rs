@@ -59,7 +59,13 @@
 //!    part: the midpoint of the widest inside interval of the horizontal
 //!    line through the largest ring's centroid (even-odd over all rings, so
 //!    the point avoids holes and concave notches).
-//! 5. **Tables and histogram** from `metrics_json` and `grid_loads`.
+//! 5. **Tables and histogram** from `metrics_json` and `grid_loads`. When
+//!    `metrics.transition` is present (the input named current grids), a
+//!    "Transition from the current plan" section: one summary line, then
+//!    the old grids with their fate and the new grids they went to, and the
+//!    new grids that are not clean with their predecessors, each table in a
+//!    collapsed `<details>` (a county has about 1,000 old grids) and cut
+//!    after [`TRANSITION_ROWS`] rows (transition.csv has them all).
 //!
 //! # Complexity
 //! O(V + n log n + n·a) for V ring vertices, n shapes and a bounding boxes
@@ -79,6 +85,10 @@ pub const BIN_WIDTH: f64 = 20.0;
 
 /// The most histogram bins drawn before bins are widened.
 pub const MAX_BINS: usize = 150;
+
+/// The most rows of each transition table; a county has about 1,000 old and
+/// 1,500 new grids, so only an absurd input is cut, and the page stays small.
+pub const TRANSITION_ROWS: usize = 5_000;
 
 /// Metres per degree of latitude on the mean-radius sphere (6,371,008.8 m).
 const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
@@ -161,6 +171,7 @@ pub fn render(input: &ReportInput) -> String {
     summary(&mut out, m);
     histogram_section(&mut out, input);
     villages_table(&mut out, m);
+    transition_section(&mut out, m);
     lists(&mut out, m);
     out.push_str(
         "<p class=\"foot\">Made by gridplan. This file is self-contained and needs no network. \
@@ -1107,6 +1118,14 @@ fn summary(out: &mut String, m: &Value) {
     if at(m, &["metrics", "stability"]).is_some_and(|v| !v.is_null()) {
         let st = |p: &str| num(m, &["metrics", "stability", p]);
         row(out, "Lineage kept", &fpct(st("lineage_kept"), 1), "");
+        if let Some(moved) = st("households_moved") {
+            row(
+                out,
+                "Households moved",
+                &format!("{} of {}", fint(Some(moved)), fint(st("households"))),
+                "",
+            );
+        }
         row(
             out,
             "Clean grids",
@@ -1332,6 +1351,193 @@ fn lists(out: &mut String, m: &Value) {
         ],
         LIMIT,
     );
+}
+
+/// `A (312), B (290)`: grids with the households they share.
+fn share_list<'a>(shares: impl Iterator<Item = &'a Value>) -> String {
+    shares
+        .map(|s| {
+            format!(
+                "{} ({})",
+                esc(text(s, &["grid"]).unwrap_or(NA)),
+                fint(num(s, &["households"]))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What became of one old grid, in words: "split into A (312), B (290)",
+/// "merged with C (280) into B", "kept as B; also D (3)", "dissolved into …".
+/// `from_of` gives a new grid's `from` list.
+fn fate_words(o: &Value, from_of: &BTreeMap<&str, &Vec<Value>>) -> String {
+    let code = text(o, &["code"]).unwrap_or(NA);
+    let succ = text(o, &["successor"]).unwrap_or(NA);
+    let empty = Vec::new();
+    let to = arr(o, &["to"]).unwrap_or(&empty);
+    let others = || {
+        share_list(
+            to.iter()
+                .filter(|s| text(s, &["grid"]).is_some_and(|g| g != succ)),
+        )
+    };
+    let also = |s: String| {
+        if to.len() > 1 {
+            format!("{s}; also to {}", others())
+        } else {
+            s
+        }
+    };
+    match text(o, &["fate"]) {
+        Some("kept") => also(format!("kept as {}", esc(succ))),
+        Some("split") => format!("split into {}", share_list(to.iter())),
+        Some("merged") => {
+            let partners = from_of.get(succ).map_or(String::new(), |f| {
+                share_list(
+                    f.iter()
+                        .filter(|s| text(s, &["grid"]).is_some_and(|g| g != code)),
+                )
+            });
+            if partners.is_empty() {
+                also(format!("merged into {}", esc(succ)))
+            } else {
+                also(format!("merged with {partners} into {}", esc(succ)))
+            }
+        }
+        Some("dissolved") => format!("dissolved into {}", share_list(to.iter())),
+        _ => NA.to_string(),
+    }
+}
+
+/// "Transition from the current plan", when metrics.json has a transition.
+fn transition_section(out: &mut String, m: &Value) {
+    let Some(t) = at(m, &["metrics", "transition"]).filter(|v| v.is_object()) else {
+        return;
+    };
+    let empty = Vec::new();
+    let old = arr(t, &["old"]).unwrap_or(&empty);
+    let new = arr(t, &["new"]).unwrap_or(&empty);
+    let fate_count = |f: &str| old.iter().filter(|o| text(o, &["fate"]) == Some(f)).count();
+    let is_clean = |n: &Value| at(n, &["clean"]).and_then(Value::as_bool) == Some(true);
+    let clean = new.iter().filter(|n| is_clean(n)).count();
+    let households = num(t, &["households"]);
+    let moved = num(t, &["households_moved"]);
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        (Some(_), Some(_)) => Some(0.0),
+        _ => None,
+    };
+    let moved_share = ratio(moved, households);
+    // Any share over zero grids is 1, as in the metrics.
+    let clean_share = if new.is_empty() {
+        1.0
+    } else {
+        clean as f64 / new.len() as f64
+    };
+    let count = |n: usize| fint(Some(n as f64));
+    out.push_str(
+        "<h2>Transition from the current plan</h2>
+",
+    );
+    w!(
+        out,
+        "<p class=\"tsum\">Old grids: {} kept, {} split, {} merged, {} dissolved (of {}). \
+         Households moved: {} of {} ({}); lineage kept {}; {} not in their old grid&#39;s successor. \
+         Clean grids: {} of {} ({}).</p>\n",
+        count(fate_count("kept")),
+        count(fate_count("split")),
+        count(fate_count("merged")),
+        count(fate_count("dissolved")),
+        count(old.len()),
+        fint(moved),
+        fint(households),
+        fpct(moved_share, 1),
+        fpct(moved_share.map(|s| 1.0 - s), 1),
+        fint(num(t, &["households_not_in_successor"])),
+        count(clean),
+        count(new.len()),
+        fpct(Some(clean_share), 1),
+    );
+    out.push_str(
+        "<p class=\"note\">Moved = households not kept in lineage: neither in their old grid&#39;s \
+         successor (the new grid taking most of it) nor in a new grid whose predecessor (the old grid \
+         giving it most) is their old grid. A clean grid draws at least 90 % from its predecessor. \
+         transition.csv lists every (old, new) pair.</p>\n",
+    );
+    let from_of: BTreeMap<&str, &Vec<Value>> = new
+        .iter()
+        .filter_map(|n| Some((text(n, &["code"])?, arr(n, &["from"])?)))
+        .collect();
+    let cut = |out: &mut String, n: usize| {
+        if n > TRANSITION_ROWS {
+            w!(
+                out,
+                "<p class=\"note\">… and {} more (see transition.csv).</p>\n",
+                n - TRANSITION_ROWS
+            );
+        }
+    };
+    let dv = |x: Option<f64>| x.map_or(String::new(), |x| format!(" data-v=\"{}\"", svgn_full(x)));
+
+    w!(
+        out,
+        "<details id=\"t-old\"><summary>Old grids ({}): fate and successors</summary>\n\
+         <table class=\"grid-t sortable\">\n<thead><tr><th>Old grid</th><th class=\"n\">Households</th>\
+         <th>Fate</th><th>Successor</th><th class=\"n\">Moved</th><th>What became of it</th></tr></thead>\n<tbody>\n",
+        count(old.len())
+    );
+    for o in old.iter().take(TRANSITION_ROWS) {
+        let hh = num(o, &["households"]);
+        let mv = num(o, &["moved"]);
+        let warn = text(o, &["fate"]) == Some("dissolved");
+        w!(
+            out,
+            "<tr{}><td>{}</td><td class=\"n\"{}>{}</td><td>{}</td><td>{}</td><td class=\"n\"{}>{}</td><td>{}</td></tr>\n",
+            if warn { " class=\"warn\"" } else { "" },
+            esc(text(o, &["code"]).unwrap_or(NA)),
+            dv(hh),
+            fint(hh),
+            esc(text(o, &["fate"]).unwrap_or(NA)),
+            esc(text(o, &["successor"]).unwrap_or(NA)),
+            dv(mv),
+            fint(mv),
+            fate_words(o, &from_of)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    cut(out, old.len());
+    out.push_str("</details>\n");
+
+    let unclean: Vec<&Value> = new.iter().filter(|n| !is_clean(n)).collect();
+    w!(
+        out,
+        "<details id=\"t-new\"><summary>New grids not clean ({} of {}): predecessors</summary>\n",
+        count(unclean.len()),
+        count(new.len())
+    );
+    if unclean.is_empty() {
+        out.push_str("<p class=\"ok\">None.</p>\n");
+    } else {
+        out.push_str(
+            "<table class=\"grid-t sortable\">\n<thead><tr><th>New grid</th><th class=\"n\">Households</th>\
+             <th>Predecessor</th><th>Households came from</th></tr></thead>\n<tbody>\n",
+        );
+        for n in unclean.iter().take(TRANSITION_ROWS) {
+            let hh = num(n, &["households"]);
+            w!(
+                out,
+                "<tr><td>{}</td><td class=\"n\"{}>{}</td><td>{}</td><td>{}</td></tr>\n",
+                esc(text(n, &["code"]).unwrap_or(NA)),
+                dv(hh),
+                fint(hh),
+                esc(text(n, &["predecessor"]).unwrap_or(NA)),
+                share_list(arr(n, &["from"]).unwrap_or(&empty).iter())
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+        cut(out, unclean.len());
+    }
+    out.push_str("</details>\n");
 }
 
 // ---------------------------------------------------------------------------
@@ -1614,6 +1820,8 @@ a{color:#0b5cad;text-decoration:none}
 a:hover{text-decoration:underline}
 .note{color:#5a6570;font-size:12px;margin:4px 0}
 .ok{color:#2e7d32}
+details{margin:6px 0}
+details>summary{cursor:pointer;color:#0b5cad;font-weight:500}
 .foot{color:#7a848e;font-size:11px;margin-top:18px}
 svg.hist{width:100%;max-width:520px;height:auto;display:block;font-size:10px}
 .hist .bar{fill:#e3944f}
@@ -2222,5 +2430,88 @@ mod tests {
         assert!(html.len() < 15_000_000, "{} bytes", html.len());
         assert_eq!(html.matches("<path class=\"grid\"").count(), grids);
         assert_eq!(html.matches("<path class=\"micro\"").count(), micros);
+    }
+
+    fn transition_metrics() -> Value {
+        let mut m = metrics();
+        // Old A splits into X and Y; B and C merge into Z (C also leaves 2
+        // households in Y); D is dissolved over X, Y and Z; E is kept as W.
+        m["metrics"]["transition"] = json!({
+            "households": 1000, "households_moved": 60, "households_not_in_successor": 260,
+            "old": [
+                {"code": "A", "households": 400, "fate": "split", "successor": "X", "moved": 0,
+                 "to": [{"grid": "X", "households": 210}, {"grid": "Y", "households": 190}]},
+                {"code": "B", "households": 200, "fate": "merged", "successor": "Z", "moved": 0,
+                 "to": [{"grid": "Z", "households": 200}]},
+                {"code": "C", "households": 150, "fate": "merged", "successor": "Z", "moved": 2,
+                 "to": [{"grid": "Z", "households": 148}, {"grid": "Y", "households": 2}]},
+                {"code": "D<1>", "households": 90, "fate": "dissolved", "successor": "X", "moved": 58,
+                 "to": [{"grid": "X", "households": 32}, {"grid": "Y", "households": 30}, {"grid": "Z", "households": 28}]},
+                {"code": "E", "households": 160, "fate": "kept", "successor": "W", "moved": 0,
+                 "to": [{"grid": "W", "households": 160}]}
+            ],
+            "new": [
+                {"code": "W", "households": 160, "predecessor": "E", "clean": true,
+                 "from": [{"grid": "E", "households": 160}]},
+                {"code": "X", "households": 242, "predecessor": "A", "clean": false,
+                 "from": [{"grid": "A", "households": 210}, {"grid": "D<1>", "households": 32}]},
+                {"code": "Y", "households": 222, "predecessor": "A", "clean": false,
+                 "from": [{"grid": "A", "households": 190}, {"grid": "D<1>", "households": 30}, {"grid": "C", "households": 2}]},
+                {"code": "Z", "households": 376, "predecessor": "B", "clean": false,
+                 "from": [{"grid": "B", "households": 200}, {"grid": "C", "households": 148}, {"grid": "D<1>", "households": 28}]}
+            ]
+        });
+        m
+    }
+
+    #[test]
+    fn transition_section_only_with_a_transition() {
+        let shapes = sample();
+        let html = page(&shapes, &metrics(), &[]);
+        assert!(!html.contains("Transition from the current plan"));
+        assert!(!html.contains("<details"));
+
+        let html = page(&shapes, &transition_metrics(), &[]);
+        assert_eq!(
+            html.matches("<h2>Transition from the current plan</h2>")
+                .count(),
+            1
+        );
+        assert!(html.contains(
+            "Old grids: 1 kept, 1 split, 2 merged, 1 dissolved (of 5). \
+             Households moved: 60 of 1,000 (6.0 %); lineage kept 94.0 %; \
+             260 not in their old grid&#39;s successor. Clean grids: 1 of 4 (25.0 %)."
+        ));
+        // Old grids: one row each, in a collapsed table; the dissolved one
+        // is flagged and its code escaped.
+        let old = html
+            .split("<details id=\"t-old\">")
+            .nth(1)
+            .and_then(|s| s.split("</details>").next())
+            .unwrap_or("");
+        assert!(old.contains("<summary>Old grids (5): fate and successors</summary>"));
+        assert_eq!(
+            old.matches("<tr><td>").count() + old.matches("<tr class=").count(),
+            5
+        );
+        assert_eq!(old.matches("<tr class=\"warn\">").count(), 1);
+        assert!(old.contains("split into X (210), Y (190)"));
+        assert!(old.contains("merged with C (148), D&lt;1&gt; (28) into Z"));
+        assert!(old.contains("merged with B (200), D&lt;1&gt; (28) into Z; also to Y (2)"));
+        assert!(old.contains("dissolved into X (32), Y (30), Z (28)"));
+        assert!(old.contains("kept as W</td>"));
+        assert!(!html.contains("D<1>"));
+        // New grids not clean: three of four.
+        let new = html
+            .split("<details id=\"t-new\">")
+            .nth(1)
+            .and_then(|s| s.split("</details>").next())
+            .unwrap_or("");
+        assert!(new.contains("New grids not clean (3 of 4)"));
+        assert_eq!(new.matches("<tr><td>").count(), 3);
+        assert!(new.contains("<td>A</td><td>A (190), D&lt;1&gt; (30), C (2)</td>"));
+        // Still deterministic and still one script.
+        assert_eq!(html, page(&shapes, &transition_metrics(), &[]));
+        assert_eq!(html.matches("<script").count(), 1);
     }
 }

@@ -24,6 +24,13 @@
 //! non-finite or negative weights, and all-zero weights (every point would
 //! have zero load and nothing could be balanced).
 //!
+//! # Several measures (`--balance`)
+//! `--balance households,population:0.15` balances several measures at
+//! once, each within its own tolerance (the `--tolerance` when none is
+//! given). The first is the *primary* measure: it sets the grid counts and
+//! weights compactness; the others are constraints. `load` names the
+//! workload formula above; `households` and `population` the raw counts.
+//!
 //! # Complexity
 //! O(1) per household.
 
@@ -156,6 +163,97 @@ fn weights_from_str(file: &str, text: &str) -> Result<Weights, ReadError> {
         });
     }
     Ok(w)
+}
+
+/// A quantity a grid can be balanced on (`--balance`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// The workload formula of the weights.
+    Load,
+    /// The household count.
+    Households,
+    /// The population (people).
+    Population,
+}
+
+impl MeasureKind {
+    /// The measure's name on the command line and in metrics.json.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Load => "load",
+            Self::Households => "households",
+            Self::Population => "population",
+        }
+    }
+
+    /// The measure of one household point; `None` when the point lacks it
+    /// (a population that was not given).
+    #[must_use]
+    pub fn value(self, h: &Household, w: &Weights) -> Option<f64> {
+        match self {
+            Self::Load => Some(w.load(h)),
+            Self::Households => Some(f64::from(h.households)),
+            Self::Population => h.population,
+        }
+    }
+}
+
+/// One measure of `--balance` with its own tolerance.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct BalanceMeasure {
+    /// What is balanced.
+    pub kind: MeasureKind,
+    /// Its allowed relative deviation; `None` takes `--tolerance`.
+    pub tolerance: Option<f64>,
+}
+
+/// Parses `--balance`: comma-separated `name[:tolerance]`, names among
+/// load, households and population, each at most once.
+///
+/// # Errors
+/// A message naming the bad item.
+pub fn parse_balance(s: &str) -> Result<Vec<BalanceMeasure>, String> {
+    let mut out: Vec<BalanceMeasure> = Vec::new();
+    for item in s.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+        let (name, tol) = match item.split_once(':') {
+            Some((n, t)) => {
+                let t: f64 = t
+                    .trim()
+                    .parse()
+                    .map_err(|e| format!("--balance {item:?}: tolerance {t:?}: {e}"))?;
+                if !(t > 0.0 && t < 1.0) {
+                    return Err(format!(
+                        "--balance {item:?}: the tolerance must lie strictly between 0 and 1"
+                    ));
+                }
+                (n.trim(), Some(t))
+            }
+            None => (item, None),
+        };
+        let kind = match name {
+            "load" => MeasureKind::Load,
+            "households" => MeasureKind::Households,
+            "population" => MeasureKind::Population,
+            _ => {
+                return Err(format!(
+                    "--balance: unknown measure {name:?}; expected load, households or population"
+                ));
+            }
+        };
+        if out.iter().any(|m| m.kind == kind) {
+            return Err(format!("--balance: {name} is given twice"));
+        }
+        out.push(BalanceMeasure {
+            kind,
+            tolerance: tol,
+        });
+    }
+    if out.is_empty() {
+        return Err("--balance: give at least one measure".to_string());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

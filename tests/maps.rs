@@ -272,6 +272,11 @@ fn coverage_at_scales_one_tenth_and_one() {
             output_crs: gridplan::crs::Crs::Wgs84,
             formats: vec![gridplan::export::Format::GeoJson],
             progress: false,
+            stability: gridplan::pipeline::DEFAULT_STABILITY,
+            lock: None,
+            lock_villages: Vec::new(),
+            lineage_counts: true,
+            balance: Vec::new(),
         };
         let outcome = gridplan::pipeline::partition(&cfg).unwrap();
         let cov = outcome.report.coverage.expect("coverage is computed");

@@ -24,6 +24,8 @@ fn five_heavy_buildings_three_grids() {
             graph: &graph,
             k: 3,
             fixed: &[],
+            lineage: None,
+            measures: &[],
         },
         &PartitionParams::new(0.10, 1),
     )
@@ -50,6 +52,8 @@ fn more_grids_than_buildings() {
             graph: &graph,
             k: 4,
             fixed: &[],
+            lineage: None,
+            measures: &[],
         },
         &PartitionParams::new(0.10, 1),
     )

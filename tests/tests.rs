@@ -6,5 +6,6 @@ mod cli;
 mod invariants;
 mod maps;
 mod readme;
+mod reallocation;
 mod regression;
 mod two_level;

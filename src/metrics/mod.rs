@@ -76,7 +76,8 @@
 //!    sum of plan SSE over the villages in the ratio divided by the sum of
 //!    their k-means SSE. Nesting: for each label, the villages it occurs in.
 //!    Stability (only when every point has an old grid) from the (old, new,
-//!    households) links, see [`stability`]. Micro-grids (only when some
+//!    households) links, see [`stability`], and from the same links the
+//!    grid-by-grid [`Transition`] report. Micro-grids (only when some
 //!    point has a micro label) from the villages' micro pieces, see
 //!    [`micro`].
 //!
@@ -115,13 +116,18 @@ use geo::algorithm::indexed::IntervalTreeMultiPolygon;
 use geo::{Contains, Coord, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
+
+use crate::workload::MeasureKind;
 use std::fmt::Write as _;
 
 pub use micro::{
     MicroContiguity, MicroMetrics, MicroNesting, MicroNestingViolation, MicroPerGrid, MicroSizes,
     NonContiguousMicro, SplitBuilding,
 };
-pub use stability::{CLEAN_SHARE, StabilityMetrics};
+pub use stability::{
+    CLEAN_SHARE, Fate, NewGridLineage, OldGridFate, Share, StabilityMetrics, TRANSITION_CSV_HEADER,
+    Transition, transition_csv,
+};
 
 /// `grid_type` of a full-scope grid (DESIGN §4, grids.geojson).
 pub const FULL_SCOPE: &str = "full_scope";
@@ -150,6 +156,10 @@ pub struct MetricsParams {
     /// The household band of a micro-grid, inclusive; default (20, 80). Its
     /// upper end is the micro-grid cap that makes a building oversize.
     pub micro_band: (f64, f64),
+    /// Further measures balanced besides the load (`--balance`), each with
+    /// its tolerance; default none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<(MeasureKind, f64)>,
 }
 
 impl Default for MetricsParams {
@@ -160,6 +170,7 @@ impl Default for MetricsParams {
             seed: 0,
             kmeans_restarts: 4,
             micro_band: (20.0, 80.0),
+            measures: Vec::new(),
         }
     }
 }
@@ -214,6 +225,10 @@ pub struct MetricsInput<'a> {
     /// Per grid (indexed like `grid_codes`): is it a dedicated grid. May be
     /// empty (or short): missing entries are full-scope grids.
     pub dedicated: &'a [bool],
+    /// Per grid: was it locked by decision (`--lock`)? A locked grid is a
+    /// full-scope grid kept as it was, so it is left out of the balance
+    /// figures, like a dedicated grid. May be empty.
+    pub locked: &'a [bool],
 }
 
 /// All metrics of one assignment.
@@ -229,6 +244,10 @@ pub struct Metrics {
     pub grids: Vec<GridMetrics>,
     /// Stability against the old grids, when every point has one.
     pub stability: Option<StabilityMetrics>,
+    /// Grid-by-grid transition from the old grids, whenever `stability` is
+    /// present (same judgement, see [`stability`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transition: Option<Transition>,
     /// Micro-grid metrics, when any point has a micro label.
     pub micro: Option<MicroMetrics>,
 }
@@ -276,6 +295,13 @@ pub struct CountyMetrics {
 /// Balance over a set of grids (the full-scope ones).
 #[derive(Serialize, Clone, Debug)]
 pub struct BalanceMetrics {
+    /// Balance of each further measure of `--balance` (empty without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_measure: Vec<MeasureBalance>,
+    /// With `--balance`: the share of grids within tolerance on the load
+    /// and on every further measure at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within_all_share: Option<f64>,
     /// Grid pieces measured: the full-scope ones.
     pub grids: usize,
     /// max over grids of |load / t_v - 1|.
@@ -297,6 +323,22 @@ pub struct BalanceMetrics {
     /// Villages where one building alone exceeds t_v·(1 + tolerance), so no
     /// plan can be within tolerance there.
     pub villages_with_oversize_building: usize,
+}
+
+/// Balance of one further measure (population, say) over the full-scope
+/// grids, each against its village mean of that measure.
+#[derive(Serialize, Clone, Debug)]
+pub struct MeasureBalance {
+    /// The measure.
+    pub measure: MeasureKind,
+    /// Its tolerance.
+    pub tolerance: f64,
+    /// max |value / village mean − 1|.
+    pub max_dev: f64,
+    /// Grids within ±tolerance.
+    pub within_tol: usize,
+    /// `within_tol` over the grids balanced.
+    pub within_tol_share: f64,
 }
 
 /// Grids that cross village boundaries.
@@ -442,11 +484,20 @@ pub struct GridMetrics {
     pub centroid: [f64; 2],
     /// Household-weighted mean distance to the centroid, metres.
     pub mean_distance_m: f64,
+    /// Locked by decision and left out of the balance figures.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 /// What one village contributes to the county figures.
 struct VillageWork {
     metrics: VillageMetrics,
+    /// Per further measure: (grids within tolerance, max deviation).
+    measure_within: Vec<(usize, f64)>,
+    /// Grids within tolerance on the load and every further measure.
+    all_within: usize,
+    /// Grids in the balance figures (full-scope, not locked).
+    balanced: usize,
     grids: Vec<GridMetrics>,
     labels: Vec<u32>,
     dist_sum: f64,
@@ -565,19 +616,72 @@ fn village_work(
     let fs: Vec<usize> = (0..k_all).filter(|&g| !ded[g]).collect();
     let k = fs.len();
     let fs_load: f64 = fs.iter().map(|&g| acc[g].load).sum::<f64>() + 0.0;
-    let target = if k == 0 { 0.0 } else { fs_load / k as f64 };
+    // Locked grids were kept by decision: the free grids are balanced
+    // among themselves.
+    let locked: Vec<bool> = labels
+        .iter()
+        .map(|&l| input.locked.get(l as usize).copied().unwrap_or(false))
+        .collect();
+    let bal: Vec<usize> = fs.iter().copied().filter(|&g| !locked[g]).collect();
+    let bal_load: f64 = bal.iter().map(|&g| acc[g].load).sum::<f64>() + 0.0;
+    let target = if bal.is_empty() {
+        0.0
+    } else {
+        bal_load / bal.len() as f64
+    };
 
     // 2. Balance, over the full-scope grids.
     let rel: Vec<f64> = acc
         .iter()
         .map(|a| if target > 0.0 { a.load / target } else { 1.0 })
         .collect();
-    let max_dev = fs.iter().map(|&g| (rel[g] - 1.0).abs()).fold(0.0, f64::max);
-    let within_tol = fs
+    let max_dev = bal
+        .iter()
+        .map(|&g| (rel[g] - 1.0).abs())
+        .fold(0.0, f64::max);
+    let within_tol = bal
         .iter()
         .filter(|&&g| (rel[g] - 1.0).abs() <= params.tolerance + TOL_SLACK)
         .count();
-    let in_band = fs
+    // Further measures: each grid against the village mean of the measure.
+    let mut ok_all: Vec<bool> = bal
+        .iter()
+        .map(|&g| (rel[g] - 1.0).abs() <= params.tolerance + TOL_SLACK)
+        .collect();
+    let measure_within: Vec<(usize, f64)> = params
+        .measures
+        .iter()
+        .map(|&(kind, tol)| {
+            let value = |g: usize| match kind {
+                MeasureKind::Load => acc[g].load,
+                MeasureKind::Households => acc[g].hh as f64,
+                MeasureKind::Population => acc[g].pop,
+            };
+            let mean = if bal.is_empty() {
+                0.0
+            } else {
+                bal.iter().map(|&g| value(g)).sum::<f64>() / bal.len() as f64
+            };
+            let dev = |g: usize| {
+                if mean > 0.0 {
+                    (value(g) / mean - 1.0).abs()
+                } else {
+                    0.0
+                }
+            };
+            let mut within = 0;
+            for (i, &g) in bal.iter().enumerate() {
+                if dev(g) <= tol + TOL_SLACK {
+                    within += 1;
+                } else {
+                    ok_all[i] = false;
+                }
+            }
+            (within, bal.iter().map(|&g| dev(g)).fold(0.0, f64::max))
+        })
+        .collect();
+    let all_within = ok_all.iter().filter(|&&b| b).count();
+    let in_band = bal
         .iter()
         .filter(|&&g| {
             let h = acc[g].hh as f64;
@@ -773,6 +877,7 @@ fn village_work(
             } else {
                 0.0
             },
+            locked: locked[g],
         })
         .collect();
 
@@ -792,8 +897,8 @@ fn village_work(
             target,
             max_dev,
             within_tol,
-            within_tol_share: share(within_tol, k),
-            cv: cv(fs.iter().map(|&g| rel[g])),
+            within_tol_share: share(within_tol, bal.len()),
+            cv: cv(bal.iter().map(|&g| rel[g])),
             in_band,
             max_building_load,
             oversize_building,
@@ -807,6 +912,9 @@ fn village_work(
                 0.0
             },
         },
+        measure_within,
+        all_within,
+        balanced: bal.len(),
         grids,
         labels,
         dist_sum,
@@ -894,21 +1002,44 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
     let pieces = grids.len();
     let fs_grids: Vec<&GridMetrics> = grids.iter().filter(|g| g.grid_type == FULL_SCOPE).collect();
     let fs_pieces = fs_grids.len();
+    let bal_grids: Vec<&GridMetrics> = fs_grids.iter().copied().filter(|g| !g.locked).collect();
 
     // Balance, pooled over the full-scope grid pieces.
     let vm = || works.iter().map(|w| &w.metrics);
     let within_tol: usize = vm().map(|m| m.within_tol).sum();
     let in_band: usize = vm().map(|m| m.in_band).sum();
+    let balanced: usize = works.iter().map(|w| w.balanced).sum();
+    let by_measure: Vec<MeasureBalance> = params
+        .measures
+        .iter()
+        .enumerate()
+        .map(|(i, &(measure, tolerance))| {
+            let within: usize = works.iter().map(|w| w.measure_within[i].0).sum();
+            MeasureBalance {
+                measure,
+                tolerance,
+                max_dev: works
+                    .iter()
+                    .map(|w| w.measure_within[i].1)
+                    .fold(0.0, f64::max),
+                within_tol: within,
+                within_tol_share: share(within, balanced),
+            }
+        })
+        .collect();
     let balance = BalanceMetrics {
-        grids: fs_pieces,
+        within_all_share: (!params.measures.is_empty())
+            .then(|| share(works.iter().map(|w| w.all_within).sum(), balanced)),
+        by_measure,
+        grids: balanced,
         max_dev: vm().map(|m| m.max_dev).fold(0.0, f64::max),
         within_tol,
-        within_tol_share: share(within_tol, fs_pieces),
-        cv: cv(fs_grids.iter().map(|g| g.relative_load)),
+        within_tol_share: share(within_tol, balanced),
+        cv: cv(bal_grids.iter().map(|g| g.relative_load)),
         in_band,
-        in_band_share: share(in_band, fs_pieces),
-        min_households: fs_grids.iter().map(|g| g.households).min().unwrap_or(0),
-        max_households: fs_grids.iter().map(|g| g.households).max().unwrap_or(0),
+        in_band_share: share(in_band, balanced),
+        min_households: bal_grids.iter().map(|g| g.households).min().unwrap_or(0),
+        max_households: bal_grids.iter().map(|g| g.households).max().unwrap_or(0),
         villages_with_oversize_building: vm().filter(|m| m.oversize_building).count(),
     };
 
@@ -1031,11 +1162,19 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
         compactness,
     };
 
-    let stability = with_old.then(|| {
+    let (stability, transition) = if with_old {
         let mut links: Vec<(u32, u32, u64)> =
             works.iter().flat_map(|w| w.links.iter().copied()).collect();
-        stability::stability(&mut links, |o| code_of(input.old_codes, o))
-    });
+        let s = stability::stability(&mut links, |o| code_of(input.old_codes, o));
+        let t = stability::transition(
+            &links,
+            |o| code_of(input.old_codes, o),
+            |g| code_of(input.grid_codes, g),
+        );
+        (Some(s), Some(t))
+    } else {
+        (None, None)
+    };
 
     let micro = with_micro.then(|| {
         let village_codes: Vec<&str> = input.villages.iter().map(|v| v.code.as_str()).collect();
@@ -1069,6 +1208,7 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
         villages: works.into_iter().map(|w| w.metrics).collect(),
         grids,
         stability,
+        transition,
         micro,
     }
 }
@@ -1144,6 +1284,27 @@ impl Metrics {
             ),
         ];
         rows.insert(2, ("dedicated grids".into(), c.dedicated_grids.to_string()));
+        // After "within ±τ": one row per further --balance measure.
+        let at = rows
+            .iter()
+            .position(|r| r.0.starts_with("within ±"))
+            .map_or(rows.len(), |i| i + 1);
+        let mut extra: Vec<(String, String)> = b
+            .by_measure
+            .iter()
+            .map(|m| {
+                (
+                    format!("{} within ±{}", m.measure.name(), pct(m.tolerance)),
+                    format!("{} ({}/{})", pct(m.within_tol_share), m.within_tol, b.grids),
+                )
+            })
+            .collect();
+        if let Some(all) = b.within_all_share {
+            extra.push(("within on every measure".into(), pct(all)));
+        }
+        for (i, r) in extra.into_iter().enumerate() {
+            rows.insert(at + i, r);
+        }
         if let Some(m) = &self.micro {
             rows.push((
                 "micro-grids (mean per grid)".into(),
@@ -1187,6 +1348,10 @@ impl Metrics {
         }
         if let Some(s) = &self.stability {
             rows.push(("lineage kept".into(), pct(s.lineage_kept)));
+            rows.push((
+                "households moved".into(),
+                format!("{} of {}", s.households_moved, s.households),
+            ));
             rows.push((
                 "clean grids".into(),
                 format!("{} ({}/{})", pct(s.clean_share), s.clean_grids, s.new_grids),
@@ -1258,6 +1423,7 @@ mod tests {
                 micro_codes: &[],
                 micro_parent: &[],
                 dedicated: &[],
+                locked: &[],
             },
             params,
         )
@@ -1534,6 +1700,48 @@ mod tests {
         assert!(run(&vs, &MetricsParams::default()).stability.is_none());
     }
 
+    #[test]
+    fn transition_comes_with_stability_and_names_grids_by_code() {
+        // Two old grids reshuffled 3:1 into two new ones.
+        let vs = with_old(two_clusters(|i| u32::from(i >= 4)), |i| {
+            u32::from(i % 4 == 3) ^ u32::from(i >= 4)
+        });
+        let m = run(&vs, &MetricsParams::default());
+        let (Some(s), Some(t)) = (&m.stability, &m.transition) else {
+            panic!("stability and transition expected")
+        };
+        assert_eq!(s.households_moved, 2);
+        assert_eq!(t.households_moved, s.households_moved);
+        let olds: Vec<(&str, &str, Fate)> = t
+            .old
+            .iter()
+            .map(|o| (o.code.as_str(), o.successor.as_str(), o.fate))
+            .collect();
+        assert_eq!(
+            olds,
+            [
+                ("OLD000", "G000", Fate::Dissolved),
+                ("OLD001", "G001", Fate::Dissolved)
+            ]
+        );
+        assert_eq!(t.new[1].code, "G001");
+        assert_eq!(t.new[1].predecessor, "OLD001");
+        let json = serde_json::to_value(&m).unwrap_or_default();
+        assert_eq!(json["transition"]["old"][0]["fate"], "dissolved");
+        assert_eq!(json["stability"]["households_moved"], 2);
+        assert!(m.summary_table().contains("households moved"));
+
+        // Without old grids the field is absent from the JSON, not null.
+        let m = run(
+            &two_clusters(|i| u32::from(i >= 4)),
+            &MetricsParams::default(),
+        );
+        assert!(m.transition.is_none());
+        let json = serde_json::to_value(&m).unwrap_or_default();
+        assert!(json.get("transition").is_none());
+        assert!(json.get("stability").is_some());
+    }
+
     fn mpt(x: f64, y: f64, households: u32, grid: u32, micro: u32) -> PointRec {
         PointRec {
             micro: Some(micro),
@@ -1562,6 +1770,7 @@ mod tests {
                 micro_codes: &micro_codes,
                 micro_parent,
                 dedicated,
+                locked: &[],
             },
             params,
         )
@@ -1995,6 +2204,7 @@ mod tests {
             micro_codes: &[],
             micro_parent: &[],
             dedicated: &[],
+            locked: &[],
         };
         let p = MetricsParams::default();
         let a = json(&compute(&input, &p));
@@ -2029,6 +2239,7 @@ mod tests {
             micro_codes: &mc,
             micro_parent: &parent,
             dedicated: &dedicated,
+            locked: &[],
         };
         let p = MetricsParams::default();
         let m = compute(&input, &p);
@@ -2062,6 +2273,7 @@ mod tests {
             micro_codes: &mc,
             micro_parent: &parent,
             dedicated: &[],
+            locked: &[],
         };
         let t = std::time::Instant::now();
         let m = compute(&input, &MetricsParams::default());
