@@ -65,3 +65,30 @@ fn partition_end_to_end(bencher: divan::Bencher, scale: f64) {
     let cfg = config(scale);
     bencher.bench(|| pipeline::partition(&cfg).expect("partition"));
 }
+
+/// `gridplan scenarios --targets 300,350,400,450,500 --dedicated
+/// zones.geojson`: five staffing scenarios side by side (rayon over
+/// scenarios), each with grids, micro-grids and metrics. The bar
+/// is 30 s at scale 1.0.
+#[divan::bench(args = [0.1, 1.0], sample_count = 3, sample_size = 1)]
+fn scenarios_five_targets(bencher: divan::Bencher, scale: f64) {
+    let base = config(scale);
+    let cfg = pipeline::ScenariosConfig {
+        base,
+        sizings: [300.0, 350.0, 400.0, 450.0, 500.0]
+            .into_iter()
+            .map(Sizing::Target)
+            .collect(),
+    };
+    bencher.bench(|| pipeline::scenarios(&cfg).expect("scenarios"));
+}
+
+/// `--balance households,population` (the assignment LP on Clarabel where
+/// the flow's plan leaves population out of its band), drawn afresh.
+#[divan::bench(args = [0.1, 1.0], sample_count = 3, sample_size = 1)]
+fn partition_two_measures(bencher: divan::Bencher, scale: f64) {
+    let mut cfg = config(scale);
+    cfg.stability = 0.0;
+    cfg.balance = gridplan::workload::parse_balance("households,population").expect("measures");
+    bencher.bench(|| pipeline::partition(&cfg).expect("partition"));
+}
