@@ -349,6 +349,11 @@ pub fn for_lineage(
     tolerance: f64,
 ) -> Vec<usize> {
     let total: usize = base.iter().sum();
+    // The table below is (total + 1) wide; counts beyond what codes can
+    // number are refused by the caller, so such a total keeps `base`.
+    if total > base.len().saturating_mul(1000) {
+        return base.to_vec();
+    }
     // Candidate counts and their costs, per village.
     let options: Vec<Vec<(usize, f64)>> = villages
         .iter()

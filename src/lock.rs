@@ -39,7 +39,7 @@ use crate::codes;
 #[non_exhaustive]
 pub enum LockError {
     /// The lock file could not be read.
-    #[error("{}: cannot read the lock file: {source}", file.display())]
+    #[error("{}: cannot read the lock file", file.display())]
     Io {
         /// The lock file.
         file: PathBuf,
@@ -215,7 +215,14 @@ impl CurrentPlan {
         if !self.is_present() {
             return Err(LockError::NoCurrentPlan);
         }
-        let wanted: BTreeSet<&str> = villages.iter().map(String::as_str).collect();
+        let wanted: BTreeSet<&str> = villages
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         for (h, &o) in self.of.iter().enumerate() {
             let v = village_of(h);

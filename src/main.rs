@@ -172,6 +172,16 @@ struct MetricsArgs {
     /// in the village their zone was given to.
     #[arg(long, value_name = "zones.geojson")]
     dedicated: Option<PathBuf>,
+    /// The lock file the plan was made with: locked grids are left out of
+    /// the balance figures, as `partition` does.
+    #[arg(long, value_name = "FILE")]
+    lock: Option<PathBuf>,
+    /// The locked villages the plan was made with.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    lock_village: Vec<String>,
+    /// The measures the plan balanced (as given to `partition`).
+    #[arg(long, value_parser = parse_balance, value_name = "MEASURES")]
+    balance: Option<BalanceArg>,
 }
 
 #[derive(Debug, Args)]
@@ -267,6 +277,14 @@ fn run_partition(cfg: &PartitionConfig, threads: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// The first value given twice, if any.
+fn duplicate(xs: &[f64]) -> Option<f64> {
+    xs.iter()
+        .enumerate()
+        .find(|(i, x)| xs[..*i].contains(x))
+        .map(|(_, &x)| x)
+}
+
 /// The partition configuration of the command line's options.
 fn partition_config(
     common: Common,
@@ -332,6 +350,11 @@ fn run() -> Result<()> {
             run_partition(&cfg, threads)
         }
         Command::Scenarios(a) => {
+            if let Some(d) = duplicate(&a.targets)
+                .or_else(|| duplicate(&a.grids.iter().map(|&k| k as f64).collect::<Vec<_>>()))
+            {
+                bail!("the scenarios list {d} twice");
+            }
             let sizings: Vec<Sizing> = if a.grids.is_empty() {
                 a.targets.iter().map(|&t| Sizing::Target(t)).collect()
             } else {
@@ -376,6 +399,9 @@ fn run() -> Result<()> {
                     households: a.common.input_crs,
                     boundaries: a.common.boundaries_crs,
                 },
+                lock: a.lock,
+                lock_villages: a.lock_village,
+                balance: a.balance.map(|b| b.0).unwrap_or_default(),
             };
             let (report, timings) =
                 with_threads(a.common.threads, || Ok(pipeline::metrics(&cfg)?))?;

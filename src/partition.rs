@@ -584,7 +584,9 @@ fn one_start(
 ) -> Result<(Vec<u32>, Option<StabCost>), PartitionError> {
     let k = sub.k;
     let (mut centres, stab) = match &sub.old {
-        Some(old) if sub.lambda > 0.0 && old.iter().any(|v| !v.is_empty()) => {
+        // A village without load (every household weighted 0) has no
+        // scale for the disruption cost; it is drawn afresh.
+        Some(old) if sub.lambda > 0.0 && sub.total > 0.0 && old.iter().any(|v| !v.is_empty()) => {
             let (c, s) = seed_from_old(sub, old, rng);
             (c, Some(s))
         }
@@ -1042,6 +1044,37 @@ mod tests {
         }));
         assert_eq!(mixed(&kept), 0, "{:?}", kept.loads);
         assert!(kept.max_dev <= 0.10 + 1e-9);
+    }
+
+    #[test]
+    fn a_village_without_load_is_drawn_afresh_when_reallocating() {
+        // Every unit weighs 0 (a workload of population 0, say): the
+        // disruption cost has no scale, and the village must still be
+        // partitioned rather than fail on a NaN cost.
+        let pos: Vec<[f64; 2]> = (0..12)
+            .map(|i| [as_f64(i % 4) * 10.0, as_f64(i / 4) * 10.0])
+            .collect();
+        let weight = vec![0.0; pos.len()];
+        let old: Vec<Vec<(u32, f64)>> = (0..12).map(|i| vec![(u32::from(i >= 6), 1.0)]).collect();
+        let graph = village_graph(&pos, |_| true);
+        let p = partition_village(
+            &VillageProblem {
+                code: "330381001001",
+                pos: &pos,
+                weight: &weight,
+                graph: &graph,
+                k: 3,
+                fixed: &[],
+                lineage: Some(Lineage {
+                    old: &old,
+                    weight: 4.0,
+                }),
+                measures: &[],
+            },
+            &PartitionParams::new(0.10, 1),
+        )
+        .unwrap();
+        assert_eq!(p.label.len(), 12);
     }
 
     #[test]

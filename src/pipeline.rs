@@ -166,6 +166,10 @@ pub struct RunParams {
     pub stability: Option<f64>,
     /// Current grids kept exactly as they are (`--lock`, `--lock-village`).
     pub locked_grids: Vec<String>,
+    /// The measures balanced (`--balance`), the first primary; absent when
+    /// the workload alone is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub balance: Vec<BalanceMeasure>,
 }
 
 /// metrics.json: the metrics of DESIGN §5 plus what the run had to report.
@@ -400,6 +404,7 @@ fn units_of(members: &[u32], xy: &[[f64; 2]], load: &[f64]) -> Units {
 #[allow(clippy::too_many_lines)]
 pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     check_stability(cfg.stability)?;
+    check_balance(&cfg.balance, cfg.weights.as_deref())?;
     check_tolerance(cfg.tolerance)?;
     check_micro(&cfg.micro)?;
     let mut t = Timings::default();
@@ -414,12 +419,19 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
 
     // Dedicated zones: read, project, and take their households out.
     let start = Instant::now();
-    let zs = setup_zones(&county, cfg.dedicated.as_deref())?;
+    let mut zs = setup_zones(&county, cfg.dedicated.as_deref())?;
     t.locate += start.elapsed().as_secs_f64();
 
     let start = Instant::now();
-    let (load, extra) = measure_values(&county, &weights, cfg)?;
+    let (load, extra) = measure_values(
+        &county,
+        &weights,
+        &cfg.households,
+        &cfg.balance,
+        cfg.tolerance,
+    )?;
     let current = current_plan(&county, cfg.lock.as_deref(), &cfg.lock_villages)?;
+    release_locked(&mut zs, &current, &county);
     let progress = Progress::new(cfg.progress);
     let Planned {
         app,
@@ -476,7 +488,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             tolerance: PlanSpec::of(cfg).tolerance,
             seed: cfg.seed,
             micro_band: cfg.micro.band,
-            measures: further_measures(cfg),
+            measures: further_measures(&cfg.balance, cfg.tolerance),
             ..MetricsParams::default()
         },
     );
@@ -501,6 +513,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
             dedicated_zones: zs.zones.len(),
             stability: current.is_present().then_some(cfg.stability),
             locked_grids: current.locked_codes(),
+            balance: cfg.balance.clone(),
         }),
         metrics,
         villages_outside_band: app.outside_band,
@@ -586,11 +599,7 @@ impl PlanSpec {
             sizing: cfg.sizing.clone(),
             band: cfg.band,
             // The primary measure's own tolerance, when --balance gives one.
-            tolerance: cfg
-                .balance
-                .first()
-                .and_then(|m| m.tolerance)
-                .unwrap_or(cfg.tolerance),
+            tolerance: primary_tolerance(&cfg.balance, cfg.tolerance),
             seed: cfg.seed,
             micro: cfg.micro.clone(),
             stability: cfg.stability,
@@ -635,16 +644,18 @@ type FurtherMeasure = (Vec<f64>, f64);
 fn measure_values(
     county: &County,
     weights: &Weights,
-    cfg: &PartitionConfig,
+    households: &Path,
+    balance: &[BalanceMeasure],
+    tolerance: f64,
 ) -> Result<(Vec<f64>, Vec<FurtherMeasure>), Error> {
     let default = [BalanceMeasure {
         kind: MeasureKind::Load,
         tolerance: None,
     }];
-    let list: &[BalanceMeasure] = if cfg.balance.is_empty() {
+    let list: &[BalanceMeasure] = if balance.is_empty() {
         &default
     } else {
-        &cfg.balance
+        balance
     };
     let mut out = Vec::with_capacity(list.len());
     for m in list {
@@ -652,8 +663,8 @@ fn measure_values(
         for (i, h) in county.households.iter().enumerate() {
             let Some(x) = m.kind.value(h, weights) else {
                 return Err(Error::Parameter(format!(
-                    "{}: feature {i} (id {}) has no {}, which --balance {} needs",
-                    cfg.households.display(),
+                    "{}: feature {i} (id {:?}) has no {}, which --balance {} needs",
+                    households.display(),
                     h.id,
                     m.kind.name(),
                     m.kind.name()
@@ -661,7 +672,7 @@ fn measure_values(
             };
             v.push(x);
         }
-        let tol = m.tolerance.unwrap_or(cfg.tolerance);
+        let tol = m.tolerance.unwrap_or(tolerance);
         out.push((v, tol));
     }
     let mut it = out.into_iter();
@@ -669,14 +680,72 @@ fn measure_values(
     Ok((primary, it.collect()))
 }
 
+/// Locks win over dedicated zones: a locked grid is kept exactly as it
+/// is, so its households leave any zone and stay in the village they lie
+/// in. A zone left without households is reported as empty.
+fn release_locked(zs: &mut ZoneSetup, current: &CurrentPlan, county: &County) {
+    if !current.locked.iter().any(|&l| l) {
+        return;
+    }
+    for (z, members) in zs.zone_members.iter_mut().enumerate() {
+        let before = members.len();
+        members.retain(|&h| {
+            if current.is_locked(h) {
+                zs.zm.zone_of[h as usize] = None;
+                let v = county.located.village_of[h as usize] as usize;
+                if let Some(fs) = zs.fs_members.get_mut(v) {
+                    fs.push(h);
+                }
+                false
+            } else {
+                true
+            }
+        });
+        if before > 0 && members.is_empty() {
+            let code = zs.zones[z].0.clone();
+            zs.zm.village_of_zone[z] = None;
+            zs.zm.crossings.retain(|c| c.zone_code != code);
+            zs.zm.empty.push(code);
+        }
+    }
+    zs.zm.empty.sort();
+    for fs in &mut zs.fs_members {
+        fs.sort_unstable();
+    }
+}
+
 /// The `--balance` measures after the first, with their tolerances, for
 /// the metrics.
-fn further_measures(cfg: &PartitionConfig) -> Vec<(MeasureKind, f64)> {
-    cfg.balance
+fn further_measures(balance: &[BalanceMeasure], tolerance: f64) -> Vec<(MeasureKind, f64)> {
+    balance
         .iter()
         .skip(1)
-        .map(|m| (m.kind, m.tolerance.unwrap_or(cfg.tolerance)))
+        .map(|m| (m.kind, m.tolerance.unwrap_or(tolerance)))
         .collect()
+}
+
+/// The primary measure's tolerance: its own from `--balance`, else
+/// `--tolerance`.
+fn primary_tolerance(balance: &[BalanceMeasure], tolerance: f64) -> f64 {
+    balance
+        .first()
+        .and_then(|m| m.tolerance)
+        .unwrap_or(tolerance)
+}
+
+/// `--config` defines the workload, which `--balance` balances only when
+/// it names `load`; anything else would silently drop the weights.
+fn check_balance(balance: &[BalanceMeasure], weights: Option<&Path>) -> Result<(), Error> {
+    if let Some(w) = weights
+        && !balance.is_empty()
+        && !balance.iter().any(|m| m.kind == MeasureKind::Load)
+    {
+        return Err(Error::Parameter(format!(
+            "--config {} defines the workload, but --balance names no `load`, so the weights would be ignored; use e.g. --balance load,population, or drop --config",
+            w.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The current plan of `county` with the locks of `cfg` applied and
@@ -748,13 +817,51 @@ fn plan_county(
             }
         })
         .collect();
-    let mut app: Apportionment = match spec.sizing {
-        Sizing::Target(target) => apportion::by_target(&vloads, target, spec.band)?,
-        Sizing::Total(k) => {
-            let locked = current.locked.iter().filter(|&&l| l).count();
-            apportion::by_total(&vloads, k.saturating_sub(locked))?
+    let locked_count = current.locked.iter().filter(|&&l| l).count();
+    let free_households: f64 = vloads.iter().map(|v| v.households).sum();
+    if let Sizing::Total(k) = spec.sizing
+        && k < locked_count
+    {
+        return Err(Error::Parameter(format!(
+            "--grids {k} is fewer than the {locked_count} locked grids, which count in the total"
+        )));
+    }
+    let mut app: Apportionment = if free_households <= 0.0 && locked_count > 0 {
+        // Every household is in a locked grid: nothing is left to divide.
+        Apportionment {
+            k: vec![0; vloads.len()],
+            outside_band: Vec::new(),
+            max_deviation_from_county_mean: None,
+        }
+    } else {
+        match spec.sizing {
+            Sizing::Target(target) => apportion::by_target(&vloads, target, spec.band)?,
+            Sizing::Total(k) => {
+                apportion::by_total(&vloads, k - locked_count).map_err(|e| match e {
+                    apportion::ApportionError::TooFewGrids { villages, .. } if locked_count > 0 => {
+                        Error::Parameter(format!(
+                            "--grids {k} leaves {} grids beside the {locked_count} locked ones, fewer than the {villages} villages with households outside them: every such village needs at least one grid",
+                            k - locked_count
+                        ))
+                    }
+                    e => e.into(),
+                })?
+            }
         }
     };
+    let too_many = |app: &Apportionment| -> Result<(), Error> {
+        for (v, &k) in county.villages.iter().zip(&app.k) {
+            if k > codes::MAX_FULL_SCOPE_SEQ {
+                return Err(Error::TooManyGrids {
+                    village: v.code.clone(),
+                    k,
+                    max: codes::MAX_FULL_SCOPE_SEQ,
+                });
+            }
+        }
+        Ok(())
+    };
+    too_many(&app)?;
     if current.is_present() && spec.stability > 0.0 && spec.lineage_apportion {
         // Re-allocation: the same number of grids, spent where the current
         // grids split cleanly (apportion's lineage mode).
@@ -772,15 +879,7 @@ fn plan_county(
             })
             .collect();
         app.k = apportion::for_lineage(&vloads, &old, &app.k, spec.band, spec.tolerance);
-    }
-    for (v, &k) in county.villages.iter().zip(&app.k) {
-        if k > codes::MAX_FULL_SCOPE_SEQ {
-            return Err(Error::TooManyGrids {
-                village: v.code.clone(),
-                k,
-                max: codes::MAX_FULL_SCOPE_SEQ,
-            });
-        }
+        too_many(&app)?;
     }
     let (members_of, territory) = served(county, zones, zm, zone_members, fs_members.clone());
     let trees: Vec<IntervalTreeMultiPolygon<f64>> = territory
@@ -1105,6 +1204,7 @@ pub fn scenarios(cfg: &ScenariosConfig) -> Result<ScenariosOutcome, Error> {
     check_tolerance(base.tolerance)?;
     check_micro(&base.micro)?;
     check_stability(base.stability)?;
+    check_balance(&base.balance, base.weights.as_deref())?;
     if cfg.sizings.is_empty() {
         return Err(Error::Parameter(
             "give at least one scenario with --targets or --grids".to_string(),
@@ -1120,9 +1220,16 @@ pub fn scenarios(cfg: &ScenariosConfig) -> Result<ScenariosOutcome, Error> {
         &mut t,
     )?;
     let start = Instant::now();
-    let zs = setup_zones(&county, base.dedicated.as_deref())?;
-    let (load, extra) = measure_values(&county, &weights, base)?;
+    let mut zs = setup_zones(&county, base.dedicated.as_deref())?;
+    let (load, extra) = measure_values(
+        &county,
+        &weights,
+        &base.households,
+        &base.balance,
+        base.tolerance,
+    )?;
     let current = current_plan(&county, base.lock.as_deref(), &base.lock_villages)?;
+    release_locked(&mut zs, &current, &county);
     t.locate += start.elapsed().as_secs_f64();
     let start = Instant::now();
     let quiet = Progress::new(false);
@@ -1159,7 +1266,7 @@ pub fn scenarios(cfg: &ScenariosConfig) -> Result<ScenariosOutcome, Error> {
                 &MetricsParams {
                     band: base.band,
                     tolerance: spec.tolerance,
-                    measures: further_measures(base),
+                    measures: further_measures(&base.balance, base.tolerance),
                     seed: base.seed,
                     micro_band: base.micro.band,
                     ..MetricsParams::default()
@@ -2147,6 +2254,12 @@ pub struct MetricsConfig {
     pub dedicated: Option<PathBuf>,
     /// Coordinate systems of the inputs.
     pub input_crs: InputCrs,
+    /// Locked grids (`--lock`), left out of the balance as `partition` does.
+    pub lock: Option<PathBuf>,
+    /// Villages whose current grids were all locked (`--lock-village`).
+    pub lock_villages: Vec<String>,
+    /// The measures balanced (`--balance`), as given to `partition`.
+    pub balance: Vec<BalanceMeasure>,
 }
 
 /// Runs `gridplan metrics`: DESIGN §5 for any assignment.
@@ -2159,6 +2272,7 @@ pub struct MetricsConfig {
 /// Bad input, naming the file, the line or feature and the id.
 pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
     check_tolerance(cfg.tolerance)?;
+    check_balance(&cfg.balance, cfg.weights.as_deref())?;
     let mut t = Timings::default();
     let weights = weights_of(cfg.weights.as_deref())?;
     let county = prepare(
@@ -2189,8 +2303,25 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
         })
         .collect();
     t.read += start.elapsed().as_secs_f64();
-    let load: Vec<f64> = county.households.iter().map(|h| weights.load(h)).collect();
-    let zs = setup_zones(&county, cfg.dedicated.as_deref())?;
+    let (load, _) = measure_values(
+        &county,
+        &weights,
+        &cfg.households,
+        &cfg.balance,
+        cfg.tolerance,
+    )?;
+    let mut zs = setup_zones(&county, cfg.dedicated.as_deref())?;
+    let current = current_plan(&county, cfg.lock.as_deref(), &cfg.lock_villages)?;
+    release_locked(&mut zs, &current, &county);
+    let locked: Vec<bool> = grid_codes
+        .iter()
+        .map(|c| {
+            current
+                .codes
+                .binary_search(c)
+                .is_ok_and(|o| current.locked[o])
+        })
+        .collect();
     let (members, territory) = served(&county, &zs.zones, &zs.zm, &zs.zone_members, zs.fs_members);
     let start = Instant::now();
     let m = compute_metrics(
@@ -2202,16 +2333,17 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
             grid_of_h: &grid_of_h,
             grid_codes: &grid_codes,
             dedicated: &dedicated,
-            locked: &[],
+            locked: &locked,
             micro_of_h: &micro_of_h,
             micro_codes: &micro_codes,
             micro_parent: &micro_parent,
         },
         &MetricsParams {
             band: cfg.band,
-            tolerance: cfg.tolerance,
+            tolerance: primary_tolerance(&cfg.balance, cfg.tolerance),
             seed: cfg.seed,
             micro_band: cfg.micro_band,
+            measures: further_measures(&cfg.balance, cfg.tolerance),
             ..MetricsParams::default()
         },
     );

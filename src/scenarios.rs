@@ -24,7 +24,9 @@
 //!   with 2 decimals (weighted loads are multiples of the config weights,
 //!   usually 0.5 or 0.25), metres with 1 decimal (far below the survey
 //!   accuracy of a building point), runtime with 2 decimals. Fixed precision
-//!   makes the file byte-stable across runs and platforms.
+//!   makes every column byte-stable across runs and platforms, except
+//!   `runtime_s`: the issue asks for each scenario's runtime, and a wall
+//!   time cannot repeat. Compare runs on every other column.
 //! - Percentages in Markdown and HTML carry 1 decimal and a share below 1 is
 //!   never rounded up to "100.0 %", as in [`report`](crate::report).
 //! - The chart is 720×360 user units (it scales with its container); bars

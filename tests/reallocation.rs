@@ -384,3 +384,137 @@ fn balance_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("tolerance"));
 }
+
+/// Every village code of the small county.
+fn village_codes(c: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(c.join("boundaries.geojson")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["level"] == "village")
+        .map(|f| f["properties"]["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn locking_everything_returns_the_current_plan() {
+    let c = small_county();
+    let dir = tempfile::tempdir().unwrap();
+    let all = village_codes(c).join(",");
+    ok(&partition(c, dir.path(), &["--lock-village", &all]));
+    assert_eq!(assignment(dir.path()), current(c));
+    // --grids counts the locked grids: fewer than them is refused.
+    let mut args: Vec<String> = vec!["partition".into()];
+    args.extend(county_args(c));
+    args.extend(["--grids", "3", "--lock-village", &all, "--out"].map(String::from));
+    args.push(dir.path().join("g").display().to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(&refs);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("locked grids"));
+}
+
+#[test]
+fn locks_win_over_zones_and_metrics_agree_with_partition() {
+    let c = small_county();
+    let zones = c.join("zones.geojson");
+    let zones = zones.to_str().unwrap();
+    // The villages that hold dedicated grids when nothing is locked.
+    let first = tempfile::tempdir().unwrap();
+    ok(&partition(c, first.path(), &["--dedicated", zones]));
+    let with_zone: BTreeSet<String> = assignment(first.path())
+        .values()
+        .filter(|g| g[12..].starts_with('9'))
+        .map(|g| g[..12].to_string())
+        .collect();
+    assert!(!with_zone.is_empty());
+    let list: Vec<String> = with_zone.iter().cloned().collect();
+    let out = tempfile::tempdir().unwrap();
+    ok(&partition(
+        c,
+        out.path(),
+        &["--dedicated", zones, "--lock-village", &list.join(",")],
+    ));
+    let new = assignment(out.path());
+    let cur = current(c);
+    for (id, old) in &cur {
+        if with_zone.contains(&old[..12]) {
+            assert_eq!(&new[id], old, "household {id} of a locked village moved");
+        }
+    }
+    // Every grid code is one grid: no locked code appears twice.
+    let text = std::fs::read_to_string(out.path().join("grids.geojson")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let codes: Vec<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["grid_code"].as_str().unwrap())
+        .collect();
+    let distinct: BTreeSet<&&str> = codes.iter().collect();
+    assert_eq!(distinct.len(), codes.len());
+    let m = metrics(out.path());
+    assert!(!m["empty_zones"].as_array().unwrap().is_empty());
+
+    // `gridplan metrics` with the same locks reproduces the balance.
+    let mut args: Vec<String> = vec!["metrics".into()];
+    args.extend(county_args(c));
+    args.extend(
+        [
+            "--assignment",
+            out.path().join("assignment.csv").to_str().unwrap(),
+            "--dedicated",
+            zones,
+            "--lock-village",
+            &list.join(","),
+            "--json",
+        ]
+        .map(String::from),
+    );
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(&refs);
+    ok(&o);
+    let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for key in ["within_tol", "grids", "max_dev"] {
+        assert_eq!(
+            again["metrics"]["county"]["balance"][key], m["metrics"]["county"]["balance"][key],
+            "{key}"
+        );
+    }
+}
+
+#[test]
+fn config_weights_need_load_among_the_balanced_measures() {
+    let c = small_county();
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("w.toml");
+    std::fs::write(&w, "[weights]\nhouseholds = 1.0\nrental = 0.5\n").unwrap();
+    let o = partition(
+        c,
+        &dir.path().join("o"),
+        &[
+            "--config",
+            w.to_str().unwrap(),
+            "--balance",
+            "households,population",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("load"));
+    // A target far too small is refused before any table is allocated.
+    let mut args: Vec<String> = vec!["partition".into()];
+    args.extend(county_args(c));
+    args.extend(["--target=1e-9", "--out"].map(String::from));
+    args.push(dir.path().join("o").display().to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(&refs);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("grid codes have room"));
+}
