@@ -35,11 +35,16 @@
 //! village's k is chosen inside its band to split its current grids
 //! cleanly, so grid workers are spent where old grids divide evenly:
 //! 1. For a village of load W and current grids of loads L_o, a count k
-//!    gives the mean t = W/k. An old grid keeps all its households when it
-//!    divides into m ≥ 1 whole new grids, L_o ∈ [m·t(1−τ), m·t(1+τ)];
-//!    otherwise it loses its distance to the nearest such interval (the
-//!    excess that must go to another grid's lineage). An old grid below
-//!    t(1−τ) merges whole into a neighbour and loses nothing.
+//!    gives the mean t = W/k. Give each old grid m_o whole new grids,
+//!    Σ m_o = k. An old grid spills what exceeds m_o·t(1+τ) and lacks what
+//!    falls short of m_o·t(1−τ); a small old grid with m_o = 0 merges whole
+//!    into a neighbour's grid and fills such room without loss (its
+//!    successor keeps it). The village is expected to lose the larger of
+//!    the total spill and the room left unfilled: each spilled household
+//!    joins a grid whose majority comes from elsewhere. The allocation is
+//!    chosen by a small dynamic programme over old grids. For example two
+//!    old grids of 1.5 t in 3 new grids lose 0.4 t (0.4 t more than 1.1 t),
+//!    which is the exact optimum for that shape.
 //! 2. Minimise Σ_v loss_v(k_v) + |k_v − k_v⁰| (one household per grid
 //!    moved away from the target-mode count, so ties keep the target's
 //!    choice) subject to Σ k_v = Σ k_v⁰, exactly, by dynamic programming
@@ -315,26 +320,64 @@ pub fn by_total(villages: &[VillageLoad], grids: usize) -> Result<Apportionment,
     })
 }
 
-/// Households an old grid of load `l` is expected to lose under a new mean
-/// `t` (lineage mode, step 1).
-fn old_grid_loss(l: f64, t: f64, tol: f64) -> f64 {
-    if t <= 0.0 || l < t * (1.0 - tol) {
+/// What one old grid of load `l` does with `m` whole new grids of mean `t`
+/// (lineage mode, step 1): (spill, deficit, free). `spill` must leave for
+/// other old grids' grids and loses its lineage; `deficit` is room its own
+/// grids must fill from elsewhere; `free` is load that fills such room
+/// without loss (a small old grid merged whole, or the successor piece of
+/// a dissolved one, at most half a grid's upper bound).
+fn old_grid_fate(l: f64, m: usize, t: f64, tol: f64) -> (f64, f64, f64) {
+    if m == 0 {
+        let keep = l.min(0.5 * t * (1.0 + tol));
+        return (l - keep, 0.0, keep);
+    }
+    let m = as_f64(m);
+    let (lo, hi) = (m * t * (1.0 - tol), m * t * (1.0 + tol));
+    ((l - hi).max(0.0), (lo - l).max(0.0), 0.0)
+}
+
+/// Households a village is expected to lose from its current grids of
+/// loads `old` when cut into `k` grids (lineage mode, step 1): over the
+/// ways of giving each old grid m_o whole grids (Σ m_o = k, a dynamic
+/// programme over old grids minimising spill + deficit − free), the larger
+/// of the spill and of the deficit that free load cannot fill. Every
+/// spilled household lands as a minority somewhere, and every unfilled
+/// deficit is filled by someone's spill.
+fn village_loss(old: &[f64], k: usize, t: f64, tol: f64) -> f64 {
+    if t <= 0.0 || old.is_empty() {
         return 0.0;
     }
-    let m = (l / t).floor().max(1.0);
-    [m, m + 1.0]
-        .iter()
-        .map(|&m| {
-            let (lo, hi) = (m * t * (1.0 - tol), m * t * (1.0 + tol));
-            if l < lo {
-                lo - l
-            } else if l > hi {
-                l - hi
-            } else {
-                0.0
+    // dp[j] = (score, spill, deficit, free) with j grids given so far.
+    let none = (f64::INFINITY, 0.0, 0.0, 0.0);
+    let mut dp = vec![none; k + 1];
+    dp[0] = (0.0, 0.0, 0.0, 0.0);
+    for &l in old {
+        let mut next = vec![none; k + 1];
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let most = ((l / (t * (1.0 - tol))).ceil() as usize + 1).min(k);
+        for (j, cur) in dp.iter().enumerate() {
+            if !cur.0.is_finite() {
+                continue;
             }
-        })
-        .fold(f64::INFINITY, f64::min)
+            for m in 0..=most {
+                if j + m > k {
+                    break;
+                }
+                let (sp, de, fr) = old_grid_fate(l, m, t, tol);
+                let cand = (cur.0 + sp + de - fr, cur.1 + sp, cur.2 + de, cur.3 + fr);
+                if cand.0 < next[j + m].0 {
+                    next[j + m] = cand;
+                }
+            }
+        }
+        dp = next;
+    }
+    let (score, spill, deficit, free) = dp[k];
+    if score.is_finite() {
+        spill.max((deficit - free).max(0.0))
+    } else {
+        old.iter().sum()
+    }
 }
 
 /// Lineage mode (see the module docs): grid counts that keep the county
@@ -369,7 +412,7 @@ pub fn for_lineage(
             (lo..=hi)
                 .map(|k| {
                     let t = v.load / as_f64(k);
-                    let loss: f64 = old_v.iter().map(|&l| old_grid_loss(l, t, tolerance)).sum();
+                    let loss = village_loss(old_v, k, t, tolerance);
                     (k, loss + as_f64(k.abs_diff(k0)))
                 })
                 .collect()
@@ -645,8 +688,7 @@ mod tests {
                     .zip(&base)
                     .map(|(((&k, v), o), &k0)| {
                         let t = v.load / as_f64(k);
-                        o.iter().map(|&l| old_grid_loss(l, t, 0.1)).sum::<f64>()
-                            + as_f64(k.abs_diff(k0))
+                        village_loss(o, k, t, 0.1) + as_f64(k.abs_diff(k0))
                     })
                     .sum()
             };

@@ -44,7 +44,7 @@ use crate::workload::{self, BalanceMeasure, MeasureKind, Weights};
 use crate::write;
 
 /// The default stability weight λ of re-allocation (`--stability`).
-pub const DEFAULT_STABILITY: f64 = 4.0;
+pub const DEFAULT_STABILITY: f64 = 8.0;
 
 /// How the number of grids is chosen.
 #[derive(Clone, Debug, PartialEq)]

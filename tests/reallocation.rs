@@ -81,9 +81,9 @@ fn reallocation_keeps_lineage_at_the_engine_bars() {
     let (l0, c0, _) = stability(&metrics(fresh.path()));
     let m = metrics(re.path());
     let (l1, c1, moved) = stability(&m);
-    // Measured: 86.5 % / 57 % afresh, 94.4 % / 85 % with λ = 4.
-    assert!(l1 >= 0.92 && l1 >= l0 + 0.05, "lineage {l0} -> {l1}");
-    assert!(c1 >= 0.80 && c1 >= c0 + 0.15, "clean {c0} -> {c1}");
+    // Measured: 86.5 % / 57 % afresh, 96.7 % / 95 % with the default λ = 8.
+    assert!(l1 >= 0.95 && l1 >= l0 + 0.05, "lineage {l0} -> {l1}");
+    assert!(c1 >= 0.90 && c1 >= c0 + 0.20, "clean {c0} -> {c1}");
     let county = &m["metrics"]["county"];
     assert_eq!(county["nesting"]["violations"], 0);
     assert_eq!(county["contiguity"]["contiguous_share"], 1.0);
@@ -517,4 +517,31 @@ fn config_weights_need_load_among_the_balanced_measures() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("grid codes have room"));
+}
+
+#[test]
+fn reallocation_at_full_scale_meets_the_issue_bar() {
+    // Synth scale 1.0: 1,024 current grids redrawn at --target 367 (1,565
+    // grids). The bar: lineage kept for at least 95 % of households and at
+    // least 90 % of new grids clean, at the engine's nesting, contiguity and
+    // balance. Measured: 95.9 % and 90.2 %.
+    let dir = tempfile::tempdir().unwrap();
+    let county = gridplan::synth::generate(&gridplan::synth::SynthParams {
+        scale: 1.0,
+        seed: 1,
+    })
+    .unwrap();
+    gridplan::synth::write(&county, dir.path()).unwrap();
+    let out = dir.path().join("out");
+    ok(&partition(dir.path(), &out, &["--format", "geojson"]));
+    let m = metrics(&out);
+    let (lineage, clean, _) = stability(&m);
+    assert!(lineage >= 0.95, "lineage kept {lineage}");
+    assert!(clean >= 0.90, "clean grids {clean}");
+    let c = &m["metrics"]["county"];
+    assert_eq!(c["nesting"]["violations"], 0);
+    assert_eq!(c["contiguity"]["contiguous_share"], 1.0);
+    assert!(c["balance"]["within_tol_share"].as_f64().unwrap() >= 0.99);
+    assert!(c["compactness"]["sse_ratio"].as_f64().unwrap() <= 1.25);
+    assert_eq!(c["full_scope_grids"], 1565);
 }
