@@ -65,6 +65,23 @@ pub fn grid_code(village_code: &str, seq: usize) -> String {
     format!("{village_code}{seq:03}")
 }
 
+/// Indexes codes in sorted order; an empty code gets `u32::MAX`.
+pub(crate) fn index_codes<'a>(
+    codes: impl Iterator<Item = &'a str> + Clone,
+) -> (Vec<String>, Vec<u32>) {
+    let set: std::collections::BTreeSet<&str> = codes.clone().filter(|c| !c.is_empty()).collect();
+    let list: Vec<String> = set.iter().map(|s| (*s).to_string()).collect();
+    let index: std::collections::BTreeMap<&str, u32> = set
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| (s, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let of = codes
+        .map(|c| index.get(c).copied().unwrap_or(u32::MAX))
+        .collect();
+    (list, of)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,16 +123,8 @@ impl CurrentPlan {
     /// without one).
     #[must_use]
     pub fn new<'a>(grids: impl Iterator<Item = Option<&'a str>> + Clone) -> Self {
-        let set: BTreeSet<&str> = grids.clone().flatten().collect();
-        let codes: Vec<String> = set.iter().map(|s| (*s).to_string()).collect();
-        let index: BTreeMap<&str, u32> = set
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| (s, u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
-        let of = grids
-            .map(|g| g.and_then(|c| index.get(c).copied()).unwrap_or(u32::MAX))
-            .collect();
+        // An empty code is no grid, as in an assignment CSV.
+        let (codes, of) = codes::index_codes(grids.map(|g| g.unwrap_or("")));
         let locked = vec![false; codes.len()];
         Self { codes, of, locked }
     }

@@ -424,7 +424,7 @@ fn local_old(old: &[Vec<(u32, f64)>], free: &[usize]) -> Vec<Vec<(u32, f64)>> {
 
 /// The disruption cost of re-allocation: which centres descend from which
 /// old grid, and the price λ·s² per unit of load assigned outside them.
-struct StabCost {
+struct StabCost<'a> {
     /// λ·s², s² the village's typical squared distance within a grid.
     scale: f64,
     /// Per centre, the old grid it descends from (`u32::MAX`: none).
@@ -432,10 +432,10 @@ struct StabCost {
     /// Per old grid without centres of its own, the centre it merges into.
     merge_into: Vec<u32>,
     /// Per free unit, `(local old grid, fraction)`.
-    old: Vec<Vec<(u32, f64)>>,
+    old: &'a [Vec<(u32, f64)>],
 }
 
-impl StabCost {
+impl StabCost<'_> {
     /// The extra cost per unit of load of putting free unit `i` at centre
     /// `j`: λ·s² times the fraction of the unit whose old grid neither is
     /// `j`'s parent nor merges into `j`.
@@ -461,7 +461,11 @@ impl StabCost {
 /// grid's centres are seeded by weighted k-means++ among its own units. An
 /// old grid too small for a centre of its own merges into the centre
 /// nearest its centroid.
-fn seed_from_old(sub: &Sub, old: &[Vec<(u32, f64)>], rng: &mut Rng) -> (Vec<[f64; 2]>, StabCost) {
+fn seed_from_old<'a>(
+    sub: &Sub,
+    old: &'a [Vec<(u32, f64)>],
+    rng: &mut Rng,
+) -> (Vec<[f64; 2]>, StabCost<'a>) {
     let k = sub.k;
     let n_old = old
         .iter()
@@ -571,20 +575,20 @@ fn seed_from_old(sub: &Sub, old: &[Vec<(u32, f64)>], rng: &mut Rng) -> (Vec<[f64
             scale: sub.lambda * var / as_f64(k),
             parent,
             merge_into,
-            old: old.to_vec(),
+            old,
         },
     )
 }
 
 /// One seeding followed by location-allocation rounds and repair; returns
 /// the label of every unit (fixed ones as in `base`).
-fn one_start(
+fn one_start<'s>(
     p: &VillageProblem,
-    sub: &Sub,
+    sub: &'s Sub,
     base: &[u32],
     params: &PartitionParams,
     rng: &mut Rng,
-) -> Result<(Vec<u32>, Option<StabCost>), PartitionError> {
+) -> Result<(Vec<u32>, Option<StabCost<'s>>), PartitionError> {
     let k = sub.k;
     let (mut centres, stab) = match &sub.old {
         // A village without load (every household weighted 0) has no

@@ -471,6 +471,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     let start = Instant::now();
     let metrics = compute_metrics(
         &county,
+        &current,
         &members_of,
         &territory,
         &load,
@@ -767,10 +768,12 @@ fn current_plan(
     };
     cur.lock_villages(lock_villages, village_of)?;
     if cur.locked.iter().any(|&l| l) {
+        // Unit loads do not matter here, only which households share a point.
+        let zero = vec![0.0; county.xy.len()];
         let buildings: Vec<Vec<u32>> = county
             .villages
             .iter()
-            .flat_map(|v| units_of(&v.members, &county.xy, &vec![0.0; county.xy.len()]).members)
+            .flat_map(|v| units_of(&v.members, &county.xy, &zero).members)
             .collect();
         cur.check(village_of, |h| county.households[h].id.as_str(), &buildings)?;
     }
@@ -1251,6 +1254,7 @@ pub fn scenarios(cfg: &ScenariosConfig) -> Result<ScenariosOutcome, Error> {
             let locked: Vec<bool> = p.grids.iter().map(|g| g.locked).collect();
             let m = compute_metrics(
                 &county,
+                &current,
                 &p.members_of,
                 &p.territory,
                 &load,
@@ -1840,6 +1844,7 @@ struct PlanLabels<'a> {
 /// village v (a dedicated zone's households count in the zone's village).
 fn compute_metrics(
     county: &County,
+    current: &CurrentPlan,
     members: &[Vec<u32>],
     territory: &[MultiPolygon<f64>],
     load: &[f64],
@@ -1847,23 +1852,10 @@ fn compute_metrics(
     params: &MetricsParams,
 ) -> Metrics {
     // The current plan is compared only when every household names one;
-    // old grids are indexed in code order.
+    // old grids are indexed in code order (the plan's own index).
     let has_old = county.households.iter().all(|h| h.grid.is_some());
-    let old_codes: Vec<String> = if has_old {
-        let set: std::collections::BTreeSet<&str> = county
-            .households
-            .iter()
-            .filter_map(|h| h.grid.as_deref())
-            .collect();
-        set.into_iter().map(str::to_string).collect()
-    } else {
-        Vec::new()
-    };
-    let old_index: BTreeMap<&str, u32> = old_codes
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
-        .collect();
+    let no_codes: Vec<String> = Vec::new();
+    let old_codes = if has_old { &current.codes } else { &no_codes };
     let villages: Vec<VillageInput> = county
         .villages
         .iter()
@@ -1884,7 +1876,11 @@ fn compute_metrics(
                         population: hh.population.unwrap_or(0.0),
                         load: load[h as usize],
                         grid: labels.grid_of_h[h as usize],
-                        old_grid: hh.grid.as_deref().and_then(|g| old_index.get(g).copied()),
+                        old_grid: current
+                            .of
+                            .get(h as usize)
+                            .copied()
+                            .filter(|&o| has_old && o != u32::MAX),
                         micro: (micro != u32::MAX).then_some(micro),
                     }
                 })
@@ -1895,7 +1891,7 @@ fn compute_metrics(
         &MetricsInput {
             villages: &villages,
             grid_codes: labels.grid_codes,
-            old_codes: &old_codes,
+            old_codes,
             micro_codes: labels.micro_codes,
             micro_parent: labels.micro_parent,
             dedicated: labels.dedicated,
@@ -2284,9 +2280,9 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
     )?;
     let start = Instant::now();
     let rows = read::read_assignment(&cfg.assignment, &county.households)?;
-    let (grid_codes, grid_of_h) = index_codes(rows.grid.iter().map(String::as_str));
+    let (grid_codes, grid_of_h) = codes::index_codes(rows.grid.iter().map(String::as_str));
     let (micro_codes, micro_of_h) =
-        index_codes(rows.micro.iter().map(|m| m.as_deref().unwrap_or("")));
+        codes::index_codes(rows.micro.iter().map(|m| m.as_deref().unwrap_or("")));
     let mut micro_parent = vec![u32::MAX; micro_codes.len()];
     for (m, g) in micro_of_h.iter().zip(&grid_of_h) {
         if *m != u32::MAX && micro_parent[*m as usize] == u32::MAX {
@@ -2326,6 +2322,7 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
     let start = Instant::now();
     let m = compute_metrics(
         &county,
+        &current,
         &members,
         &territory,
         &load,
@@ -2362,21 +2359,6 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
         },
         t,
     ))
-}
-
-/// Indexes codes in sorted order; an empty code gets `u32::MAX`.
-fn index_codes<'a>(codes: impl Iterator<Item = &'a str> + Clone) -> (Vec<String>, Vec<u32>) {
-    let set: std::collections::BTreeSet<&str> = codes.clone().filter(|c| !c.is_empty()).collect();
-    let list: Vec<String> = set.iter().map(|s| (*s).to_string()).collect();
-    let index: BTreeMap<&str, u32> = set
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| (s, u32::try_from(i).unwrap_or(u32::MAX)))
-        .collect();
-    let of = codes
-        .map(|c| index.get(c).copied().unwrap_or(u32::MAX))
-        .collect();
-    (list, of)
 }
 
 #[cfg(test)]
