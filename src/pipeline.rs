@@ -1998,6 +1998,19 @@ fn write_outputs(
         }
     }
     write::commit(staged)?;
+    // A transition.csv left by an earlier re-allocation would describe a
+    // plan that is no longer there.
+    if transition.is_none() {
+        let stale = out.join("transition.csv");
+        if stale.is_file() && write::check_not_input(&stale, &inputs).is_ok() {
+            std::fs::remove_file(&stale).map_err(|source| {
+                Error::Write(write::WriteError::Io {
+                    path: stale.clone(),
+                    source,
+                })
+            })?;
+        }
+    }
     Ok(())
 }
 

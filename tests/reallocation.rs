@@ -545,3 +545,30 @@ fn reallocation_at_full_scale_meets_the_issue_bar() {
     assert!(c["compactness"]["sse_ratio"].as_f64().unwrap() <= 1.25);
     assert_eq!(c["full_scope_grids"], 1565);
 }
+
+#[test]
+fn a_run_without_current_plan_removes_a_stale_transition() {
+    let c = small_county();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    ok(&partition(c, &out, &[]));
+    assert!(out.join("transition.csv").exists());
+    // The same households without their current grid.
+    let text = std::fs::read_to_string(c.join("households.geojson")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for f in v["features"].as_array_mut().unwrap() {
+        f["properties"].as_object_mut().unwrap().remove("grid");
+    }
+    let plain = dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::write(plain.join("households.geojson"), v.to_string()).unwrap();
+    std::fs::copy(
+        c.join("boundaries.geojson"),
+        plain.join("boundaries.geojson"),
+    )
+    .unwrap();
+    ok(&partition(&plain, &out, &[]));
+    assert!(out.join("assignment.csv").exists());
+    assert!(!out.join("transition.csv").exists());
+    assert!(metrics(&out)["metrics"]["stability"].is_null());
+}
