@@ -1,4 +1,4 @@
-//! Benchmarks of the exact transportation solver (`gridplan::flow`).
+//! Benchmarks of the exact transportation solver (`gridplan::engine::flow`).
 //!
 //! Instances are generated in code from fixed seeds, so no data is committed
 //! and every run solves the same problems. Units are households clumped in
@@ -15,8 +15,8 @@
 //!
 //! Run with `cargo bench --bench flow`.
 
-use gridplan::flow::{TransportProblem, solve_transport};
-use gridplan::rng::Rng;
+use gridplan::engine::flow::{TransportProblem, solve_transport};
+use gridplan::engine::rng::Rng;
 
 fn main() {
     divan::main();

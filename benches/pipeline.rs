@@ -43,11 +43,11 @@ fn config(scale: f64) -> PartitionConfig {
         seed: 1,
         snap_distance: None,
         weights: None,
-        micro: gridplan::micro::MicroParams::default(),
+        micro: gridplan::engine::micro::MicroParams::default(),
         dedicated: Some(dir.join("zones.geojson")),
         input_crs: gridplan::pipeline::InputCrs::default(),
-        output_crs: gridplan::crs::Crs::Wgs84,
-        formats: vec![gridplan::export::Format::GeoJson],
+        output_crs: gridplan::input::crs::Crs::Wgs84,
+        formats: vec![gridplan::output::export::Format::GeoJson],
         progress: false,
         stability: gridplan::pipeline::DEFAULT_STABILITY,
         lock: None,
@@ -89,6 +89,7 @@ fn scenarios_five_targets(bencher: divan::Bencher, scale: f64) {
 fn partition_two_measures(bencher: divan::Bencher, scale: f64) {
     let mut cfg = config(scale);
     cfg.stability = 0.0;
-    cfg.balance = gridplan::workload::parse_balance("households,population").expect("measures");
+    cfg.balance =
+        gridplan::input::workload::parse_balance("households,population").expect("measures");
     bencher.bench(|| pipeline::partition(&cfg).expect("partition"));
 }

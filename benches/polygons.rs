@@ -1,8 +1,8 @@
-//! Benchmarks of the grid and micro-grid polygons (`gridplan::polygons`).
+//! Benchmarks of the grid and micro-grid polygons (`gridplan::geometry::polygons`).
 //!
 //! The workload is generated in code from a fixed seed, so no data is
 //! committed and every run builds the same polygons. It is shaped like a
-//! Rui'an-sized county (DESIGN §7):
+//! Rui'an-sized county (docs/DESIGN.md §7):
 //! - grids: 510 villages, star-shaped outlines of 160 vertices and about
 //!   900 m radius (1,300 km² / 510 villages), one in eight with a lake;
 //!   240 sites each, clumped in hamlets, cut into k = 3 compact groups by a
@@ -19,8 +19,8 @@
 use std::sync::OnceLock;
 
 use geo::{BoundingRect, Contains, LineString, MultiPolygon, Point, Polygon};
-use gridplan::polygons::partition_polygons;
-use gridplan::rng::Rng;
+use gridplan::engine::rng::Rng;
+use gridplan::geometry::polygons::partition_polygons;
 use rayon::prelude::*;
 
 fn main() {

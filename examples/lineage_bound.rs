@@ -1,5 +1,5 @@
 //! Upper bound on lineage kept and on the clean-grid share for ANY plan with
-//! given grid counts per village, ±tol balance and nesting (DESIGN §5).
+//! given grid counts per village, ±tol balance and nesting (docs/DESIGN.md §5).
 //!
 //! Usage:
 //!   cargo run --release --example lineage_bound -- HOUSEHOLDS.geojson ASSIGNMENT.csv [TOL] [EXACT_MAX_NK]

@@ -9,31 +9,31 @@ use std::path::PathBuf;
 pub enum Error {
     /// Reading or validating an input file.
     #[error(transparent)]
-    Read(#[from] crate::read::ReadError),
+    Read(#[from] crate::input::read::ReadError),
     /// Placing households in villages.
     #[error(transparent)]
-    Locate(#[from] crate::locate::LocateError),
+    Locate(#[from] crate::input::locate::LocateError),
     /// Locking grids of the current plan.
     #[error(transparent)]
-    Lock(#[from] crate::lock::LockError),
+    Lock(#[from] crate::input::lock::LockError),
     /// Choosing the number of grids per village.
     #[error(transparent)]
-    Apportion(#[from] crate::apportion::ApportionError),
+    Apportion(#[from] crate::engine::apportion::ApportionError),
     /// Partitioning a village.
     #[error(transparent)]
-    Partition(#[from] crate::partition::PartitionError),
+    Partition(#[from] crate::engine::partition::PartitionError),
     /// Making micro-grids.
     #[error(transparent)]
-    Micro(#[from] crate::micro::MicroError),
+    Micro(#[from] crate::engine::micro::MicroError),
     /// Drawing grid polygons.
     #[error(transparent)]
-    Polygon(#[from] crate::polygons::PolygonError),
+    Polygon(#[from] crate::geometry::polygons::PolygonError),
     /// Exporting a map layer.
     #[error(transparent)]
-    Export(#[from] crate::export::ExportError),
+    Export(#[from] crate::output::export::ExportError),
     /// Writing an output file.
     #[error(transparent)]
-    Write(#[from] crate::write::WriteError),
+    Write(#[from] crate::output::write::WriteError),
     /// Generating a synthetic county.
     #[error(transparent)]
     Synth(#[from] crate::synth::SynthError),

@@ -4,62 +4,33 @@
 //! full-scope grids nested in villages, dedicated grids, micro-grids inside
 //! every grid, their polygons, GIS exports, a report and the metrics that
 //! prove balance, contiguity, compactness and coverage come out.
-//! [`pipeline`] is the one module that knows the order of the steps; each
-//! other module is one step:
 //!
-//! - [`read`]: read and validate the GeoJSON inputs;
-//! - [`crs`]: WGS84, CGCS2000 and GCJ-02 (exact inverse);
-//! - [`project`]: longitude/latitude to local metres;
-//! - [`locate`]: households into villages (rstar + point-in-polygon);
-//! - [`workload`]: the load of each household;
-//! - [`dedicated`]: households of premises zones, and each zone's village;
-//! - [`apportion`]: the number of grids per village;
-//! - [`lock`]: the current plan and the grids locked by decision;
-//! - [`balance_lp`]: the assignment under several load measures at once
-//!   (households and population), an LP solved with Clarabel;
-//! - [`partition`]: one village into k grids (with [`flow`], the exact
-//!   capacitated assignment, and [`repair`], contiguity and balance);
-//! - [`micro`]: micro-grids inside one grid, with the same engine;
-//! - [`graph`]: the Delaunay adjacency that defines contiguity;
-//! - [`codes`]: grid codes in serpentine order;
-//! - [`polygons`]: Voronoi cells of buildings, merged per grid and clipped
-//!   to the territory;
-//! - [`metrics`]: balance, nesting, contiguity, compactness, stability,
-//!   micro-grids;
-//! - [`export`]: GeoJSON, Shapefile and GeoPackage layers;
-//! - [`report`]: the self-contained report.html; [`scenarios`]: the
-//!   table, chart and sections of `gridplan scenarios`;
-//! - [`write`](mod@write): atomic output files; [`progress`]: progress on a terminal;
-//! - [`synth`]: a synthetic county for tests and benchmarks.
+//! [`pipeline`] is the one module that knows the order of the steps. Each
+//! folder is one stage of it, in this order (docs/ARCHITECTURE.md draws the
+//! data flow with its types):
+//!
+//! 1. [`input`]: read and validate the files, coordinate systems, local
+//!    projection, households into villages, workloads, zones, current plan;
+//! 2. [`engine`]: grids per village, and one territory cut into balanced,
+//!    compact, contiguous parts (flow, LP, repair, micro-grids);
+//! 3. [`geometry`]: the polygons of grids and micro-grids;
+//! 4. [`metrics`]: balance, nesting, contiguity, compactness, stability,
+//!    micro-grids and coverage, for our plan or any other;
+//! 5. [`output`]: the exports, report.html, scenarios and atomic writes.
+//!
+//! Beside them: [`model`] (the data types and grid codes), [`error`] (the
+//! error type) and [`synth`] (a synthetic county for tests and benchmarks).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod apportion;
-pub mod balance_lp;
-pub mod codes;
-pub mod crs;
-pub mod dedicated;
+pub mod engine;
 pub mod error;
-pub mod export;
-pub mod flow;
-pub mod graph;
-pub mod locate;
-pub mod lock;
+pub mod geometry;
+pub mod input;
 pub mod metrics;
-pub mod micro;
 pub mod model;
-pub mod partition;
+pub mod output;
 pub mod pipeline;
-pub mod polygons;
-pub mod progress;
-pub mod project;
-pub mod read;
-pub mod repair;
-pub mod report;
-pub mod rng;
-pub mod scenarios;
 pub mod synth;
-pub mod workload;
-pub mod write;
 
 pub use error::Error;

@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
-use gridplan::crs::Crs;
-use gridplan::export::Format;
-use gridplan::micro::MicroParams;
+use gridplan::engine::micro::MicroParams;
+use gridplan::input::crs::Crs;
+use gridplan::input::workload::BalanceMeasure;
+use gridplan::output::export::Format;
 use gridplan::pipeline::InputCrs;
 use gridplan::pipeline::{self, MetricsConfig, PartitionConfig, ScenariosConfig, Sizing};
-use gridplan::workload::BalanceMeasure;
 
 /// Balanced, compact, contiguous community-governance grids from household
 /// points.
@@ -237,7 +237,7 @@ fn parse_band(s: &str) -> Result<(f64, f64), String> {
 struct BalanceArg(Vec<BalanceMeasure>);
 
 fn parse_balance(s: &str) -> Result<BalanceArg, String> {
-    gridplan::workload::parse_balance(s).map(BalanceArg)
+    gridplan::input::workload::parse_balance(s).map(BalanceArg)
 }
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
@@ -373,8 +373,12 @@ fn run() -> Result<()> {
             let outcome = with_threads(threads, || Ok(pipeline::scenarios(&cfg)?))?;
             println!(
                 "{}",
-                gridplan::scenarios::markdown(&outcome.rows, cfg.base.band, cfg.base.tolerance)
-                    .trim_end()
+                gridplan::output::scenarios::markdown(
+                    &outcome.rows,
+                    cfg.base.band,
+                    cfg.base.tolerance
+                )
+                .trim_end()
             );
             eprintln!("{}", outcome.timings.line());
             eprintln!(

@@ -21,27 +21,27 @@ use geo::{BooleanOps, BoundingRect, Contains, Coord, Intersects, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::apportion::{self, Apportionment, VillageLoad};
-use crate::codes;
-use crate::crs::{self, Crs};
-use crate::dedicated::{self, ZoneCrossing};
+use crate::engine::apportion::{self, Apportionment, VillageLoad};
+use crate::engine::graph;
+use crate::engine::micro::{self, MicroParams};
+use crate::engine::partition::{self, BalanceShortfall, PartitionParams, VillageProblem};
 use crate::error::Error;
-use crate::export;
-use crate::graph;
-use crate::locate::{self, LocateParams, Located};
-use crate::lock::CurrentPlan;
+use crate::geometry::polygons;
+use crate::input::crs::{self, Crs};
+use crate::input::dedicated::{self, ZoneCrossing};
+use crate::input::locate::{self, LocateParams, Located};
+use crate::input::lock::CurrentPlan;
+use crate::input::project::LocalProjection;
+use crate::input::read;
+use crate::input::workload::{self, BalanceMeasure, MeasureKind, Weights};
 use crate::metrics::{self, Metrics, MetricsInput, MetricsParams, PointRec, VillageInput};
-use crate::micro::{self, MicroParams};
+use crate::model::codes;
 use crate::model::{Boundary, Household, Level};
-use crate::partition::{self, BalanceShortfall, PartitionParams, VillageProblem};
-use crate::polygons;
-use crate::progress::Progress;
-use crate::project::LocalProjection;
-use crate::read;
-use crate::report;
-use crate::scenarios::{self, ScenarioRow};
-use crate::workload::{self, BalanceMeasure, MeasureKind, Weights};
-use crate::write;
+use crate::output::export;
+use crate::output::progress::Progress;
+use crate::output::report;
+use crate::output::scenarios::{self, ScenarioRow};
+use crate::output::write;
 
 /// The default stability weight λ of re-allocation (`--stability`).
 pub const DEFAULT_STABILITY: f64 = 8.0;
@@ -172,7 +172,7 @@ pub struct RunParams {
     pub balance: Vec<BalanceMeasure>,
 }
 
-/// metrics.json: the metrics of DESIGN §5 plus what the run had to report.
+/// metrics.json: the metrics of docs/DESIGN.md §5 plus what the run had to report.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     /// How the plan was made (absent for `gridplan metrics`).
@@ -1556,7 +1556,7 @@ fn push_grids(
 ) {
     let groups = gc.groups;
     let first_locked = groups - gc.locked.len();
-    let cents = crate::repair::centroids(&units.pos, &units.weight, &plan.label, groups);
+    let cents = crate::engine::repair::centroids(&units.pos, &units.weight, &plan.label, groups);
     let mut grids: Vec<GridOut> = cents
         .iter()
         .enumerate()
@@ -1578,8 +1578,11 @@ fn push_grids(
                 .collect(),
         });
     }
-    let taken: std::collections::BTreeSet<usize> =
-        gc.locked.iter().map(|c| crate::lock::sequence(c)).collect();
+    let taken: std::collections::BTreeSet<usize> = gc
+        .locked
+        .iter()
+        .map(|c| crate::input::lock::sequence(c))
+        .collect();
     let free_seqs: Vec<usize> = (1..).filter(|s| !taken.contains(s)).take(plan.k).collect();
     let mut batch: Vec<GridOut> = Vec::new();
     for (s, &g) in codes::serpentine_order(&cents[..plan.k]).iter().enumerate() {
@@ -1606,7 +1609,7 @@ fn push_grids(
     }
 }
 
-/// How well the polygons tile their territories (DESIGN §5 Coverage).
+/// How well the polygons tile their territories (docs/DESIGN.md §5 Coverage).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct CoverageSummary {
     /// Villages checked.
@@ -2023,7 +2026,7 @@ fn crs_info(c: Crs) -> export::CrsInfo {
 }
 
 /// The fields of grids.geojson and its Shapefile/GeoPackage twins
-/// (DESIGN §4).
+/// (docs/DESIGN.md §4).
 const GRID_FIELDS: &[(&str, export::FieldKind)] = &[
     ("grid_code", export::FieldKind::Text),
     ("grid_type", export::FieldKind::Text),
@@ -2271,10 +2274,10 @@ pub struct MetricsConfig {
     pub balance: Vec<BalanceMeasure>,
 }
 
-/// Runs `gridplan metrics`: DESIGN §5 for any assignment.
+/// Runs `gridplan metrics`: docs/DESIGN.md §5 for any assignment.
 ///
 /// Grids whose code ends in a sequence of 901 or more are taken as
-/// dedicated grids (DESIGN §2); a micro-grid's parent is the grid of its
+/// dedicated grids (docs/DESIGN.md §2); a micro-grid's parent is the grid of its
 /// first household.
 ///
 /// # Errors

@@ -1,4 +1,4 @@
-//! Bad input through the real binary: every case of DESIGN §3 gets its own
+//! Bad input through the real binary: every case of docs/DESIGN.md §3 gets its own
 //! message naming the file, the feature and the id, a non-zero exit, no
 //! panic, and no output file.
 

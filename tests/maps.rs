@@ -66,7 +66,7 @@ fn polygons_tile_every_village_and_grid() {
         "{cov}"
     );
     assert_eq!(cov["invalid_polygons"], 0);
-    // One feature per grid and micro-grid, with the properties of DESIGN §4.
+    // One feature per grid and micro-grid, with the properties of docs/DESIGN.md §4.
     let (grids, micro) = counts(m);
     let g = geojson(&out.join("grids.geojson"));
     let feats = g["features"].as_array().unwrap();
@@ -187,7 +187,7 @@ fn gcj02_households(dir: &Path) -> PathBuf {
     for f in v["features"].as_array_mut().unwrap() {
         let c = &mut f["geometry"]["coordinates"];
         let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
-        let [x, y] = gridplan::crs::wgs84_to_gcj02(lon, lat);
+        let [x, y] = gridplan::input::crs::wgs84_to_gcj02(lon, lat);
         *c = serde_json::json!([x, y]);
     }
     let p = dir.join("households_gcj02.geojson");
@@ -266,11 +266,11 @@ fn coverage_at_scales_one_tenth_and_one() {
             seed: 1,
             snap_distance: None,
             weights: None,
-            micro: gridplan::micro::MicroParams::default(),
+            micro: gridplan::engine::micro::MicroParams::default(),
             dedicated: Some(dir.path().join("zones.geojson")),
             input_crs: gridplan::pipeline::InputCrs::default(),
-            output_crs: gridplan::crs::Crs::Wgs84,
-            formats: vec![gridplan::export::Format::GeoJson],
+            output_crs: gridplan::input::crs::Crs::Wgs84,
+            formats: vec![gridplan::output::export::Format::GeoJson],
             progress: false,
             stability: gridplan::pipeline::DEFAULT_STABILITY,
             lock: None,

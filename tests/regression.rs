@@ -1,7 +1,7 @@
 //! Hard villages: honest reports instead of crashes.
 
-use gridplan::graph::village_graph;
-use gridplan::partition::{PartitionParams, VillageProblem, partition_village};
+use gridplan::engine::graph::village_graph;
+use gridplan::engine::partition::{PartitionParams, VillageProblem, partition_village};
 
 #[test]
 fn five_heavy_buildings_three_grids() {

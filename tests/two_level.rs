@@ -197,7 +197,7 @@ fn zone_crossing_two_villages_goes_to_the_larger_share() {
         .iter()
         .map(|f| f["properties"]["area_m2"].as_f64().unwrap())
         .sum();
-    let proj = gridplan::project::LocalProjection::new(120.61, 27.705);
+    let proj = gridplan::input::project::LocalProjection::new(120.61, 27.705);
     let [x0, y0] = proj.forward(120.60, 27.70);
     let [x1, y1] = proj.forward(120.62, 27.71);
     let villages = (x1 - x0) * (y1 - y0);

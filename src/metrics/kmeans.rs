@@ -1,4 +1,4 @@
-//! Weighted k-means, the yardstick of the compactness ratio (DESIGN §5).
+//! Weighted k-means, the yardstick of the compactness ratio (docs/DESIGN.md §5).
 //!
 //! The SSE ratio compares a plan with the most compact partition that
 //! ignores balance and contiguity. Exact k-means is NP-hard, so the
@@ -31,7 +31,7 @@
 //! O(restarts · iterations · n · k); iterations are capped at
 //! [`MAX_ITERATIONS`] (Lloyd typically converges in a few dozen).
 
-use crate::rng::Rng;
+use crate::engine::rng::Rng;
 
 /// A safety cap on Lloyd iterations; Lloyd converges finitely, but slowly
 /// in rare degenerate layouts, and the cap only makes the yardstick a little

@@ -1,4 +1,4 @@
-//! Micro-grid metrics (DESIGN §5, "Micro-grids"): the distribution of sizes,
+//! Micro-grid metrics (docs/DESIGN.md §5, "Micro-grids"): the distribution of sizes,
 //! the number per grid, buildings split across micro-grids, nesting of
 //! micro-grids in their grids, and their contiguity.
 //!
@@ -8,10 +8,10 @@
 //! with nesting intact (the goal) a micro-grid has exactly one piece.
 //!
 //! # Parameters
-//! - `micro_band` (default 20-80 households): DESIGN §2, "Micro-grid: 5-7
+//! - `micro_band` (default 20-80 households): docs/DESIGN.md §2, "Micro-grid: 5-7
 //!   per grid, i.e. about 40-80 households. Default target 50, band 20-80".
 //!   Its upper end is also the *micro-grid cap* that makes a building
-//!   oversize (DESIGN §2: "A building larger than the micro-grid cap becomes
+//!   oversize (docs/DESIGN.md §2: "A building larger than the micro-grid cap becomes
 //!   one or more micro-grids of its own").
 //!
 //! # Definitions
@@ -50,7 +50,7 @@
 //!    order; each micro label present gets its node set and its households.
 //! 2. When the piece holds two or more micro labels, or one label that does
 //!    not cover all the piece's buildings, build the grid's Delaunay graph
-//!    with [`crate::graph::village_graph`] over those coordinates, keeping an
+//!    with [`crate::engine::graph::village_graph`] over those coordinates, keeping an
 //!    edge when the village polygon contains its midpoint (the rule used for
 //!    grids), and count the components of each micro label's induced
 //!    subgraph by breadth-first search. Otherwise the single label covers
@@ -71,7 +71,7 @@
 //! edge; O(m log m) for the county step over m micro pieces.
 
 use super::{MAX_LISTED, code_of, grid_components, share};
-use crate::graph::village_graph;
+use crate::engine::graph::village_graph;
 use serde::Serialize;
 
 /// Width of a size-histogram bucket, in households.

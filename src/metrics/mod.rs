@@ -1,4 +1,4 @@
-//! Plan metrics (DESIGN §5): balance, nesting, contiguity, compactness,
+//! Plan metrics (docs/DESIGN.md §5): balance, nesting, contiguity, compactness,
 //! stability and micro-grids, computed the same way for any assignment, ours
 //! or another tool's.
 //!
@@ -11,7 +11,7 @@
 //! violating plan is still measured rather than refused. With nesting intact
 //! (the goal), pieces and grids are the same thing.
 //!
-//! Grids are *full-scope* or *dedicated* (专属网格, DESIGN §2), as flagged by
+//! Grids are *full-scope* or *dedicated* (专属网格, docs/DESIGN.md §2), as flagged by
 //! `MetricsInput::dedicated`. A dedicated grid is sized by its premises (a
 //! school, a hospital, a park), not by the village mean, so balance (`W_v`,
 //! `k_v`, `t_v`, max_dev, within tolerance, CV, band) and the compactness
@@ -20,17 +20,17 @@
 //! are described in [`micro`].
 //!
 //! # Parameters
-//! - `band` (default 300-500 households): the urban norm of DESIGN §2; a grid
+//! - `band` (default 300-500 households): the urban norm of docs/DESIGN.md §2; a grid
 //!   is "in band" when `band.0 <= households <= band.1`.
-//! - `tolerance` (default 0.10): the `--tolerance` default of DESIGN §4 and
-//!   the ±10 % goal of DESIGN §7.
+//! - `tolerance` (default 0.10): the `--tolerance` default of docs/DESIGN.md §4 and
+//!   the ±10 % goal of docs/DESIGN.md §7.
 //! - `seed` (default 0): seeds the k-means yardstick, one stream per village
 //!   via [`Rng::derive`], so results do not depend on scheduling.
 //! - `kmeans_restarts` (default 4): independent k-means++ seedings per
 //!   village, best SSE kept. Four restarts make the yardstick stable to about
 //!   a percent on the synthetic county at negligible cost.
 //! - `micro_band` (default 20-80 households): the micro-grid band of
-//!   DESIGN §2; its upper end is also the cap above which a building may be
+//!   docs/DESIGN.md §2; its upper end is also the cap above which a building may be
 //!   cut into micro-grids of its own (see [`micro`]).
 //!
 //! # Algorithm
@@ -110,14 +110,14 @@ mod kmeans;
 pub mod micro;
 pub mod stability;
 
-use crate::graph::village_graph;
-use crate::rng::Rng;
+use crate::engine::graph::village_graph;
+use crate::engine::rng::Rng;
 use geo::algorithm::indexed::IntervalTreeMultiPolygon;
 use geo::{Contains, Coord, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::workload::MeasureKind;
+use crate::input::workload::MeasureKind;
 use std::fmt::Write as _;
 
 pub use micro::{
@@ -129,7 +129,7 @@ pub use stability::{
     Transition, transition_csv,
 };
 
-/// `grid_type` of a full-scope grid (DESIGN §4, grids.geojson).
+/// `grid_type` of a full-scope grid (docs/DESIGN.md §4, grids.geojson).
 pub const FULL_SCOPE: &str = "full_scope";
 /// `grid_type` of a dedicated grid (专属网格).
 pub const DEDICATED: &str = "dedicated";
@@ -707,9 +707,9 @@ fn village_work(
 
     // 4. Buildings: distinct coordinates in (x, y) order. Adding 0.0 turns
     // -0.0 into 0.0, so that total_cmp agrees with ==, as spade does.
-    let key = |i: usize| crate::graph::coord_key(pts[i].xy);
+    let key = |i: usize| crate::engine::graph::coord_key(pts[i].xy);
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| crate::graph::cmp_coords(pts[a].xy, pts[b].xy));
+    order.sort_by(|&a, &b| crate::engine::graph::cmp_coords(pts[a].xy, pts[b].xy));
     let mut coords: Vec<[f64; 2]> = Vec::new();
     // Full-scope load per building: what balance and k-means see.
     let mut coord_load: Vec<f64> = Vec::new();
@@ -770,9 +770,9 @@ fn village_work(
             own.sort_unstable();
             own.dedup();
             let pts: Vec<[f64; 2]> = own.iter().map(|&n| coords[n as usize]).collect();
-            let mut dsu = crate::graph::Dsu::new(pts.len());
+            let mut dsu = crate::engine::graph::Dsu::new(pts.len());
             let mut comps = pts.len();
-            for (a, b) in crate::graph::delaunay_edges(&pts) {
+            for (a, b) in crate::engine::graph::delaunay_edges(&pts) {
                 let (pa, pb) = (pts[a as usize], pts[b as usize]);
                 let mid = [(pa[0] + pb[0]) * 0.5, (pa[1] + pb[1]) * 0.5];
                 if inside(mid) && dsu.union(a as usize, b as usize) {
@@ -935,7 +935,7 @@ fn is_dedicated(input: &MetricsInput, label: u32) -> bool {
 /// Components of each grid's induced subgraph. `members` lists the distinct
 /// (grid, node) pairs, sorted; a node may belong to several grids.
 fn grid_components(
-    graph: &crate::graph::Graph,
+    graph: &crate::engine::graph::Graph,
     members: &[(u32, u32)],
     k: usize,
     n: usize,
@@ -976,7 +976,7 @@ fn grid_components(
     out
 }
 
-/// Computes every metric of DESIGN §5 for one assignment (see module docs).
+/// Computes every metric of docs/DESIGN.md §5 for one assignment (see module docs).
 ///
 /// The result depends only on `input` and `params`, not on the number of
 /// rayon threads.
@@ -2262,7 +2262,7 @@ mod tests {
 
     #[test]
     fn synthetic_county_scale() {
-        // The full-scale county of DESIGN §7: ~120,000 points, 510 villages.
+        // The full-scale county of docs/DESIGN.md §7: ~120,000 points, 510 villages.
         // With ~10,800 micro-grids of ~50 households, as the two-level plan.
         let (mut vs, gc) = synth(510, 235, 1);
         let (mc, parent) = add_micro(&mut vs);

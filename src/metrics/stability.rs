@@ -1,4 +1,4 @@
-//! Stability of a plan against the current grids (DESIGN §5, "Stability").
+//! Stability of a plan against the current grids (docs/DESIGN.md §5, "Stability").
 //!
 //! Old and new grids are linked by the households they share: `m(o, g)` is
 //! the number of households whose old grid is `o` and new grid is `g`.
@@ -17,7 +17,7 @@
 //!   merge (every old grid's successor is the merged grid) keep 100 %.
 //! - **Successor share**: the share of households whose new grid is the
 //!   successor of their old grid (the quantity re-allocation maximises,
-//!   DESIGN §1); never above lineage kept.
+//!   docs/DESIGN.md §1); never above lineage kept.
 //! - A new grid is **clean** when it draws at least 90 % of its households
 //!   from one old grid (its predecessor).
 //! - Every old grid `o` falls in exactly one class, tested in this order:
@@ -31,7 +31,7 @@
 //!   4. **dissolved**: anything else; `o`'s households were redistributed
 //!      without a clean lineage (a reshuffle).
 //!
-//! The 90 % threshold is the "clean grid" threshold of DESIGN §5, reused for
+//! The 90 % threshold is the "clean grid" threshold of docs/DESIGN.md §5, reused for
 //! the classes so that one number governs every lineage judgement.
 //!
 //! - **Households moved** are the households *not* kept in lineage,
@@ -82,7 +82,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The clean / kept threshold as a fraction, 90 % (DESIGN §5).
+/// The clean / kept threshold as a fraction, 90 % (docs/DESIGN.md §5).
 pub const CLEAN_SHARE: f64 = 0.9;
 const NUM: u64 = 9;
 const DEN: u64 = 10;

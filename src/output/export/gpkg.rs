@@ -1,7 +1,7 @@
 //! The OGC GeoPackage writer (see the parent module for the format choices).
 //!
 //! The database is built with SQLite in a temporary file beside the output,
-//! closed, then copied into a staged file (see [`crate::write::stage`]) so
+//! closed, then copied into a staged file (see [`crate::output::write::stage`]) so
 //! it can be renamed together with the other outputs of a run; the build
 //! file is always removed. References: OGC 12-128r18 (GeoPackage 1.3.1),
 //! §1.1 (required tables), §2.1.3 (geometry encoding), Annex F.3 (R-tree).
@@ -9,7 +9,7 @@
 use super::{
     CrsInfo, ExportError, FieldKind, Layer, Rings, Value, clean_polygons, envelope, grow, validate,
 };
-use crate::write::{Staged, commit, stage};
+use crate::output::write::{Staged, commit, stage};
 use rusqlite::{Connection, params};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -39,7 +39,7 @@ pub fn write_gpkg(path: &Path, layers: &[Layer], crs: &CrsInfo) -> Result<(), Ex
 }
 
 /// Builds the GeoPackage and returns it staged, for
-/// [`crate::write::commit`].
+/// [`crate::output::write::commit`].
 ///
 /// # Errors
 /// [`ExportError`] naming the file; nothing is left behind.

@@ -2,7 +2,7 @@
 //! households *and* population, `--balance households,population`).
 //!
 //! With one measure the capacitated assignment is a network flow and
-//! [`crate::flow`] solves it exactly. With `m ≥ 2` measures every unit
+//! [`crate::engine::flow`] solves it exactly. With `m ≥ 2` measures every unit
 //! carries a vector of loads and every centre must keep each of them inside
 //! its own band; the constraint matrix is no longer a network matrix, so this
 //! module writes the linear programme out and hands it to the interior-point
@@ -17,15 +17,15 @@
 //!
 //! `w⁰` is the *primary* measure (`measures[0]`): it alone weights the
 //! squared distances, so with a single measure the LP is exactly the one
-//! [`crate::flow::solve_transport`] solves, and the answer has the same
+//! [`crate::engine::flow::solve_transport`] solves, and the answer has the same
 //! [`TransportSolution`] form.
 //!
 //! # Parameters
 //!
 //! See [`MultiProblem`]. `candidates` limits each unit to its nearest centres
 //! (0 or ≥ k means all); the same default as the flow solver,
-//! [`crate::flow::DEFAULT_CANDIDATES`] = 6, is the natural choice: the
-//! solver probe (shared/research/probe-crates-and-solvers.md §3) found 6
+//! [`crate::engine::flow::DEFAULT_CANDIDATES`] = 6, is the natural choice: the
+//! solver probe (docs/DESIGN.md §7, the solver probe) found 6
 //! candidates exact on every tested instance. When the pruned LP is
 //! infeasible (or Clarabel fails on it) the solver widens to all centres by
 //! itself and says so in [`TransportSolution::widened`].
@@ -50,7 +50,7 @@
 //! to the lower centre index), the split units with their shares, the loads
 //! of the *primary* measure per centre, and the objective
 //! `Σ_ij w⁰_i · x_ij · cost_ij` with the unscaled cost, as in
-//! [`crate::flow`]. Unlike the flow solver's vertex, the number of split
+//! [`crate::engine::flow`]. Unlike the flow solver's vertex, the number of split
 //! units is not bounded by `k − 1`: at a vertex of the m-measure LP it is at
 //! most the number of tight load bounds (≤ `m·k`), and on a degenerate
 //! instance (ties between equally good assignments) the interior-point
@@ -124,7 +124,7 @@ use good_lp::{
     Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, variable,
 };
 
-use crate::flow::{Split, TransportSolution};
+use crate::engine::flow::{Split, TransportSolution};
 
 /// Shares of a unit below this fraction are interior-point dust and are
 /// dropped (the unit's other shares are rescaled).
@@ -174,7 +174,7 @@ pub struct MultiProblem<'a> {
     pub candidates: usize,
     /// Optional extra cost per unit of primary load of unit `i` at centre
     /// `j`, added to the squared distance (same meaning as
-    /// [`crate::flow::TransportProblem::extra_cost`]). Must be finite.
+    /// [`crate::engine::flow::TransportProblem::extra_cost`]). Must be finite.
     pub extra_cost: Option<&'a (dyn Fn(usize, usize) -> f64 + Sync)>,
 }
 
@@ -821,8 +821,8 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::{self, TransportProblem};
-    use crate::rng::Rng;
+    use crate::engine::flow::{self, TransportProblem};
+    use crate::engine::rng::Rng;
 
     /// An owned multi-measure instance.
     #[derive(Clone, Debug)]

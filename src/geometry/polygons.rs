@@ -1,13 +1,13 @@
 //! Grid and micro-grid polygons that tile their territory exactly.
 //!
-//! DESIGN §2 "Coverage" asks that the grid polygons of a village tile the
+//! docs/DESIGN.md §2 "Coverage" asks that the grid polygons of a village tile the
 //! village (no gaps, no overlaps, union = village) and that empty land go to
 //! the grid of the nearest households; the same holds for the micro-grids of
 //! a grid. The nearest-household rule is the Voronoi diagram of the
 //! households, so a grid's polygon is the union of its households' Voronoi
 //! cells, cut to the village. [`partition_polygons`] builds these polygons
 //! for one territory (a village or a grid polygon) and [`coverage`] measures
-//! how well a set of polygons tiles a territory (DESIGN §5, Coverage).
+//! how well a set of polygons tiles a territory (docs/DESIGN.md §5, Coverage).
 //!
 //! # Parameters
 //! - `sites`: the distinct positions (in local metres) of the territory's
@@ -71,7 +71,7 @@
 //! only loss left is the rounding of the territory's own vertices to the
 //! grid (at most s⁻¹/√2 each), which moves the union's area by at most
 //! about perimeter × s⁻¹/2 (≤ 2e-9 of a village's area in the tests), far
-//! below DESIGN §5's 1e-6. No sliver can appear inside one group, since
+//! below docs/DESIGN.md §5's 1e-6. No sliver can appear inside one group, since
 //! its cells share exact edges (step 5), so no cleaning of small rings is
 //! needed or done.
 //!
@@ -101,7 +101,7 @@ use i_overlay::i_shape::int::shape::{IntContour, IntShape};
 use spade::handles::FixedFaceHandle;
 use spade::{DelaunayTriangulation, Point2, Triangulation};
 
-use crate::graph::cmp_coords;
+use crate::engine::graph::cmp_coords;
 
 /// Why the polygons of a territory could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -213,7 +213,7 @@ pub enum PolygonError {
     },
 }
 
-/// How well a set of polygons tiles a territory (DESIGN §5, Coverage).
+/// How well a set of polygons tiles a territory (docs/DESIGN.md §5, Coverage).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Coverage {
     /// Area of the territory, m².
@@ -224,7 +224,7 @@ pub struct Coverage {
     /// covered twice or more.
     pub overlap_area: f64,
     /// area(union △ territory) / area(territory): the symmetric difference,
-    /// which bounds DESIGN §5's |area(union) − area(territory)| /
+    /// which bounds docs/DESIGN.md §5's |area(union) − area(territory)| /
     /// area(territory) from above and, unlike it, cannot hide a gap behind a
     /// spill of the same area. 0 when both areas are 0, infinite when only
     /// the territory's is.
@@ -370,7 +370,7 @@ impl IntGrid {
     }
 }
 
-/// Coverage of `territory` by `parts` (DESIGN §5): see [`Coverage`] for the
+/// Coverage of `territory` by `parts` (docs/DESIGN.md §5): see [`Coverage`] for the
 /// definitions. Parts may be wound either way; they are oriented first
 /// because geo's `unary_union` needs one winding throughout.
 #[must_use]
@@ -642,7 +642,7 @@ fn cut(a: [f64; 2], b: [f64; 2], axis: usize, bound: f64) -> [f64; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::engine::rng::Rng;
     use geo::{Contains, Intersects, Point, Validation};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
@@ -960,7 +960,7 @@ mod tests {
         eprintln!("worst relative gap {worst_gap:e}, worst relative overlap {worst_overlap:e}");
     }
 
-    /// Empty land belongs to the group of the nearest site (DESIGN §2):
+    /// Empty land belongs to the group of the nearest site (docs/DESIGN.md §2):
     /// random points of the territory lie in the part of their nearest
     /// site's group, unless a site of another group is equally near.
     fn assert_nearest_rule(

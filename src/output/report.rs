@@ -20,7 +20,7 @@
 //! - `metrics_json`: the full `metrics.json` value; every field is read
 //!   defensively and a missing or mistyped one is shown as "–".
 //! - `band`: the household band drawn on the histogram (default 300-500,
-//!   DESIGN §2).
+//!   docs/DESIGN.md §2).
 //! - `grid_loads`: the loads binned in the histogram.
 //!
 //! Defaults and where they came from:
@@ -1962,7 +1962,7 @@ draw();
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::engine::rng::Rng;
     use serde_json::json;
 
     fn square(lon: f64, lat: f64, d: f64) -> Vec<Vec<[f64; 2]>> {

@@ -1,6 +1,6 @@
 //! Local projection from longitude/latitude to metres.
 //!
-//! All distances and areas are computed in metres (DESIGN §2). A county spans
+//! All distances and areas are computed in metres (docs/DESIGN.md §2). A county spans
 //! well under 100 km, so we use a local equirectangular projection about a
 //! fixed origin, with the WGS84 meridional and prime-vertical radii of
 //! curvature at the origin's latitude. Over ±50 km of latitude the east-west

@@ -57,7 +57,7 @@
 //! search per tried candidate: O(n · deg) per move in the worst case, with
 //! a handful of moves per grid in practice.
 
-use crate::graph::Graph;
+use crate::engine::graph::Graph;
 
 /// The violation of one grid's load against the band [lower, upper].
 #[must_use]
@@ -687,7 +687,7 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::village_graph;
+    use crate::engine::graph::village_graph;
 
     fn line(n: usize) -> (Vec<[f64; 2]>, Graph) {
         #[allow(clippy::cast_precision_loss)]
@@ -854,7 +854,7 @@ mod tests {
             let (pos, g, mut label) = lattice(side);
             let n = pos.len();
             let k = 4;
-            let mut r = crate::rng::Rng::new(4000 + seed);
+            let mut r = crate::engine::rng::Rng::new(4000 + seed);
             #[allow(clippy::cast_precision_loss)]
             let hh: Vec<f64> = (0..n).map(|_| 1.0 + r.below(3) as f64).collect();
             let pop: Vec<f64> = hh

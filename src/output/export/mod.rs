@@ -10,7 +10,7 @@
 //! # Parameters
 //! - `dir` / `path`: where the files go. Every file is written to a
 //!   temporary sibling and renamed only when complete (see
-//!   [`crate::write`]); a failure leaves the previous files as they were.
+//!   [`crate::output::write`]); a failure leaves the previous files as they were.
 //! - [`CrsInfo`]: the coordinate system the longitudes and latitudes are in.
 //!   [`CrsInfo::WGS84`] is the default of RFC 7946; [`CrsInfo::CGCS2000`]
 //!   (EPSG:4490) and [`CrsInfo::GCJ02`] are for users who asked for those.
@@ -77,7 +77,7 @@ pub use self::geojson::{stage_geojson, write_geojson};
 pub use self::gpkg::{stage_gpkg, write_gpkg};
 pub use self::shapefile::{dbf_field_names, stage_shapefile, write_shapefile};
 
-use crate::write::WriteError;
+use crate::output::write::WriteError;
 use geo::{LineString, MultiPolygon};
 use std::path::{Path, PathBuf};
 

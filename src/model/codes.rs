@@ -1,6 +1,6 @@
 //! Grid codes in serpentine reading order.
 //!
-//! DESIGN §2: a grid code is the 12-digit village code plus a 3-digit
+//! docs/DESIGN.md §2: a grid code is the 12-digit village code plus a 3-digit
 //! sequence (001, 002, …), numbered west to east and north to south, the
 //! rule of the Beijing (DB11/T 2157-2023) and Xi'an (DB6101/T 3185) unit-grid
 //! standards. Dedicated grids start at 901, so full-scope sequences stop at
@@ -19,7 +19,7 @@
 /// The highest full-scope sequence; 901 and up are dedicated grids.
 pub const MAX_FULL_SCOPE_SEQ: usize = 900;
 
-/// The first dedicated-grid sequence (DESIGN §2).
+/// The first dedicated-grid sequence (docs/DESIGN.md §2).
 pub const DEDICATED_FIRST_SEQ: usize = 901;
 
 /// The serpentine order of `centroids`: `order[s]` is the grid numbered

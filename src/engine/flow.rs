@@ -17,7 +17,7 @@
 //! See [`TransportProblem`]. `candidates` (default [`DEFAULT_CANDIDATES`] = 6)
 //! limits each unit to its nearest centres, found with an `rstar` tree (or,
 //! with at most 32 centres, by a plain scan, which is faster there). Our
-//! solver probe (shared/research/probe-crates-and-solvers.md §3) found that
+//! solver probe (docs/DESIGN.md §7, the solver probe) found that
 //! 6 candidates gave exactly the unpruned optimum on every instance tested
 //! (3000/25, 10000/60, 30000/100) and were 4-10x faster, while 3 candidates
 //! were infeasible on the large instances. When the pruned problem turns out
@@ -102,7 +102,7 @@ use rstar::primitives::GeomWithData;
 
 /// Default number of candidate centres per unit.
 ///
-/// From the solver probe (shared/research/probe-crates-and-solvers.md §3):
+/// From the solver probe (docs/DESIGN.md §7, the solver probe):
 /// `c = 6` reproduced the unpruned optimum on every tested instance, `c = 4`
 /// cost up to 0.34 %, and `c ≤ 3` was infeasible on large instances.
 pub const DEFAULT_CANDIDATES: usize = 6;
@@ -1041,7 +1041,7 @@ impl Flow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::engine::rng::Rng;
     use good_lp::{Expression, ProblemVariables, SolverModel, Variable, constraint, variable};
 
     /// An owned instance, so tests can build problems from it.

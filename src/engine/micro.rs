@@ -1,13 +1,13 @@
 //! Micro-grids (微网格) inside one grid.
 //!
 //! A grid of 300-500 households is cut into about 5-7 micro-grids of a few
-//! dozen households, each led by a volunteer (DESIGN §2). We reuse the
-//! full-scope engine ([`crate::partition`]) one level down, sizing by
+//! dozen households, each led by a volunteer (docs/DESIGN.md §2). We reuse the
+//! full-scope engine ([`crate::engine::partition`]) one level down, sizing by
 //! households.
 //!
 //! # Parameters
 //! - `target` (default 50, `--micro-target`): mean households per
-//!   micro-grid; DESIGN §2's default.
+//!   micro-grid; docs/DESIGN.md §2's default.
 //! - `band` (default 20-80, `--micro-band`): the household band. A
 //!   building above its maximum is an *oversize building*.
 //! - `tolerance` (default 0.25): the balance asked of the engine around the
@@ -30,7 +30,7 @@
 //!    groups of that graph, so that micro-grids are contiguous on the same
 //!    graph the metrics use, compact, and no building is split.
 //! 4. Number all micro-grids of the grid in serpentine order
-//!    ([`crate::codes`]): the grid code plus two digits.
+//!    ([`crate::model::codes`]): the grid code plus two digits.
 //!
 //! # Complexity
 //! The engine's, on a few dozen to a few hundred buildings per grid.
@@ -39,8 +39,8 @@
 //! [`MicroError`] when a grid would need more than 99 micro-grids (two-digit
 //! codes), or the engine fails.
 
-use crate::graph;
-use crate::partition::{self, PartitionParams, VillageProblem};
+use crate::engine::graph;
+use crate::engine::partition::{self, PartitionParams, VillageProblem};
 
 /// Tuning of micro-grids (see the module docs for defaults).
 #[derive(Clone, Debug, PartialEq)]
@@ -246,7 +246,7 @@ pub fn micro_grids(
         });
     }
     let cents: Vec<[f64; 2]> = groups.iter().map(|g| g.1).collect();
-    let order = crate::codes::serpentine_order(&cents);
+    let order = crate::model::codes::serpentine_order(&cents);
     let mut row_micro = Vec::new();
     let mut oversize = vec![false; groups.len()];
     for (s, &gi) in order.iter().enumerate() {

@@ -38,7 +38,7 @@
 //!   typical squared distance within a grid (σ² its household-weighted
 //!   variance), so λ = 1 means "as bad as sitting one grid-spread further
 //!   from the centre". Measured on synth scale 1.0 (1,024 → 1,565 grids,
-//!   with the lineage grid counts of [`crate::apportion::for_lineage`]):
+//!   with the lineage grid counts of [`crate::engine::apportion::for_lineage`]):
 //!   λ = 0, 1, 2, 4, 8, 20, 100 keep 84.0, 91.8, 94.1, 95.3, 95.9, 96.1,
 //!   96.1 % of households in lineage with 55.0, 76.1, 84.2, 88.1, 90.2,
 //!   91.1, 91.4 % clean grids, at SSE ratios 1.081, 1.092, 1.102, 1.113,
@@ -47,7 +47,7 @@
 //!   only compactness is lost.
 //! - `measures` (`--balance`): further measures, each kept within its own
 //!   tolerance of its village mean, by the assignment LP of
-//!   [`crate::balance_lp`] (no longer a network flow) from the best
+//!   [`crate::engine::balance_lp`] (no longer a network flow) from the best
 //!   single-measure plan's centres, then [`repair::rebalance_multi`].
 //! - `seed`: drives the weighted k-means++ seeding, through a stream derived
 //!   from the village code so that the result does not depend on which
@@ -67,12 +67,12 @@
 //! 2. Repeat until the rounded assignment no longer changes:
 //!    a. solve the transportation LP min Σ w_i·d_ij² subject to every load
 //!    in t(1 ± lp_tolerance), exactly, with the min-cost-flow solver of
-//!    [`crate::flow`];
+//!    [`crate::engine::flow`];
 //!    b. round: an optimal vertex splits at most k − 1 units, and each goes
 //!    to the share centre whose load then ends closest to t;
 //!    c. move every centre to the load-weighted centroid of its units.
 //! 3. Repair contiguity on the village's Delaunay graph and restore balance
-//!    with contiguity-keeping boundary moves ([`crate::repair`]).
+//!    with contiguity-keeping boundary moves ([`crate::engine::repair`]).
 //! 4. Keep the restart with the least band violation, then the least
 //!    weighted squared distance (plus the disruption cost when
 //!    re-allocating), and report the largest deviation reached and, when it exceeds τ, why:
@@ -96,11 +96,11 @@
 
 use serde::Serialize;
 
-use crate::balance_lp;
-use crate::flow::{self, TransportProblem};
-use crate::graph::Graph;
-use crate::repair;
-use crate::rng::Rng;
+use crate::engine::balance_lp;
+use crate::engine::flow::{self, TransportProblem};
+use crate::engine::graph::Graph;
+use crate::engine::repair;
+use crate::engine::rng::Rng;
 
 /// Villages with more grids than this get no extra restarts (see
 /// `extra_restarts`). They rescue lumpy villages of a few grids (the
@@ -646,7 +646,7 @@ fn one_start<'s>(
 /// the free grids `0..free_k` of `k` labels.
 /// The several-measure finish (`--balance`): from the centres of the
 /// best single-measure plan, solve the assignment LP with every measure's
-/// band ([`crate::balance_lp`], Clarabel), round, repair contiguity and
+/// band ([`crate::engine::balance_lp`], Clarabel), round, repair contiguity and
 /// rebalance over all measures; keep the result when its summed relative
 /// band violation is no worse than the single-measure plan's.
 fn multi_measure(
@@ -912,7 +912,7 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::village_graph;
+    use crate::engine::graph::village_graph;
 
     fn plan(pos: &[[f64; 2]], weight: &[f64], k: usize, seed: u64) -> VillagePlan {
         let graph = village_graph(pos, |_| true);

@@ -3,7 +3,7 @@
 //! # Parameters
 //! - `target` T: the mean load per grid (`--target`).
 //! - `band` [MIN, MAX]: the household norm for one grid (`--band`, default
-//!   300-500, the provincial wording for urban grids quoted in DESIGN §2).
+//!   300-500, the provincial wording for urban grids quoted in docs/DESIGN.md §2).
 //! - `grids` K: a fixed county total (`--grids`), instead of a target.
 //!
 //! # Algorithm
@@ -253,7 +253,7 @@ pub fn by_total(villages: &[VillageLoad], grids: usize) -> Result<Apportionment,
             villages: inhabited.len(),
         });
     }
-    let most = inhabited.len() * crate::codes::MAX_FULL_SCOPE_SEQ;
+    let most = inhabited.len() * crate::model::codes::MAX_FULL_SCOPE_SEQ;
     if grids > most {
         return Err(ApportionError::TooManyGrids { grids, most });
     }
@@ -580,7 +580,7 @@ mod tests {
 
     #[test]
     fn total_mode_matches_the_good_lp_milp() {
-        let mut rng = crate::rng::Rng::new(5);
+        let mut rng = crate::engine::rng::Rng::new(5);
         for case in 0..40 {
             let n = 1 + rng.below(4);
             let loads: Vec<f64> = (0..n)
@@ -606,7 +606,7 @@ mod tests {
 
     #[test]
     fn total_mode_matches_brute_force() {
-        let mut rng = crate::rng::Rng::new(42);
+        let mut rng = crate::engine::rng::Rng::new(42);
         for case in 0..300 {
             let n = 1 + rng.below(5);
             let loads: Vec<f64> = (0..n)
@@ -665,7 +665,7 @@ mod tests {
 
     #[test]
     fn lineage_mode_is_optimal_against_brute_force() {
-        let mut rng = crate::rng::Rng::new(11);
+        let mut rng = crate::engine::rng::Rng::new(11);
         for case in 0..200 {
             let n = 1 + rng.below(4);
             let band = (300.0, 500.0);

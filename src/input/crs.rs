@@ -7,7 +7,7 @@
 //! WGS84. GeoJSON output is always WGS84 (RFC 7946). A boundary file may be in
 //! another system than the household file, so each input is converted to
 //! WGS84 on its own before any point-in-polygon test: a 0.5 km shift would
-//! mis-assign every household near a village boundary (DESIGN §2).
+//! mis-assign every household near a village boundary (docs/DESIGN.md §2).
 //!
 //! BD-09 (Baidu), a second offset on top of GCJ-02, is not supported.
 //!
@@ -554,7 +554,7 @@ pub fn convert_geometry<G: geo::MapCoordsInPlace<f64>>(g: &mut G, from: Crs, to:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::engine::rng::Rng;
     use geo::{Distance, Haversine, Point};
 
     /// Great-circle distance in metres between two lon/lat points.
@@ -731,7 +731,7 @@ mod tests {
     #[test]
     fn known_offsets_in_zhejiang() {
         // (lon, lat, offset in metres measured by our domain research with
-        // the same formula, DESIGN research §4).
+        // the same formula, docs/DESIGN.md §2).
         // The last number is the same offset from an independent Python
         // transcription of the formula (haversine, R = 6371008.8 m), which
         // reproduces the wandergis sample bit for bit. Our research's 527 m

@@ -1,7 +1,7 @@
 //! The GeoJSON writer (see the parent module for the format choices).
 
 use super::{CrsInfo, ExportError, Layer, Rings, Value, clean_polygons, validate};
-use crate::write::{Staged, commit, stage};
+use crate::output::write::{Staged, commit, stage};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -16,7 +16,7 @@ pub fn write_geojson(dir: &Path, layer: &Layer, crs: &CrsInfo) -> Result<(), Exp
 
 /// Writes `<dir>/<layer.name>.geojson` to a temporary file and returns it
 /// staged, so a run can rename all its outputs together with
-/// [`crate::write::commit`].
+/// [`crate::output::write::commit`].
 ///
 /// # Errors
 /// [`ExportError`] naming the file; nothing is left behind.

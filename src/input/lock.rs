@@ -2,7 +2,7 @@
 //!
 //! When households carry `grid`, the partition re-allocates: it seeds from
 //! the current grids and charges a disruption cost (see
-//! [`crate::partition`]). Some grids are decided in advance and must come
+//! [`crate::engine::partition`]). Some grids are decided in advance and must come
 //! out exactly as they are: `--lock FILE` names them one code per line, and
 //! `--lock-village CODES` locks every current grid of those villages.
 //!
@@ -32,7 +32,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::codes;
+use crate::model::codes;
 
 /// Why the locks cannot be honoured.
 #[derive(Debug, thiserror::Error)]

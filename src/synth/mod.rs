@@ -1,9 +1,9 @@
 //! A deterministic synthetic county (`gridplan synth`).
 //!
-//! The generator writes the three inputs of DESIGN §3 (households,
+//! The generator writes the three inputs of docs/DESIGN.md §3 (households,
 //! boundaries, dedicated zones) for a county modelled on Rui'an (瑞安市,
 //! Zhejiang, statistical code 330381). It is the data behind the benchmarks of
-//! DESIGN §7 and the demo, so it must be realistic where the partitioner is
+//! docs/DESIGN.md §7 and the demo, so it must be realistic where the partitioner is
 //! sensitive (village sizes, clustered hamlets, apartment blocks, enclaves,
 //! lakes, a current grid plan) and exactly reproducible.
 //!
@@ -112,9 +112,9 @@ use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon, Validation}
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, JsonValue};
 use spade::{DelaunayTriangulation, HasPosition, Point2, Triangulation};
 
-use crate::project::LocalProjection;
-use crate::rng::Rng;
-use crate::write::{WriteError, ensure_dir, write_atomic};
+use crate::engine::rng::Rng;
+use crate::input::project::LocalProjection;
+use crate::output::write::{WriteError, ensure_dir, write_atomic};
 
 /// Longitude of the projection origin, near the middle of Rui'an.
 const ORIGIN_LON: f64 = 120.64;
@@ -170,7 +170,7 @@ pub struct SynthParams {
     pub seed: u64,
 }
 
-/// A generated county: the three input files of DESIGN §3.
+/// A generated county: the three input files of docs/DESIGN.md §3.
 #[derive(Clone, Debug)]
 pub struct SynthCounty {
     /// Point features with `id`, `households`, `population`, `rental`,

@@ -1,4 +1,4 @@
-//! Reading and validating the inputs (DESIGN §3).
+//! Reading and validating the inputs (docs/DESIGN.md §3).
 //!
 //! Three GeoJSON FeatureCollections come in: household points, administrative
 //! boundaries and, optionally, dedicated zones; plus an `assignment.csv` for
@@ -10,7 +10,7 @@
 //!
 //! # Parameters
 //! Only paths. Whether a household lies in its declared village is checked
-//! later by [`crate::locate`], because it needs the projected geometry.
+//! later by [`crate::input::locate`], because it needs the projected geometry.
 //!
 //! # Algorithm
 //! 1. The file is read into memory in one call (a county's 20 MB is cheap)
@@ -1279,7 +1279,7 @@ fn households_count(v: Option<&Loose<'_>>, at: &dyn Fn() -> Box<At>) -> Result<u
 // ---------------------------------------------------------------------------
 // Public readers.
 
-/// Reads the households FeatureCollection (DESIGN §3) in input order.
+/// Reads the households FeatureCollection (docs/DESIGN.md §3) in input order.
 ///
 /// # Errors
 /// Any [`ReadError`] per-feature or whole-file variant; the first broken

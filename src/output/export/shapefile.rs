@@ -11,10 +11,10 @@
 use super::{
     CrsInfo, ExportError, FieldKind, Layer, Rings, Value, clean_polygons, envelope, grow, validate,
 };
-use crate::write::{Staged, commit, stage};
+use crate::output::write::{Staged, commit, stage};
 use std::path::Path;
 
-/// Short `.dbf` names for the long property names of DESIGN.md §4, chosen
+/// Short `.dbf` names for the long property names of docs/DESIGN.md §4, chosen
 /// to stay readable; every other name goes through the generic rule of
 /// [`dbf_field_names`].
 const SHORT_NAMES: &[(&str, &str)] = &[
@@ -78,7 +78,7 @@ pub fn write_shapefile(dir: &Path, layer: &Layer, crs: &CrsInfo) -> Result<(), E
 }
 
 /// Writes the five Shapefile files to temporary files and returns them
-/// staged, for [`crate::write::commit`].
+/// staged, for [`crate::output::write::commit`].
 ///
 /// # Errors
 /// [`ExportError`] naming the file; nothing is left behind.

@@ -14,9 +14,9 @@
 //!   order of `--targets`/`--grids` on the command line); nothing here sorts
 //!   or drops rows.
 //! - `band`: the household norm band of a full-scope grid (default 300-500,
-//!   DESIGN §2), only used to word the headings.
+//!   docs/DESIGN.md §2), only used to word the headings.
 //! - `tolerance`: the allowed relative deviation from the village mean
-//!   (default 0.10, DESIGN §4), only used to word the headings.
+//!   (default 0.10, docs/DESIGN.md §4), only used to word the headings.
 //!
 //! Defaults and where they came from:
 //! - CSV precision: shares as fractions with 4 decimals (0.01 %, finer than
@@ -28,7 +28,7 @@
 //!   `runtime_s`: the issue asks for each scenario's runtime, and a wall
 //!   time cannot repeat. Compare runs on every other column.
 //! - Percentages in Markdown and HTML carry 1 decimal and a share below 1 is
-//!   never rounded up to "100.0 %", as in [`report`](crate::report).
+//!   never rounded up to "100.0 %", as in [`report`](crate::output::report).
 //! - The chart is 720×360 user units (it scales with its container); bars
 //!   are at most 72 units wide so a single scenario does not become a slab;
 //!   the left axis has a quarter of headroom so the counts on
@@ -103,7 +103,7 @@ pub struct ScenarioRow {
     /// Households whose new grid is not the successor of their current one,
     /// when households carry their current `grid`.
     pub households_moved: Option<u64>,
-    /// Share (0..1) of households whose grid lineage is kept (DESIGN §5),
+    /// Share (0..1) of households whose grid lineage is kept (docs/DESIGN.md §5),
     /// when households carry their current `grid`.
     pub lineage_kept: Option<f64>,
     /// Wall-clock seconds this scenario took to compute.

@@ -1,10 +1,10 @@
-//! Workload of a household point (DESIGN §2).
+//! Workload of a household point (docs/DESIGN.md §2).
 //!
 //! load = w_h·households + w_p·population + w_r·rental + w_s·shops + w_c·special.
 //!
 //! # Parameters
 //! The five weights of [`Weights`]. The default is households only
-//! (`households = 1`, every other weight 0), as DESIGN §2 says: "The default
+//! (`households = 1`, every other weight 0), as docs/DESIGN.md §2 says: "The default
 //! is households only".
 //!
 //! # Config file
@@ -36,8 +36,8 @@
 
 use std::path::Path;
 
+use crate::input::read::ReadError;
 use crate::model::Household;
-use crate::read::ReadError;
 
 /// The weights of the workload formula.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]

@@ -1,7 +1,7 @@
 //! Dedicated grids (专属网格): households inside premises zones.
 //!
 //! Industrial parks, schools, hospitals, markets and enterprises get grids
-//! of their own (DESIGN §2). Their households and workload leave the
+//! of their own (docs/DESIGN.md §2). Their households and workload leave the
 //! village's full-scope grids.
 //!
 //! # Algorithm

@@ -1,11 +1,11 @@
-//! Locating household points in villages (DESIGN §3, §6 "locate").
+//! Locating household points in villages (docs/DESIGN.md §3, §6 "locate").
 //!
 //! Every household must end up in exactly one village. A point found inside
 //! a village polygon belongs to it; a declared `village` property is checked
 //! against that; a point in no village is an error unless snapping is on.
 //!
 //! # Parameters
-//! - `snap_distance` (metres, default `None` = off). DESIGN §3: "The default
+//! - `snap_distance` (metres, default `None` = off). docs/DESIGN.md §3: "The default
 //!   is an error listing up to 20 ids; a flag may instead snap points within
 //!   a distance." With it, a point outside every village goes to the nearest
 //!   village within that distance, and a point whose declared village is
@@ -716,7 +716,7 @@ mod tests {
                 )
             })
             .collect();
-        let mut rng = crate::rng::Rng::new(7);
+        let mut rng = crate::engine::rng::Rng::new(7);
         let pts: Vec<[f64; 2]> = (0..550_000)
             .map(|_| [rng.range(0.0, 30.0 * side), rng.range(0.0, 17.0 * side)])
             .collect();

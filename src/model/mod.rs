@@ -1,4 +1,7 @@
-//! The plain data types that flow between pipeline steps.
+//! The plain data types that flow between pipeline steps, and the grid
+//! codes ([`codes`]) that name their results.
+
+pub mod codes;
 
 use geo::MultiPolygon;
 

@@ -1,6 +1,6 @@
 //! Delaunay adjacency of a village's distinct points.
 //!
-//! This is the contiguity notion of DESIGN §5, shared by the contiguity
+//! This is the contiguity notion of docs/DESIGN.md §5, shared by the contiguity
 //! repair and by the metrics so that both judge a plan the same way.
 //!
 //! # Algorithm
