@@ -18,11 +18,12 @@
 //!    micro-grids and coverage, for our plan or any other;
 //! 5. [`output`]: the exports, report.html, scenarios and atomic writes.
 //!
-//! Beside them: [`model`] (the data types and grid codes), [`error`] (the
-//! error type) and [`synth`] (a synthetic county for tests and benchmarks).
+//! Beside them: [`config`] (every default, once), [`model`] (the data
+//! types and grid codes), [`error`] (the error type) and [`synth`] (a synthetic county for tests and benchmarks).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod geometry;
