@@ -41,7 +41,8 @@ pub const STABILITY: f64 = 8.0;
 /// The seed of every random choice, `--seed`.
 pub const SEED: u64 = 1;
 
-/// Restarts of the weighted k-means yardstick of compactness: the best of 4
-/// k-means++ starts is within noise of the best of 16 on our counties, at a
-/// quarter of the time.
+/// Restarts of the weighted k-means yardstick of compactness (docs/DESIGN.md
+/// §5): the best of 4 k-means++ starts, the yardstick every published
+/// figure of this project was measured against; more starts would move the
+/// yardstick, not the plan.
 pub const KMEANS_RESTARTS: usize = 4;
