@@ -2,16 +2,12 @@
 //! message naming the file, the feature and the id, a non-zero exit, no
 //! panic, and no output file.
 
-use crate::common::{boundaries, households, run, square, write};
+use crate::common::{
+    boundaries, households, ok, partition_files, run, square, two_villages, write,
+};
 
-/// A valid boundaries file with villages 330381001001 and 330381001002 side
-/// by side, each 0.01° wide.
-fn two_villages() -> String {
-    boundaries(&[
-        ("330381001001", square(120.60, 27.70, 0.01)),
-        ("330381001002", square(120.61, 27.70, 0.01)),
-    ])
-}
+/// Sizing for the few households of these fixtures.
+const TINY: [&str; 4] = ["--target", "2", "--band", "1,10"];
 
 /// Runs partition on the given texts and returns (exit code, stderr, out dir).
 fn partition(hh: &str, bd: &str) -> (i32, String, std::path::PathBuf) {
@@ -19,19 +15,7 @@ fn partition(hh: &str, bd: &str) -> (i32, String, std::path::PathBuf) {
     let h = write(&dir, "households.geojson", hh);
     let b = write(&dir, "boundaries.geojson", bd);
     let out = dir.join("out");
-    let o = run(&[
-        "partition",
-        "--households",
-        h.to_str().unwrap(),
-        "--boundaries",
-        b.to_str().unwrap(),
-        "--target",
-        "2",
-        "--band",
-        "1,10",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = partition_files(&h, &b, &out, &TINY);
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     (o.status.code().unwrap_or(-1), stderr, out)
 }
@@ -163,27 +147,16 @@ fn snap_distance_places_a_near_point() {
     let h = write(dir.path(), "households.geojson", &hh);
     let b = write(dir.path(), "boundaries.geojson", &two_villages());
     let out = dir.path().join("out");
-    let args = |snap: &'static str| {
-        vec![
-            "partition".to_string(),
-            "--households".into(),
-            h.display().to_string(),
-            "--boundaries".into(),
-            b.display().to_string(),
-            "--target".into(),
-            "2".into(),
-            "--band".into(),
-            "1,10".into(),
-            "--snap-distance".into(),
-            snap.into(),
-            "--out".into(),
-            out.display().to_string(),
-        ]
+    let snap = |metres: &str| {
+        partition_files(
+            &h,
+            &b,
+            &out,
+            &[&TINY[..], &["--snap-distance", metres]].concat(),
+        )
     };
-    let o = crate::common::bin().args(args("5")).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let o = crate::common::bin().args(args("20")).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(snap("5").status.code(), Some(2));
+    ok(&snap("20"));
     let m = std::fs::read_to_string(out.join("metrics.json")).unwrap();
     assert!(m.contains("\"near\""), "the snapped point is reported");
 }
@@ -258,19 +231,7 @@ fn output_never_overwrites_an_input() {
     // The households file is named like an output inside the out folder.
     let h = write(dir.path(), "metrics.json", &hh);
     let b = write(dir.path(), "boundaries.geojson", &two_villages());
-    let o = run(&[
-        "partition",
-        "--households",
-        h.to_str().unwrap(),
-        "--boundaries",
-        b.to_str().unwrap(),
-        "--target",
-        "2",
-        "--band",
-        "1,10",
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
+    let o = partition_files(&h, &b, dir.path(), &TINY);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to overwrite"));
     assert_eq!(std::fs::read_to_string(&h).unwrap(), hh);

@@ -6,71 +6,35 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::common::{run, small_county};
+use crate::common::{
+    assignment_rows, household_property, measure, metrics, ok, partition, small_county,
+};
 
 fn partition_into(out: &Path, threads: &str, seed: &str) {
-    let c = small_county();
-    let o = run(&[
-        "partition",
-        "--households",
-        c.join("households.geojson").to_str().unwrap(),
-        "--boundaries",
-        c.join("boundaries.geojson").to_str().unwrap(),
-        "--target",
-        "367",
-        "--seed",
-        seed,
-        "--threads",
-        threads,
-        // The engine's own bars (compactness ≤ 1.25 included) are for a
-        // plan drawn afresh; re-allocation is tested in `reallocation`.
-        "--stability",
-        "0",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-/// (id, declared village) of every household, in input order.
-fn input_households() -> Vec<(String, Option<String>)> {
-    let text = std::fs::read_to_string(small_county().join("households.geojson")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let p = &f["properties"];
-            (
-                p["id"].as_str().unwrap().to_string(),
-                p["village"].as_str().map(str::to_string),
-            )
-        })
-        .collect()
-}
-
-fn read_assignment(out: &Path) -> Vec<(String, String, String)> {
-    let mut r = csv::Reader::from_path(out.join("assignment.csv")).unwrap();
-    assert_eq!(r.headers().unwrap(), vec!["id", "grid", "micro_grid"]);
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (rec[0].to_string(), rec[1].to_string(), rec[2].to_string())
-        })
-        .collect()
-}
-
-fn metrics(out: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
+    ok(&partition(
+        small_county(),
+        out,
+        &[
+            "--target",
+            "367",
+            "--seed",
+            seed,
+            "--threads",
+            threads,
+            // The engine's own bars (compactness ≤ 1.25 included) are for a
+            // plan drawn afresh; re-allocation is tested in `reallocation`.
+            "--stability",
+            "0",
+        ],
+    ));
 }
 
 #[test]
 fn every_household_once_nested_contiguous_balanced_compact() {
     let dir = tempfile::tempdir().unwrap();
     partition_into(dir.path(), "2", "1");
-    let input = input_households();
-    let rows = read_assignment(dir.path());
+    let input = household_property(small_county(), "village");
+    let rows = assignment_rows(dir.path());
     // Exactly once, in input order.
     assert_eq!(rows.len(), input.len());
     for ((id, declared), (rid, grid, _)) in input.iter().zip(&rows) {
@@ -144,19 +108,7 @@ fn output_is_byte_identical_across_thread_counts_and_runs() {
 fn metrics_command_reproduces_the_partition_metrics() {
     let dir = tempfile::tempdir().unwrap();
     partition_into(dir.path(), "2", "1");
-    let c = small_county();
-    let o = run(&[
-        "metrics",
-        "--households",
-        c.join("households.geojson").to_str().unwrap(),
-        "--boundaries",
-        c.join("boundaries.geojson").to_str().unwrap(),
-        "--assignment",
-        dir.path().join("assignment.csv").to_str().unwrap(),
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let again = measure(small_county(), &dir.path().join("assignment.csv"), &[]);
     assert_eq!(
         again["metrics"]["county"],
         metrics(dir.path())["metrics"]["county"]
@@ -168,7 +120,7 @@ fn metrics_command_catches_a_grid_across_villages() {
     // Rename every grid of the second village to a grid of the first.
     let dir = tempfile::tempdir().unwrap();
     partition_into(dir.path(), "2", "1");
-    let rows = read_assignment(dir.path());
+    let rows = assignment_rows(dir.path());
     let villages: BTreeSet<&str> = rows.iter().map(|r| &r.1[..12]).collect();
     let mut it = villages.iter();
     let (v1, v2) = (*it.next().unwrap(), *it.next().unwrap());
@@ -184,18 +136,6 @@ fn metrics_command_catches_a_grid_across_villages() {
         w.write_record([id.as_str(), g, m.as_str()]).unwrap();
     }
     w.flush().unwrap();
-    let c = small_county();
-    let o = run(&[
-        "metrics",
-        "--households",
-        c.join("households.geojson").to_str().unwrap(),
-        "--boundaries",
-        c.join("boundaries.geojson").to_str().unwrap(),
-        "--assignment",
-        dir.path().join("bad.csv").to_str().unwrap(),
-        "--json",
-    ]);
-    assert!(o.status.success());
-    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let m = measure(small_county(), &dir.path().join("bad.csv"), &[]);
     assert_eq!(m["metrics"]["county"]["nesting"]["violations"], 1);
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use crate::common::{run, small_county};
+use crate::common::{
+    metrics, ok, partition, partition_files, read_json, small_county, tool_or_skip,
+};
 
 /// One partition of the small county with every export, shared by the
 /// tests of this module.
@@ -14,24 +16,20 @@ fn full_run() -> &'static (PathBuf, serde_json::Value) {
     RUN.get_or_init(|| {
         let c = small_county();
         let out = tempfile::tempdir().unwrap().keep();
-        let o = run(&[
-            "partition",
-            "--households",
-            c.join("households.geojson").to_str().unwrap(),
-            "--boundaries",
-            c.join("boundaries.geojson").to_str().unwrap(),
-            "--dedicated",
-            c.join("zones.geojson").to_str().unwrap(),
-            "--target",
-            "367",
-            "--format",
-            "geojson,shp,gpkg",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let m = serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap())
-            .unwrap();
+        let zones = c.join("zones.geojson");
+        ok(&partition(
+            c,
+            &out,
+            &[
+                "--dedicated",
+                zones.to_str().unwrap(),
+                "--target",
+                "367",
+                "--format",
+                "geojson,shp,gpkg",
+            ],
+        ));
+        let m = metrics(&out);
         (out, m)
     })
 }
@@ -41,10 +39,6 @@ fn counts(m: &serde_json::Value) -> (u64, u64) {
         m["metrics"]["county"]["grids"].as_u64().unwrap(),
         m["metrics"]["micro"]["count"].as_u64().unwrap(),
     )
-}
-
-fn geojson(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
@@ -68,7 +62,7 @@ fn polygons_tile_every_village_and_grid() {
     assert_eq!(cov["invalid_polygons"], 0);
     // One feature per grid and micro-grid, with the properties of docs/DESIGN.md §4.
     let (grids, micro) = counts(m);
-    let g = geojson(&out.join("grids.geojson"));
+    let g = read_json(&out.join("grids.geojson"));
     let feats = g["features"].as_array().unwrap();
     assert_eq!(feats.len() as u64, grids);
     assert!(g.get("crs").is_none(), "RFC 7946: no crs member for WGS84");
@@ -90,18 +84,18 @@ fn polygons_tile_every_village_and_grid() {
         assert!(p["area_m2"].as_f64().unwrap() > 0.0);
         assert_eq!(f["geometry"]["type"], "MultiPolygon");
     }
-    let mg = geojson(&out.join("micro_grids.geojson"));
+    let mg = read_json(&out.join("micro_grids.geojson"));
     assert_eq!(mg["features"].as_array().unwrap().len() as u64, micro);
     assert!(!mg["features"][0]["properties"]["parent_grid"].is_null());
 }
 
 #[test]
 fn gdal_opens_every_export() {
-    let Ok(o) = Command::new("ogrinfo").arg("--version").output() else {
-        eprintln!("ogrinfo not installed: skipped (.ci/run installs gdal-bin)");
+    if !tool_or_skip(&["ogrinfo"], "gdal-bin") {
         return;
-    };
-    assert!(o.status.success());
+    }
+    let o = Command::new("ogrinfo").arg("--version").output().unwrap();
+    assert!(o.status.success(), "ogrinfo --version failed");
     let (out, m) = full_run();
     let (grids, micro) = counts(m);
     let check = |file: &str, layer: &str, n: u64, field: &str| {
@@ -149,6 +143,13 @@ fn gdal_opens_every_export() {
 
 #[test]
 fn report_renders_in_headless_chromium() {
+    // The names check_report.sh looks for, in its order.
+    if !tool_or_skip(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "chromium",
+    ) {
+        return;
+    }
     let (out, m) = full_run();
     let (grids, micro) = counts(m);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check_report.sh");
@@ -168,10 +169,6 @@ fn report_renders_in_headless_chromium() {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-    if o.status.code() == Some(2) && text.contains("not installed") {
-        eprintln!("chromium not installed: skipped (.ci/run installs it)");
-        return;
-    }
     assert!(o.status.success(), "{text}");
     assert!(png.exists());
     // The page is self-contained: no network references at all.
@@ -182,8 +179,7 @@ fn report_renders_in_headless_chromium() {
 /// The small county's households shifted into GCJ-02, as Amap geocoding
 /// returns them.
 fn gcj02_households(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(small_county().join("households.geojson")).unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut v = read_json(&small_county().join("households.geojson"));
     for f in v["features"].as_array_mut().unwrap() {
         let c = &mut f["geometry"]["coordinates"];
         let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
@@ -202,19 +198,7 @@ fn gcj02_households_are_converted_exactly() {
     let c = small_county();
     let bpath = c.join("boundaries.geojson");
     let base = |extra: &[&str], out: &Path| {
-        let mut args = vec![
-            "partition",
-            "--households",
-            h.to_str().unwrap(),
-            "--boundaries",
-            bpath.to_str().unwrap(),
-            "--target",
-            "367",
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        run(&args)
+        partition_files(&h, &bpath, out, &[&["--target", "367"], extra].concat())
     };
     // Read as WGS84, the ~500 m offset puts households in the wrong
     // village (or outside every village): refused.
@@ -222,28 +206,19 @@ fn gcj02_households_are_converted_exactly() {
     assert_eq!(wrong.status.code(), Some(2));
     // Read as GCJ-02, the plan matches the one from the WGS84 original.
     let gcj = dir.path().join("gcj");
-    let o = base(&["--input-crs", "gcj02", "--output-crs", "gcj02"], &gcj);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    ok(&base(
+        &["--input-crs", "gcj02", "--output-crs", "gcj02"],
+        &gcj,
+    ));
     let wgs = dir.path().join("wgs");
-    let o = run(&[
-        "partition",
-        "--households",
-        c.join("households.geojson").to_str().unwrap(),
-        "--boundaries",
-        c.join("boundaries.geojson").to_str().unwrap(),
-        "--target",
-        "367",
-        "--out",
-        wgs.to_str().unwrap(),
-    ]);
-    assert!(o.status.success());
+    ok(&partition(c, &wgs, &["--target", "367"]));
     let a = std::fs::read_to_string(gcj.join("assignment.csv")).unwrap();
     let b = std::fs::read_to_string(wgs.join("assignment.csv")).unwrap();
     let same = a.lines().zip(b.lines()).filter(|(x, y)| x == y).count();
     let total = b.lines().count();
     assert!(same * 1000 >= total * 999, "{same} of {total} rows agree");
     // The GCJ-02 export says so.
-    let g = geojson(&gcj.join("grids.geojson"));
+    let g = read_json(&gcj.join("grids.geojson"));
     assert!(g["crs"].to_string().contains("GCJ-02"), "{}", g["crs"]);
 }
 

@@ -4,61 +4,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::common::{run, small_county};
+use crate::common::{
+    assignment, household_property, measure, metrics, ok, read_json, small_county, synth_county,
+};
 
-fn county_args(c: &Path) -> Vec<String> {
-    vec![
-        "--households".into(),
-        c.join("households.geojson").display().to_string(),
-        "--boundaries".into(),
-        c.join("boundaries.geojson").display().to_string(),
-    ]
-}
-
+/// `gridplan partition --target 367` on the county in folder `c`.
 fn partition(c: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args: Vec<String> = vec!["partition".into()];
-    args.extend(county_args(c));
-    args.extend(["--target", "367", "--out"].map(String::from));
-    args.push(out.display().to_string());
-    args.extend(extra.iter().map(|s| (*s).to_string()));
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(&refs)
-}
-
-fn ok(o: &std::process::Output) {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-fn metrics(out: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
-}
-
-/// id → new grid code.
-fn assignment(out: &Path) -> BTreeMap<String, String> {
-    let mut r = csv::Reader::from_path(out.join("assignment.csv")).unwrap();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (rec[0].to_string(), rec[1].to_string())
-        })
-        .collect()
+    crate::common::partition(c, out, &[&["--target", "367"], extra].concat())
 }
 
 /// id → current grid code, from the households file.
 fn current(c: &Path) -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(c.join("households.geojson")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let p = &f["properties"];
-            (
-                p["id"].as_str().unwrap().to_string(),
-                p["grid"].as_str().unwrap().to_string(),
-            )
-        })
+    household_property(c, "grid")
+        .into_iter()
+        .map(|(id, grid)| (id, grid.expect("every household has a current grid")))
         .collect()
 }
 
@@ -246,15 +205,6 @@ fn lock_errors_name_the_file_and_line_and_write_nothing() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--stability"));
 }
 
-fn scenarios(c: &Path, out: &Path, sizing: &[&str]) -> std::process::Output {
-    let mut args: Vec<String> = vec!["scenarios".into()];
-    args.extend(county_args(c));
-    args.extend(sizing.iter().map(|s| (*s).to_string()));
-    args.extend(["--out".to_string(), out.display().to_string()]);
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(&refs)
-}
-
 /// scenarios.csv without its runtime column (the one non-deterministic
 /// field), as header → value maps.
 fn scenario_rows(out: &Path) -> Vec<BTreeMap<String, String>> {
@@ -276,8 +226,12 @@ fn scenarios_match_partition_and_are_deterministic() {
     let c = small_county();
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    ok(&scenarios(c, a.path(), &["--targets", "300,367,450"]));
-    ok(&scenarios(
+    ok(&crate::common::scenarios(
+        c,
+        a.path(),
+        &["--targets", "300,367,450"],
+    ));
+    ok(&crate::common::scenarios(
         c,
         b.path(),
         &["--targets", "300,367,450", "--threads", "1"],
@@ -314,7 +268,11 @@ fn scenarios_match_partition_and_are_deterministic() {
     assert_eq!(rows[1]["households_moved"], moved);
     // --grids fixes the totals.
     let g = tempfile::tempdir().unwrap();
-    ok(&scenarios(c, g.path(), &["--grids", "70,90"]));
+    ok(&crate::common::scenarios(
+        c,
+        g.path(),
+        &["--grids", "70,90"],
+    ));
     let rows = scenario_rows(g.path());
     let got: Vec<&str> = rows
         .iter()
@@ -325,13 +283,7 @@ fn scenarios_match_partition_and_are_deterministic() {
 
 #[test]
 fn households_and_population_both_balanced_at_scale_one_tenth() {
-    let dir = tempfile::tempdir().unwrap();
-    let county = gridplan::synth::generate(&gridplan::synth::SynthParams {
-        scale: 0.1,
-        seed: 1,
-    })
-    .unwrap();
-    gridplan::synth::write(&county, dir.path()).unwrap();
+    let dir = synth_county(0.1, 1);
     let one = dir.path().join("one");
     let two = dir.path().join("two");
     let hh = dir.path().join("hh");
@@ -387,8 +339,7 @@ fn balance_errors() {
 
 /// Every village code of the small county.
 fn village_codes(c: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(c.join("boundaries.geojson")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let v = read_json(&c.join("boundaries.geojson"));
     v["features"]
         .as_array()
         .unwrap()
@@ -406,12 +357,11 @@ fn locking_everything_returns_the_current_plan() {
     ok(&partition(c, dir.path(), &["--lock-village", &all]));
     assert_eq!(assignment(dir.path()), current(c));
     // --grids counts the locked grids: fewer than them is refused.
-    let mut args: Vec<String> = vec!["partition".into()];
-    args.extend(county_args(c));
-    args.extend(["--grids", "3", "--lock-village", &all, "--out"].map(String::from));
-    args.push(dir.path().join("g").display().to_string());
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = run(&refs);
+    let o = crate::common::partition(
+        c,
+        &dir.path().join("g"),
+        &["--grids", "3", "--lock-village", &all],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("locked grids"));
 }
@@ -445,8 +395,7 @@ fn locks_win_over_zones_and_metrics_agree_with_partition() {
         }
     }
     // Every grid code is one grid: no locked code appears twice.
-    let text = std::fs::read_to_string(out.path().join("grids.geojson")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let v = read_json(&out.path().join("grids.geojson"));
     let codes: Vec<&str> = v["features"]
         .as_array()
         .unwrap()
@@ -459,24 +408,11 @@ fn locks_win_over_zones_and_metrics_agree_with_partition() {
     assert!(!m["empty_zones"].as_array().unwrap().is_empty());
 
     // `gridplan metrics` with the same locks reproduces the balance.
-    let mut args: Vec<String> = vec!["metrics".into()];
-    args.extend(county_args(c));
-    args.extend(
-        [
-            "--assignment",
-            out.path().join("assignment.csv").to_str().unwrap(),
-            "--dedicated",
-            zones,
-            "--lock-village",
-            &list.join(","),
-            "--json",
-        ]
-        .map(String::from),
+    let again = measure(
+        c,
+        &out.path().join("assignment.csv"),
+        &["--dedicated", zones, "--lock-village", &list.join(",")],
     );
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = run(&refs);
-    ok(&o);
-    let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     for key in ["within_tol", "grids", "max_dev"] {
         assert_eq!(
             again["metrics"]["county"]["balance"][key], m["metrics"]["county"]["balance"][key],
@@ -504,12 +440,7 @@ fn config_weights_need_load_among_the_balanced_measures() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("load"));
     // A target far too small is refused before any table is allocated.
-    let mut args: Vec<String> = vec!["partition".into()];
-    args.extend(county_args(c));
-    args.extend(["--target=1e-9", "--out"].map(String::from));
-    args.push(dir.path().join("o").display().to_string());
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = run(&refs);
+    let o = crate::common::partition(c, &dir.path().join("o"), &["--target=1e-9"]);
     assert_eq!(
         o.status.code(),
         Some(2),
@@ -525,13 +456,7 @@ fn reallocation_at_full_scale_meets_the_issue_bar() {
     // grids). The bar: lineage kept for at least 95 % of households and at
     // least 90 % of new grids clean, at the engine's nesting, contiguity and
     // balance. Measured: 95.9 % and 90.2 %.
-    let dir = tempfile::tempdir().unwrap();
-    let county = gridplan::synth::generate(&gridplan::synth::SynthParams {
-        scale: 1.0,
-        seed: 1,
-    })
-    .unwrap();
-    gridplan::synth::write(&county, dir.path()).unwrap();
+    let dir = synth_county(1.0, 1);
     let out = dir.path().join("out");
     ok(&partition(dir.path(), &out, &["--format", "geojson"]));
     let m = metrics(&out);
@@ -554,8 +479,7 @@ fn a_run_without_current_plan_removes_a_stale_transition() {
     ok(&partition(c, &out, &[]));
     assert!(out.join("transition.csv").exists());
     // The same households without their current grid.
-    let text = std::fs::read_to_string(c.join("households.geojson")).unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut v = read_json(&c.join("households.geojson"));
     for f in v["features"].as_array_mut().unwrap() {
         f["properties"].as_object_mut().unwrap().remove("grid");
     }

@@ -8,4 +8,5 @@ mod maps;
 mod readme;
 mod reallocation;
 mod regression;
+mod snapshot;
 mod two_level;

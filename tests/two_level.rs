@@ -4,34 +4,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::common::{boundaries, households, run, small_county, square, write};
+use crate::common::{
+    assignment_rows, boundaries, households, metrics, ok, partition_files, read_json, small_county,
+    square, two_villages, write,
+};
 
+/// Partitions with the zones file `z`, returning metrics.json.
 fn partition(h: &Path, b: &Path, z: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec![
-        "partition",
-        "--households",
-        h.to_str().unwrap(),
-        "--boundaries",
-        b.to_str().unwrap(),
-        "--dedicated",
-        z.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
-}
-
-fn rows(out: &Path) -> Vec<(String, String, String)> {
-    let mut r = csv::Reader::from_path(out.join("assignment.csv")).unwrap();
-    r.records()
-        .map(|x| {
-            let x = x.unwrap();
-            (x[0].to_string(), x[1].to_string(), x[2].to_string())
-        })
-        .collect()
+    let zones = ["--dedicated", z.to_str().unwrap()];
+    ok(&partition_files(h, b, out, &[&zones[..], extra].concat()));
+    metrics(out)
 }
 
 #[test]
@@ -47,7 +29,7 @@ fn synthetic_county_two_levels() {
     );
     let county = &m["metrics"]["county"];
     let micro = &m["metrics"]["micro"];
-    let rows = rows(dir.path());
+    let rows = assignment_rows(dir.path());
     // Codes: 15-digit grids, 17-digit micro-grids inside their grid.
     let mut dedicated = BTreeSet::new();
     let mut micro_of_grid: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -129,14 +111,7 @@ fn codes_are_deterministic() {
 #[test]
 fn zone_crossing_two_villages_goes_to_the_larger_share() {
     let dir = tempfile::tempdir().unwrap();
-    let b = write(
-        dir.path(),
-        "boundaries.geojson",
-        &boundaries(&[
-            ("330381001001", square(120.60, 27.70, 0.01)),
-            ("330381001002", square(120.61, 27.70, 0.01)),
-        ]),
-    );
+    let b = write(dir.path(), "boundaries.geojson", &two_villages());
     let mut pts: Vec<(String, f64, f64, u32)> = Vec::new();
     // Ordinary houses in both villages.
     for i in 0..120u32 {
@@ -155,11 +130,7 @@ fn zone_crossing_two_villages_goes_to_the_larger_share() {
         };
         pts.push((format!("Z{i}"), x, 27.709, 20));
     }
-    let refs: Vec<(&str, f64, f64, u32)> = pts
-        .iter()
-        .map(|(id, x, y, h)| (id.as_str(), *x, *y, *h))
-        .collect();
-    let h = write(dir.path(), "households.geojson", &households(&refs));
+    let h = write(dir.path(), "households.geojson", &households(&pts));
     let z = write(
         dir.path(),
         "zones.geojson",
@@ -167,7 +138,7 @@ fn zone_crossing_two_villages_goes_to_the_larger_share() {
     );
     let out = dir.path().join("out");
     let m = partition(&h, &b, &z, &out, &["--target", "360"]);
-    let rows = rows(&out);
+    let rows = assignment_rows(&out);
     for (id, g, _) in &rows {
         if id.starts_with('Z') {
             assert_eq!(
@@ -189,8 +160,7 @@ fn zone_crossing_two_villages_goes_to_the_larger_share() {
     // The zone left the west village's territory when it joined the east
     // one: the grid polygons tile the two villages with no overlap, so
     // their areas add up to the villages' area.
-    let grids: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("grids.geojson")).unwrap()).unwrap();
+    let grids = read_json(&out.join("grids.geojson"));
     let sum: f64 = grids["features"]
         .as_array()
         .unwrap()
@@ -225,11 +195,7 @@ fn a_300_household_tower_becomes_oversize_micro_grids() {
         let y = 27.702 + f64::from(i / 10) * 0.0003;
         pts.push((format!("H{i}"), x, y, 2));
     }
-    let refs: Vec<(&str, f64, f64, u32)> = pts
-        .iter()
-        .map(|(id, x, y, h)| (id.as_str(), *x, *y, *h))
-        .collect();
-    let h = write(dir.path(), "households.geojson", &households(&refs));
+    let h = write(dir.path(), "households.geojson", &households(&pts));
     let z = write(
         dir.path(),
         "zones.geojson",
@@ -237,7 +203,7 @@ fn a_300_household_tower_becomes_oversize_micro_grids() {
     );
     let out = dir.path().join("out");
     let m = partition(&h, &b, &z, &out, &["--target", "400"]);
-    let rows = rows(&out);
+    let rows = assignment_rows(&out);
     let tower: BTreeSet<&str> = rows
         .iter()
         .filter(|r| r.0.starts_with('T'))
