@@ -193,7 +193,7 @@ fn bad_boundaries() {
 
 #[test]
 fn missing_file_and_bad_flags() {
-    let o = run(&[
+    let o = run([
         "partition",
         "--households",
         "/nonexistent/h.geojson",
@@ -207,7 +207,7 @@ fn missing_file_and_bad_flags() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/"));
     // clap refuses a malformed band before anything runs.
-    let o = run(&[
+    let o = run([
         "partition",
         "--households",
         "h",
