@@ -61,6 +61,13 @@
 //! Only [`csv()`] can fail, with the `csv` crate's error (in practice never:
 //! it writes into memory). The other renderings never fail and are
 //! deterministic: the same rows give byte-identical output.
+//!
+//! # Layout
+//! This file holds the row, the CSV, the Markdown and the HTML; the chart
+//! (step 3) is in `chart`, split by layer. Escaping and number formats come
+//! from [`html`](crate::output::html), shared with `report.html`; the
+//! rules of these pages on top of them (no "-0", "< 0.1 %") are at the end
+//! of this file.
 
 mod chart;
 
