@@ -2213,11 +2213,10 @@ fn render_report(cfg: &PartitionConfig, report: &Report, maps: &Maps, county: &C
         Sizing::Total(k) => format!("{k} grids"),
     };
     let title = format!("Grid plan of county {county_code} — {target}");
-    let json = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
     report::render(&report::ReportInput {
         title: &title,
         shapes: &maps.shapes,
-        metrics_json: &json,
+        report,
         band: cfg.band,
         grid_loads: &maps.grid_loads,
     })

@@ -1,0 +1,330 @@
+//! Tests of the whole page; the fixtures are in `fixtures`.
+
+use std::collections::BTreeMap;
+
+use super::colours::colour_distance;
+use super::fixtures::{empty_report, page, report, sample, shape, square, transition_report};
+use super::{ReportInput, ShapeKind, render};
+use crate::engine::rng::Rng;
+
+#[test]
+fn escapes_all_text() {
+    let mut shapes = sample();
+    shapes[1].code = "<script>alert(1)</script>".into();
+    shapes[1].village = "\"onmouseover=x".into();
+    let m = report();
+    let html = render(&ReportInput {
+        title: "<b>T&T</b>",
+        shapes: &shapes,
+        report: &m,
+        band: (300.0, 500.0),
+        grid_loads: &[300.0],
+    });
+    assert!(!html.contains("<script>alert"));
+    assert!(!html.contains("<b>T&T</b>"));
+    assert!(html.contains("&lt;b&gt;T&amp;T&lt;/b&gt;"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("data-v=\"&quot;onmouseover=x\""));
+    // The shortfall's reason is escaped too.
+    assert!(html.contains("a building of 220 &lt;households&gt;"));
+    // Exactly one script element: ours.
+    assert_eq!(html.matches("<script").count(), 1);
+}
+
+#[test]
+fn same_input_gives_identical_html() {
+    let shapes = sample();
+    let m = report();
+    let loads = [310.0, 290.0, 305.0, 420.0, 515.0];
+    let a = page(&shapes, &m, &loads);
+    let b = page(&shapes.clone(), &m.clone(), &loads);
+    assert_eq!(a, b);
+    // Colours depend on codes, not on the order of the shapes.
+    let mut rev = shapes.clone();
+    rev.reverse();
+    let c = page(&rev, &m, &loads);
+    let fills = |h: &str| {
+        let mut v: Vec<String> = h
+            .lines()
+            .filter(|l| l.starts_with("<path class=\"grid\""))
+            .map(|l| {
+                let code = l
+                    .split("data-code=\"")
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('"')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let fill = l
+                    .split(" fill=\"")
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('"')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                format!("{code}={fill}")
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(fills(&a), fills(&c));
+}
+
+#[test]
+fn one_path_per_grid_shape_and_micro_shape() {
+    let mut shapes = sample();
+    // A grid with no usable ring still gets its element.
+    shapes.push(shape(
+        "330381101002004",
+        ShapeKind::Grid,
+        "330381101002",
+        vec![vec![[f64::NAN, 1.0]]],
+    ));
+    let html = page(&shapes, &report(), &[]);
+    let grids = shapes
+        .iter()
+        .filter(|s| matches!(s.kind, ShapeKind::Grid | ShapeKind::DedicatedGrid))
+        .count();
+    assert_eq!(grids, 7);
+    assert_eq!(html.matches("<path class=\"grid\"").count(), grids);
+    assert_eq!(html.matches("<path class=\"micro\"").count(), 12);
+    assert_eq!(html.matches("<path class=\"village\"").count(), 2);
+    assert_eq!(html.matches("data-t=\"d\"").count(), 1);
+    // Full-scope grids get a fill colour, dedicated ones the hatch.
+    let filled = html
+        .lines()
+        .filter(|l| l.starts_with("<path class=\"grid\"") && l.contains(" fill=\"#"))
+        .count();
+    assert_eq!(filled, 6);
+    // Labels: grid codes in full, micro-grids by their 2-digit sequence.
+    assert!(html.contains(">330381101001002</text>"));
+    assert!(html.contains(">02</text>"));
+    // No network: nothing is fetched.
+    for bad in ["src=\"http", "href=\"http", "url(http", "@import", "<link"] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+}
+
+#[test]
+fn missing_values_are_dashes() {
+    let shapes = sample();
+    // Without run parameters (`gridplan metrics`), the band, tolerance and
+    // seed come from the metrics; non-finite numbers and a missing SSE
+    // ratio are dashes.
+    let mut m = report();
+    m.params = None;
+    m.metrics.params.tolerance = f64::NAN;
+    m.metrics.county.population = f64::NAN;
+    m.metrics.county.balance.max_dev = f64::INFINITY;
+    m.metrics.villages[0].max_dev = f64::NAN;
+    let html = page(&shapes, &m, &[f64::INFINITY]);
+    assert!(html.contains("County summary"));
+    assert!(html.contains("band 300–500 · tolerance ±– · seed 1</p>"));
+    assert!(!html.contains("target 367"));
+    assert!(html.contains("<tr><th>Population</th><td>–</td></tr>"));
+    assert!(html.contains("<tr><th>Max deviation from village mean</th><td>–</td></tr>"));
+    assert!(html.contains("<td class=\"n\">–</td>"));
+    assert!(html.ends_with("</html>\n"));
+    // Empty input altogether.
+    let html = render(&ReportInput {
+        title: "",
+        shapes: &[],
+        report: &empty_report(),
+        band: (f64::NAN, f64::NAN),
+        grid_loads: &[],
+    });
+    assert!(html.contains("No polygons to draw."));
+    assert!(html.contains("No grid loads."));
+    assert!(html.contains("<td>– (0 villages, 0 skipped)</td>"));
+    assert_eq!(html.matches("<path class=\"grid\"").count(), 0);
+}
+
+#[test]
+fn tables_show_villages_lists_and_parameters() {
+    let html = page(&sample(), &report(), &[300.0]);
+    // Title line: county code and the parameters.
+    assert!(html.contains("County <b>330381</b>"));
+    assert!(html.contains("target 367"));
+    assert!(html.contains("band 300–500"));
+    assert!(html.contains("tolerance ±10 %"));
+    // Village rows, the second one flagged (25 % > 10 %) and its SSE ratio missing.
+    assert_eq!(html.matches("data-goto=\"").count(), 2);
+    assert_eq!(html.matches("<tr class=\"bad\">").count(), 1);
+    assert!(html.contains("<td class=\"n\" data-v=\"0.25\">25.0 %</td>"));
+    assert!(html.contains("<td class=\"n\">–</td>"));
+    assert!(html.contains("330381101009"));
+    assert!(html.contains("Z9"));
+}
+
+#[test]
+fn neighbouring_grids_get_distinct_colours() {
+    // A 10×10 block of touching grids.
+    let mut shapes = Vec::new();
+    for i in 0..10 {
+        for j in 0..10 {
+            let c = format!("v{:03}", i * 10 + j);
+            shapes.push(shape(
+                &c,
+                ShapeKind::Grid,
+                "v",
+                square(120.0 + j as f64 * 0.01, 28.0 + i as f64 * 0.01, 0.01),
+            ));
+        }
+    }
+    let html = page(&shapes, &empty_report(), &[]);
+    let mut fill: BTreeMap<String, [u8; 3]> = BTreeMap::new();
+    for l in html
+        .lines()
+        .filter(|l| l.starts_with("<path class=\"grid\""))
+    {
+        let code = l
+            .split("data-code=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("");
+        let hex = l
+            .split(" fill=\"#")
+            .nth(1)
+            .and_then(|s| s.get(..6))
+            .unwrap_or("000000");
+        let v = u32::from_str_radix(hex, 16).unwrap_or(0);
+        fill.insert(code.to_string(), [(v >> 16) as u8, (v >> 8) as u8, v as u8]);
+    }
+    assert_eq!(fill.len(), 100);
+    let mut worst = f64::INFINITY;
+    for i in 0..10 {
+        for j in 0..10 {
+            let a = fill[&format!("v{:03}", i * 10 + j)];
+            for (di, dj) in [(0, 1), (1, 0), (1, 1)] {
+                if i + di < 10 && j + dj < 10 {
+                    let b = fill[&format!("v{:03}", (i + di) * 10 + j + dj)];
+                    worst = worst.min(colour_distance(a, b));
+                }
+            }
+        }
+    }
+    assert!(worst >= 100.0, "closest neighbours differ by only {worst}");
+}
+
+#[test]
+fn full_county_report_stays_small() {
+    // 1,500 grids of 30 vertices, 10,000 micro-grids of 10 and 510
+    // villages of 60: about 175,000 ring vertices.
+    let mut rng = Rng::new(7);
+    let mut shapes = Vec::new();
+    let ring = |rng: &mut Rng, cx: f64, cy: f64, r: f64, n: usize| -> Vec<Vec<[f64; 2]>> {
+        let pts = (0..n)
+            .map(|i| {
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                let rr = r * (0.8 + 0.4 * rng.f64());
+                [cx + rr * a.cos(), cy + rr * a.sin()]
+            })
+            .collect();
+        vec![pts]
+    };
+    for v in 0..510 {
+        let (cx, cy) = (
+            120.0 + (v % 23) as f64 * 0.02,
+            28.0 + (v / 23) as f64 * 0.02,
+        );
+        let vc = format!("330381{:03}{:03}", v / 30 + 100, v % 30 + 1);
+        shapes.push(shape(
+            &vc,
+            ShapeKind::Village,
+            &vc,
+            ring(&mut rng, cx, cy, 0.01, 60),
+        ));
+        let ng = if v < 480 { 3 } else { 2 };
+        for g in 0..ng {
+            let gc = format!("{vc}{:03}", g + 1);
+            let gx = cx + (g as f64 - 1.0) * 0.006;
+            shapes.push(shape(
+                &gc,
+                ShapeKind::Grid,
+                &vc,
+                ring(&mut rng, gx, cy, 0.003, 30),
+            ));
+            let nm = if (v * 3 + g) % 3 == 0 { 6 } else { 7 };
+            for m in 0..nm {
+                let mc = format!("{gc}{:02}", m + 1);
+                let mx = gx + (m as f64 - 3.0) * 0.0008;
+                shapes.push(shape(
+                    &mc,
+                    ShapeKind::MicroGrid,
+                    &vc,
+                    ring(&mut rng, mx, cy, 0.0009, 10),
+                ));
+            }
+        }
+    }
+    let grids = shapes.iter().filter(|s| s.kind == ShapeKind::Grid).count();
+    let micros = shapes
+        .iter()
+        .filter(|s| s.kind == ShapeKind::MicroGrid)
+        .count();
+    let vertices: usize = shapes.iter().flat_map(|s| &s.rings).map(Vec::len).sum();
+    assert!((1_400..=1_600).contains(&grids) && micros >= 9_500 && vertices >= 150_000);
+    let loads: Vec<f64> = (0..grids).map(|i| 300.0 + (i % 200) as f64).collect();
+    let html = page(&shapes, &empty_report(), &loads);
+    eprintln!(
+        "full-county report: {grids} grids, {micros} micro-grids, {vertices} vertices -> {} bytes",
+        html.len()
+    );
+    assert!(html.len() < 15_000_000, "{} bytes", html.len());
+    assert_eq!(html.matches("<path class=\"grid\"").count(), grids);
+    assert_eq!(html.matches("<path class=\"micro\"").count(), micros);
+}
+
+#[test]
+fn transition_section_only_with_a_transition() {
+    let shapes = sample();
+    let html = page(&shapes, &report(), &[]);
+    assert!(!html.contains("Transition from the current plan"));
+    assert!(!html.contains("<details"));
+
+    let html = page(&shapes, &transition_report(), &[]);
+    assert_eq!(
+        html.matches("<h2>Transition from the current plan</h2>")
+            .count(),
+        1
+    );
+    assert!(html.contains(
+        "Old grids: 1 kept, 1 split, 2 merged, 1 dissolved (of 5). \
+         Households moved: 60 of 1,000 (6.0 %); lineage kept 94.0 %; \
+         260 not in their old grid&#39;s successor. Clean grids: 1 of 4 (25.0 %)."
+    ));
+    // Old grids: one row each, in a collapsed table; the dissolved one
+    // is flagged and its code escaped.
+    let old = html
+        .split("<details id=\"t-old\">")
+        .nth(1)
+        .and_then(|s| s.split("</details>").next())
+        .unwrap_or("");
+    assert!(old.contains("<summary>Old grids (5): fate and successors</summary>"));
+    assert_eq!(
+        old.matches("<tr><td>").count() + old.matches("<tr class=").count(),
+        5
+    );
+    assert_eq!(old.matches("<tr class=\"warn\">").count(), 1);
+    assert!(old.contains("split into X (210), Y (190)"));
+    assert!(old.contains("merged with C (148), D&lt;1&gt; (28) into Z"));
+    assert!(old.contains("merged with B (200), D&lt;1&gt; (28) into Z; also to Y (2)"));
+    assert!(old.contains("dissolved into X (32), Y (30), Z (28)"));
+    assert!(old.contains("kept as W</td>"));
+    assert!(!html.contains("D<1>"));
+    // New grids not clean: three of four.
+    let new = html
+        .split("<details id=\"t-new\">")
+        .nth(1)
+        .and_then(|s| s.split("</details>").next())
+        .unwrap_or("");
+    assert!(new.contains("New grids not clean (3 of 4)"));
+    assert_eq!(new.matches("<tr><td>").count(), 3);
+    assert!(new.contains("<td>A</td><td>A (190), D&lt;1&gt; (30), C (2)</td>"));
+    // Still deterministic and still one script.
+    assert_eq!(html, page(&shapes, &transition_report(), &[]));
+    assert_eq!(html.matches("<script").count(), 1);
+}
