@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod plan;
 pub mod synth;
 
 pub use error::Error;
