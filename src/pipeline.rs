@@ -126,7 +126,7 @@ fn plan_report(
     coverage: CoverageSummary,
 ) -> Report {
     let facts = RunFacts {
-        weights: prep.weights.clone(),
+        weights: prep.weights,
         dedicated_zones: prep.zones.zones.len(),
         has_current: prep.current.is_present(),
         locked_grids: prep.current.locked_codes(),

@@ -14,7 +14,7 @@
 //!    ([`polygons::partition_polygons`]).
 //! 2. Micro-grid polygons, grid by grid (rayon), the same way inside each
 //!    grid's polygon. The micro-grids of one oversize building share its
-//!    cell, cut into vertical strips ([`strips`]).
+//!    cell, cut into vertical strips (`strips`).
 //! 3. Coverage: the largest gap and overlap against each territory, and
 //!    the number of invalid polygons ([`CoverageSummary`],
 //!    docs/DESIGN.md §5 Coverage).

@@ -3,20 +3,20 @@
 //! measure.
 //!
 //! `partition`, `scenarios` and `metrics` all start with
-//! [`prepare_inputs`]; only what follows differs.
+//! `prepare_inputs`; only what follows differs.
 //!
 //! # Steps
 //! 1. Read the households and the boundaries (in parallel) and bring them
-//!    to WGS84 ([`read`](super::read), [`crs`](super::crs)).
+//!    to WGS84 ([`read`], [`crs`]).
 //! 2. Project to local metres around the villages' bounding box and place
 //!    every household in its village ([`project`](super::project),
-//!    [`locate`](super::locate)).
+//!    [`locate`]).
 //! 3. Read the dedicated zones and take their households out of their
-//!    villages ([`dedicated`](super::dedicated)).
+//!    villages ([`dedicated`]).
 //! 4. The value of every `--balance` measure per household
-//!    ([`workload`](super::workload)).
+//!    ([`workload`]).
 //! 5. The current plan with its locks ([`lock`](super::lock)); locked
-//!    households leave their zones ([`release_locked`]).
+//!    households leave their zones (`release_locked`).
 //!
 //! # Errors
 //! Any input error, naming the file, the feature and the id; a measure a

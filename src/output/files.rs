@@ -1,7 +1,7 @@
 //! The files of a run: `partition`'s assignment.csv, metrics.json,
 //! report.html, transition.csv and map layers, and `scenarios`' tables,
 //! chart and page. Everything is staged first and renamed together
-//! ([`write`](super::write)), and no output may overwrite an input.
+//! ([`write`](mod@super::write)), and no output may overwrite an input.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

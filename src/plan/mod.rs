@@ -1,13 +1,13 @@
 //! Step 2 of every plan: the grids and micro-grids of one sizing, before
 //! polygons, and the adaptor that measures them.
 //!
-//! [`county::plan_county`] is the county loop:
+//! `county::plan_county` is the county loop:
 //!
 //! 1. apportion grid counts to villages (by target or by total, then by
 //!    lineage when re-allocating), locked grids left out;
 //! 2. each village's households and territory, dedicated zones included
 //!    ([`zones`]);
-//! 3. [`county::plan_village`] on every village (rayon, gathered in
+//! 3. `county::plan_village` on every village (rayon, gathered in
 //!    village-code order): the zones' dedicated grids, the locked grids,
 //!    then the full-scope grids around them, all on one Delaunay graph;
 //! 4. grid codes ([`labels`]): full-scope 001.., locked grids keep theirs,
