@@ -33,28 +33,13 @@ fn county(scale: f64) -> PathBuf {
 
 fn config(scale: f64) -> PartitionConfig {
     let dir = county(scale);
-    PartitionConfig {
-        households: dir.join("households.geojson"),
-        boundaries: dir.join("boundaries.geojson"),
-        out: dir.join("out"),
-        sizing: Sizing::Target(367.0),
-        band: (300.0, 500.0),
-        tolerance: 0.10,
-        seed: 1,
-        snap_distance: None,
-        weights: None,
-        micro: gridplan::engine::micro::MicroParams::default(),
-        dedicated: Some(dir.join("zones.geojson")),
-        input_crs: gridplan::pipeline::InputCrs::default(),
-        output_crs: gridplan::input::crs::Crs::Wgs84,
-        formats: vec![gridplan::output::export::Format::GeoJson],
-        progress: false,
-        stability: gridplan::pipeline::DEFAULT_STABILITY,
-        lock: None,
-        lock_villages: Vec::new(),
-        lineage_counts: true,
-        balance: Vec::new(),
-    }
+    PartitionConfig::new(
+        dir.join("households.geojson"),
+        dir.join("boundaries.geojson"),
+        dir.join("out"),
+        Sizing::Target(367.0),
+    )
+    .with_dedicated(dir.join("zones.geojson"))
 }
 
 /// `gridplan partition --target 367 --dedicated zones.geojson` end to end:
@@ -89,7 +74,7 @@ fn scenarios_five_targets(bencher: divan::Bencher, scale: f64) {
 fn partition_two_measures(bencher: divan::Bencher, scale: f64) {
     let mut cfg = config(scale);
     cfg.stability = 0.0;
-    cfg.balance =
+    cfg.inputs.balance =
         gridplan::input::workload::parse_balance("households,population").expect("measures");
     bencher.bench(|| pipeline::partition(&cfg).expect("partition"));
 }

@@ -244,7 +244,9 @@ fn clean_bound(l: &[f64], k: usize, tol: f64) -> f64 {
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();
-    let tol: f64 = a.get(3).map_or(0.10, |s| s.parse().unwrap());
+    let tol: f64 = a
+        .get(3)
+        .map_or(gridplan::config::TOLERANCE, |s| s.parse().unwrap());
     let exact_max_nk: usize = a.get(4).map_or(0, |s| s.parse().unwrap());
     let t0 = Instant::now();
     let vs = load(&a[1], &a[2]);

@@ -4,6 +4,20 @@
 //! and the library's `Default` impls all read these constants, so a norm
 //! changes in one place. The norms are those of docs/DESIGN.md §2, which
 //! names the documents behind each.
+//!
+//! The configuration types of the three commands live here too:
+//! [`PartitionConfig`], [`ScenariosConfig`] and [`MetricsConfig`], which
+//! share one [`Inputs`] (the files and how to read them). Their `new`
+//! constructors fill every other setting from the constants below, and
+//! their `check` methods validate the parameters before anything is read.
+
+use std::path::{Path, PathBuf};
+
+use crate::engine::micro::MicroParams;
+use crate::error::Error;
+use crate::input::crs::Crs;
+use crate::input::workload::{BalanceMeasure, MeasureKind};
+use crate::output::export::Format;
 
 /// Households per full-scope grid, lower end of the norm band: the Zhejiang
 /// provincial wording of 300-500 households per grid (docs/DESIGN.md §2).
@@ -46,3 +60,345 @@ pub const SEED: u64 = 1;
 /// figure of this project was measured against; more starts would move the
 /// yardstick, not the plan.
 pub const KMEANS_RESTARTS: usize = 4;
+
+/// The coordinate system of inputs and exported maps unless told otherwise:
+/// WGS84, the system of GeoJSON (RFC 7946).
+pub const CRS: Crs = Crs::Wgs84;
+/// `--input-crs`, `--boundaries-crs` and `--output-crs` as the command line
+/// writes the default.
+pub const CRS_ARG: &str = "wgs84";
+
+/// The map formats written unless told otherwise: GeoJSON, which every GIS
+/// reads.
+pub const FORMAT: Format = Format::GeoJson;
+/// `--format` as the command line writes it.
+pub const FORMAT_ARG: &str = "geojson";
+
+/// How the number of grids is chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sizing {
+    /// `--target T`: mean load per grid.
+    Target(f64),
+    /// `--grids K`: a fixed county total.
+    Total(usize),
+}
+
+/// The coordinate systems of the inputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InputCrs {
+    /// Of the household points (`--input-crs`).
+    pub households: Crs,
+    /// Of the boundaries and the dedicated zones (`--boundaries-crs`).
+    pub boundaries: Crs,
+}
+
+/// The input files and how to read them: what every command
+/// (`partition`, `scenarios`, `metrics`) prepares the same way
+/// (`crate::input::prepare`).
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    /// Household points (GeoJSON).
+    pub households: PathBuf,
+    /// Administrative boundaries (GeoJSON).
+    pub boundaries: PathBuf,
+    /// Coordinate systems of the inputs.
+    pub crs: InputCrs,
+    /// Snap points within this many metres of a village.
+    pub snap_distance: Option<f64>,
+    /// Workload weights (TOML), households only when absent.
+    pub weights: Option<PathBuf>,
+    /// Dedicated premises zones (GeoJSON), when given.
+    pub dedicated: Option<PathBuf>,
+    /// A file of current grid codes to keep exactly (`--lock`).
+    pub lock: Option<PathBuf>,
+    /// Villages whose current grids are all kept (`--lock-village`).
+    pub lock_villages: Vec<String>,
+    /// Measures to balance (`--balance`); empty balances the workload
+    /// alone. The first is primary (grid counts, compactness).
+    pub balance: Vec<BalanceMeasure>,
+}
+
+impl Inputs {
+    /// Households and boundaries in WGS84, nothing else: no snapping,
+    /// weights, zones, locks or further measures.
+    #[must_use]
+    pub fn new(households: impl Into<PathBuf>, boundaries: impl Into<PathBuf>) -> Self {
+        Self {
+            households: households.into(),
+            boundaries: boundaries.into(),
+            crs: InputCrs::default(),
+            snap_distance: None,
+            weights: None,
+            dedicated: None,
+            lock: None,
+            lock_villages: Vec::new(),
+            balance: Vec::new(),
+        }
+    }
+
+    /// The input files, which no output may overwrite.
+    #[must_use]
+    pub fn files(&self) -> Vec<&Path> {
+        [
+            self.dedicated.as_deref(),
+            Some(self.households.as_path()),
+            Some(self.boundaries.as_path()),
+            self.weights.as_deref(),
+            self.lock.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// Everything `gridplan partition` needs.
+#[derive(Clone, Debug)]
+pub struct PartitionConfig {
+    /// The input files and how to read them.
+    pub inputs: Inputs,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Target or total.
+    pub sizing: Sizing,
+    /// The household norm band per grid.
+    pub band: (f64, f64),
+    /// Allowed relative deviation from the village mean.
+    pub tolerance: f64,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Micro-grid sizing.
+    pub micro: MicroParams,
+    /// Coordinate system of the exported maps.
+    pub output_crs: Crs,
+    /// Map formats to export.
+    pub formats: Vec<Format>,
+    /// Show progress on stderr (drawn only when stderr is a terminal).
+    pub progress: bool,
+    /// The stability weight λ of re-allocation (`--stability`); used when
+    /// households carry `grid`, 0 draws afresh.
+    pub stability: f64,
+    /// When re-allocating, choose each village's grid count inside its band
+    /// to split current grids cleanly, keeping the county total
+    /// (`--counts lineage`, the default); false keeps the target's counts.
+    pub lineage_counts: bool,
+}
+
+impl PartitionConfig {
+    /// A partition of `households` in `boundaries` into `out`, with every
+    /// other setting at its default (this module's constants), no progress
+    /// bar and GeoJSON maps.
+    #[must_use]
+    pub fn new(
+        households: impl Into<PathBuf>,
+        boundaries: impl Into<PathBuf>,
+        out: impl Into<PathBuf>,
+        sizing: Sizing,
+    ) -> Self {
+        Self {
+            inputs: Inputs::new(households, boundaries),
+            out: out.into(),
+            sizing,
+            band: BAND,
+            tolerance: TOLERANCE,
+            seed: SEED,
+            micro: MicroParams::default(),
+            output_crs: CRS,
+            formats: vec![FORMAT],
+            progress: false,
+            stability: STABILITY,
+            lineage_counts: true,
+        }
+    }
+
+    /// The same, with dedicated premises zones.
+    #[must_use]
+    pub fn with_dedicated(mut self, zones: impl Into<PathBuf>) -> Self {
+        self.inputs.dedicated = Some(zones.into());
+        self
+    }
+
+    /// The primary measure's tolerance: its own from `--balance`, else
+    /// `--tolerance`.
+    #[must_use]
+    pub fn primary_tolerance(&self) -> f64 {
+        primary_tolerance(&self.inputs.balance, self.tolerance)
+    }
+
+    /// Checks the parameters before anything is read.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] naming the option out of range.
+    pub fn check(&self) -> Result<(), Error> {
+        check_stability(self.stability)?;
+        check_balance(&self.inputs)?;
+        check_tolerance(self.tolerance)?;
+        check_micro(&self.micro)
+    }
+}
+
+/// Everything `gridplan scenarios` needs: a partition configuration whose
+/// sizing is replaced by each scenario's (its maps and formats are not
+/// used).
+#[derive(Clone, Debug)]
+pub struct ScenariosConfig {
+    /// Inputs and every setting shared by the scenarios.
+    pub base: PartitionConfig,
+    /// One sizing per scenario, in the order given.
+    pub sizings: Vec<Sizing>,
+}
+
+impl ScenariosConfig {
+    /// Checks the parameters before anything is read.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] naming the option out of range, or when no
+    /// scenario is given.
+    pub fn check(&self) -> Result<(), Error> {
+        let base = &self.base;
+        check_tolerance(base.tolerance)?;
+        check_micro(&base.micro)?;
+        check_stability(base.stability)?;
+        check_balance(&base.inputs)?;
+        if self.sizings.is_empty() {
+            return Err(Error::Parameter(
+                "give at least one scenario with --targets or --grids".to_string(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Everything `gridplan metrics` needs.
+#[derive(Clone, Debug)]
+pub struct MetricsConfig {
+    /// The input files the plan was made from, with the zones, locks and
+    /// measures it was made with, so that a zone's households count in the
+    /// zone's village and locked grids stay out of the balance, as
+    /// `partition` does.
+    pub inputs: Inputs,
+    /// The assignment to evaluate (CSV with `id` and `grid`).
+    pub assignment: PathBuf,
+    /// The household norm band per grid.
+    pub band: (f64, f64),
+    /// The balance tolerance.
+    pub tolerance: f64,
+    /// Seed of the k-means baseline.
+    pub seed: u64,
+    /// Household band of a micro-grid.
+    pub micro_band: (f64, f64),
+}
+
+impl MetricsConfig {
+    /// The metrics of `assignment` for `households` in `boundaries`, with
+    /// every other setting at its default (this module's constants).
+    #[must_use]
+    pub fn new(
+        households: impl Into<PathBuf>,
+        boundaries: impl Into<PathBuf>,
+        assignment: impl Into<PathBuf>,
+    ) -> Self {
+        Self {
+            inputs: Inputs::new(households, boundaries),
+            assignment: assignment.into(),
+            band: BAND,
+            tolerance: TOLERANCE,
+            seed: SEED,
+            micro_band: MICRO_BAND,
+        }
+    }
+
+    /// The primary measure's tolerance: its own from `--balance`, else
+    /// `--tolerance`.
+    #[must_use]
+    pub fn primary_tolerance(&self) -> f64 {
+        primary_tolerance(&self.inputs.balance, self.tolerance)
+    }
+
+    /// Checks the parameters before anything is read.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] naming the option out of range.
+    pub fn check(&self) -> Result<(), Error> {
+        check_tolerance(self.tolerance)?;
+        check_balance(&self.inputs)
+    }
+}
+
+/// The primary measure's tolerance: its own from `--balance`, else
+/// `--tolerance`.
+fn primary_tolerance(balance: &[BalanceMeasure], tolerance: f64) -> f64 {
+    balance
+        .first()
+        .and_then(|m| m.tolerance)
+        .unwrap_or(tolerance)
+}
+
+/// The `--balance` measures after the first, with their tolerances, for
+/// the metrics.
+#[must_use]
+pub fn further_measures(balance: &[BalanceMeasure], tolerance: f64) -> Vec<(MeasureKind, f64)> {
+    balance
+        .iter()
+        .skip(1)
+        .map(|m| (m.kind, m.tolerance.unwrap_or(tolerance)))
+        .collect()
+}
+
+/// `--config` defines the workload, which `--balance` balances only when
+/// it names `load`; anything else would silently drop the weights.
+fn check_balance(inputs: &Inputs) -> Result<(), Error> {
+    let balance = &inputs.balance;
+    if let Some(w) = &inputs.weights
+        && !balance.is_empty()
+        && !balance.iter().any(|m| m.kind == MeasureKind::Load)
+    {
+        return Err(Error::Parameter(format!(
+            "--config {} defines the workload, but --balance names no `load`, so the weights would be ignored; use e.g. --balance load,population, or drop --config",
+            w.display()
+        )));
+    }
+    Ok(())
+}
+
+fn check_tolerance(tolerance: f64) -> Result<(), Error> {
+    if tolerance.is_finite() && tolerance > 0.0 && tolerance < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::Parameter(format!(
+            "--tolerance must lie strictly between 0 and 1, got {tolerance}"
+        )))
+    }
+}
+
+fn check_stability(w: f64) -> Result<(), Error> {
+    if w.is_finite() && w >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Parameter(format!(
+            "--stability must be a finite number >= 0, got {w}"
+        )))
+    }
+}
+
+fn check_micro(m: &MicroParams) -> Result<(), Error> {
+    let (lo, hi) = m.band;
+    if !(lo > 0.0 && lo <= hi && hi.is_finite()) {
+        return Err(Error::Parameter(format!(
+            "--micro-band must be MIN,MAX with 0 < MIN <= MAX, got {lo},{hi}"
+        )));
+    }
+    if !(m.target.is_finite() && m.target > 0.0) {
+        return Err(Error::Parameter(format!(
+            "--micro-target must be a positive number, got {}",
+            m.target
+        )));
+    }
+    if !(m.tolerance.is_finite() && m.tolerance > 0.0 && m.tolerance < 1.0) {
+        return Err(Error::Parameter(format!(
+            "the micro-grid tolerance must lie strictly between 0 and 1, got {}",
+            m.tolerance
+        )));
+    }
+    Ok(())
+}

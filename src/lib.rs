@@ -10,16 +10,21 @@
 //! data flow with its types):
 //!
 //! 1. [`input`]: read and validate the files, coordinate systems, local
-//!    projection, households into villages, workloads, zones, current plan;
-//! 2. [`engine`]: grids per village, and one territory cut into balanced,
-//!    compact, contiguous parts (flow, LP, repair, micro-grids);
-//! 3. [`geometry`]: the polygons of grids and micro-grids;
+//!    projection, households into villages, workloads, zones, current plan
+//!    ([`input::prepare`] runs them in order for every command);
+//! 2. [`plan`]: the county loop: grid counts per village, each village's
+//!    dedicated, locked and full-scope grids, grid codes and micro-grids,
+//!    calling on [`engine`]: one territory cut into balanced, compact,
+//!    contiguous parts (apportion, flow, LP, repair, micro-grids);
+//! 3. [`geometry`]: the polygons of grids and micro-grids ([`geometry::draw`]);
 //! 4. [`metrics`]: balance, nesting, contiguity, compactness, stability,
-//!    micro-grids and coverage, for our plan or any other;
-//! 5. [`output`]: the exports, report.html, scenarios and atomic writes.
+//!    micro-grids and coverage, for our plan or any other
+//!    ([`plan::measure`] adapts a plan to them);
+//! 5. [`output`]: the map layers, the exports, report.html, scenarios and
+//!    atomic writes.
 //!
-//! Beside them: [`config`] (every default, once), [`model`] (the data
-//! types and grid codes), [`error`] (the error type) and [`synth`] (a synthetic county for tests and benchmarks).
+//! Beside them: [`config`] (every default once, and the configuration
+//! types), [`model`] (the data types, grid codes and metrics.json), [`error`] (the error type) and [`synth`] (a synthetic county for tests and benchmarks).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -32,6 +37,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod plan;
 pub mod synth;
 
 pub use error::Error;

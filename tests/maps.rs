@@ -231,28 +231,13 @@ fn coverage_at_scales_one_tenth_and_one() {
         let c =
             gridplan::synth::generate(&gridplan::synth::SynthParams { scale, seed: 1 }).unwrap();
         gridplan::synth::write(&c, dir.path()).unwrap();
-        let cfg = gridplan::pipeline::PartitionConfig {
-            households: dir.path().join("households.geojson"),
-            boundaries: dir.path().join("boundaries.geojson"),
-            out: dir.path().join("out"),
-            sizing: gridplan::pipeline::Sizing::Target(367.0),
-            band: (300.0, 500.0),
-            tolerance: 0.10,
-            seed: 1,
-            snap_distance: None,
-            weights: None,
-            micro: gridplan::engine::micro::MicroParams::default(),
-            dedicated: Some(dir.path().join("zones.geojson")),
-            input_crs: gridplan::pipeline::InputCrs::default(),
-            output_crs: gridplan::input::crs::Crs::Wgs84,
-            formats: vec![gridplan::output::export::Format::GeoJson],
-            progress: false,
-            stability: gridplan::pipeline::DEFAULT_STABILITY,
-            lock: None,
-            lock_villages: Vec::new(),
-            lineage_counts: true,
-            balance: Vec::new(),
-        };
+        let cfg = gridplan::config::PartitionConfig::new(
+            dir.path().join("households.geojson"),
+            dir.path().join("boundaries.geojson"),
+            dir.path().join("out"),
+            gridplan::config::Sizing::Target(367.0),
+        )
+        .with_dedicated(dir.path().join("zones.geojson"));
         let outcome = gridplan::pipeline::partition(&cfg).unwrap();
         let cov = outcome.report.coverage.expect("coverage is computed");
         assert!(cov.villages >= 50, "scale {scale}");

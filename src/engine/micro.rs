@@ -58,10 +58,10 @@ pub struct MicroParams {
 impl Default for MicroParams {
     fn default() -> Self {
         Self {
-            target: 50.0,
-            band: (20.0, 80.0),
-            tolerance: 0.25,
-            seed: 1,
+            target: crate::config::MICRO_TARGET,
+            band: crate::config::MICRO_BAND,
+            tolerance: crate::config::MICRO_TOLERANCE,
+            seed: crate::config::SEED,
         }
     }
 }

@@ -9,12 +9,15 @@
 //! - [`locate`]: households into villages (rstar + point-in-polygon);
 //! - [`workload`]: the load of each household, and the balance measures;
 //! - [`dedicated`]: the households of premises zones, and each zone's village;
-//! - [`lock`]: the current plan and the grids locked by decision.
+//! - [`lock`]: the current plan and the grids locked by decision;
+//! - [`prepare`]: all of the above in order, the common front of every
+//!   command.
 
 pub mod crs;
 pub mod dedicated;
 pub mod locate;
 pub mod lock;
+pub mod prepare;
 pub mod project;
 pub mod read;
 pub mod workload;

@@ -1,7 +1,9 @@
-//! The plain data types that flow between pipeline steps, and the grid
-//! codes ([`codes`]) that name their results.
+//! The plain data types that flow between pipeline steps, the grid
+//! codes ([`codes`]) that name their results, and metrics.json
+//! ([`report`]).
 
 pub mod codes;
+pub mod report;
 
 use geo::MultiPolygon;
 

@@ -1,0 +1,425 @@
+//! The command line's shape: the clap structs, their parse helpers, and
+//! the conversion of each subcommand's options into the library's
+//! configuration ([`gridplan::config`]). Every default comes from
+//! `gridplan::config`, so `--help` and the library agree.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use gridplan::config::{
+    self, InputCrs, Inputs, MetricsConfig, PartitionConfig, ScenariosConfig, Sizing,
+};
+use gridplan::engine::micro::MicroParams;
+use gridplan::input::crs::Crs;
+use gridplan::input::workload::BalanceMeasure;
+use gridplan::output::export::Format;
+
+/// The target of `gridplan demo`: 367 households per grid, inside the
+/// 300-500 band, gives the sample county whole grids.
+const DEMO_TARGET: f64 = 367.0;
+
+/// Balanced, compact, contiguous community-governance grids from household
+/// points.
+#[derive(Debug, Parser)]
+#[command(name = "gridplan", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Partition every village into full-scope grids and write
+    /// assignment.csv and metrics.json into --out.
+    Partition(PartitionArgs),
+    /// Compare staffing scenarios (several targets or grid totals) side by
+    /// side: scenarios.csv, scenarios.md, scenarios.svg and report.html.
+    Scenarios(ScenariosArgs),
+    /// Compute the metrics of any assignment.csv (ours or another tool's).
+    Metrics(MetricsArgs),
+    /// Write a synthetic county (households, boundaries, zones).
+    Synth(SynthArgs),
+    /// Partition the bundled sample county into ./gridplan-demo.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Common {
+    /// Household points (GeoJSON FeatureCollection of Points).
+    #[arg(long)]
+    pub(crate) households: PathBuf,
+    /// Administrative boundaries (GeoJSON FeatureCollection of Polygons).
+    #[arg(long)]
+    pub(crate) boundaries: PathBuf,
+    /// Household band per grid, MIN,MAX.
+    #[arg(long, default_value = config::BAND_ARG, value_parser = parse_band)]
+    pub(crate) band: (f64, f64),
+    /// Allowed relative deviation of a grid's load from its village mean.
+    #[arg(long, default_value_t = config::TOLERANCE)]
+    pub(crate) tolerance: f64,
+    /// Seed of every random choice; the same seed gives the same output.
+    #[arg(long, default_value_t = config::SEED)]
+    pub(crate) seed: u64,
+    /// Place points up to this many metres outside a village in the
+    /// nearest one (and keep declared villages within it) instead of
+    /// refusing them.
+    #[arg(long, value_name = "METRES")]
+    pub(crate) snap_distance: Option<f64>,
+    /// Workload weights (TOML with a [weights] table).
+    #[arg(long, value_name = "weights.toml")]
+    pub(crate) config: Option<PathBuf>,
+    /// Worker threads (default: all cores). Output does not depend on it.
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
+    /// Household band per micro-grid, MIN,MAX.
+    #[arg(long, default_value = config::MICRO_BAND_ARG, value_parser = parse_band)]
+    pub(crate) micro_band: (f64, f64),
+    /// Coordinate system of the household points: wgs84, cgcs2000 or gcj02
+    /// (Amap/Tencent geocoding).
+    #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
+    pub(crate) input_crs: Crs,
+    /// Coordinate system of the boundaries and dedicated zones.
+    #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
+    pub(crate) boundaries_crs: Crs,
+}
+
+/// Options shared by `partition` and `scenarios`.
+#[derive(Debug, Args)]
+pub(crate) struct PlanOpts {
+    /// Mean households per micro-grid.
+    #[arg(long, default_value_t = config::MICRO_TARGET)]
+    pub(crate) micro_target: f64,
+    /// Dedicated premises zones (GeoJSON Polygons with code, name, kind):
+    /// their households get dedicated grids numbered from 901.
+    #[arg(long, value_name = "zones.geojson")]
+    pub(crate) dedicated: Option<PathBuf>,
+    /// Weight λ of keeping households in the successors of their current
+    /// grid (used when households carry `grid`; 0 draws afresh). Leaving
+    /// one's lineage costs λ times a typical grid's squared spread.
+    #[arg(long, default_value_t = config::STABILITY, value_name = "W")]
+    pub(crate) stability: f64,
+    /// A file of current grid codes (one per line) to keep exactly as they are.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) lock: Option<PathBuf>,
+    /// Keep every current grid of these villages (comma-separated codes).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub(crate) lock_village: Vec<String>,
+    /// How a re-allocation chooses each village's grid count: `lineage`
+    /// (the county total of the target, spent where current grids split
+    /// cleanly) or `target` (the target's own counts).
+    #[arg(long, value_enum, default_value_t = Counts::Lineage)]
+    pub(crate) counts: Counts,
+    /// Balance several measures at once, each with its own tolerance, e.g.
+    /// `households,population:0.15` (measures: load, households,
+    /// population; the first sets the grid counts).
+    #[arg(long, value_parser = parse_balance, value_name = "MEASURES")]
+    pub(crate) balance: Option<BalanceArg>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PartitionArgs {
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) plan: PlanOpts,
+    /// Mean load per full-scope grid.
+    #[arg(long, conflicts_with = "grids", required_unless_present = "grids")]
+    pub(crate) target: Option<f64>,
+    /// Fix the county's total number of full-scope grids instead.
+    #[arg(long)]
+    pub(crate) grids: Option<usize>,
+    /// Coordinate system of the exported maps: wgs84 (RFC 7946), gcj02 for
+    /// Amap-based platforms, or cgcs2000.
+    #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
+    pub(crate) output_crs: Crs,
+    /// Map formats: any of geojson, shp, gpkg, comma-separated.
+    #[arg(long, default_value = config::FORMAT_ARG)]
+    pub(crate) format: String,
+    /// Output folder.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScenariosArgs {
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) plan: PlanOpts,
+    /// Mean loads per full-scope grid to compare, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        conflicts_with = "grids",
+        required_unless_present = "grids"
+    )]
+    pub(crate) targets: Vec<f64>,
+    /// County totals of full-scope grids to compare, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) grids: Vec<usize>,
+    /// Output folder for scenarios.csv, scenarios.md, scenarios.svg and report.html.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MetricsArgs {
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// The assignment to evaluate: CSV with columns id and grid.
+    #[arg(long)]
+    pub(crate) assignment: PathBuf,
+    /// Print metrics.json to stdout instead of the summary table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The dedicated zones the plan was made with: their households count
+    /// in the village their zone was given to.
+    #[arg(long, value_name = "zones.geojson")]
+    pub(crate) dedicated: Option<PathBuf>,
+    /// The lock file the plan was made with: locked grids are left out of
+    /// the balance figures, as `partition` does.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) lock: Option<PathBuf>,
+    /// The locked villages the plan was made with.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub(crate) lock_village: Vec<String>,
+    /// The measures the plan balanced (as given to `partition`).
+    #[arg(long, value_parser = parse_balance, value_name = "MEASURES")]
+    pub(crate) balance: Option<BalanceArg>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SynthArgs {
+    /// 1.0 is a Rui'an-sized county: 510 villages, ~550,000 households.
+    #[arg(long, default_value_t = 1.0)]
+    pub(crate) scale: f64,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = config::SEED)]
+    pub(crate) seed: u64,
+    /// Output folder.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Output folder.
+    #[arg(long, default_value = "gridplan-demo")]
+    pub(crate) out: PathBuf,
+}
+
+/// Grid counts of a re-allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Counts {
+    /// Keep the county total; prefer counts that split current grids cleanly.
+    Lineage,
+    /// The counts of --target / --grids alone.
+    Target,
+}
+
+fn parse_band(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| format!("expected MIN,MAX, got {s:?}"))?;
+    let a: f64 = a
+        .trim()
+        .parse()
+        .map_err(|e| format!("band MIN {a:?}: {e}"))?;
+    let b: f64 = b
+        .trim()
+        .parse()
+        .map_err(|e| format!("band MAX {b:?}: {e}"))?;
+    if !(a > 0.0 && a <= b && b.is_finite()) {
+        return Err(format!("expected 0 < MIN <= MAX, got {a},{b}"));
+    }
+    Ok((a, b))
+}
+
+/// The measures of `--balance` (a newtype, so clap takes the list as one
+/// value).
+#[derive(Clone, Debug)]
+pub(crate) struct BalanceArg(Vec<BalanceMeasure>);
+
+fn parse_balance(s: &str) -> Result<BalanceArg, String> {
+    gridplan::input::workload::parse_balance(s).map(BalanceArg)
+}
+
+fn parse_crs(s: &str) -> Result<Crs, String> {
+    Crs::parse(s).ok_or_else(|| format!("expected wgs84, cgcs2000 or gcj02, got {s:?}"))
+}
+
+/// Runs `f` on `threads` worker threads (all cores when `None`).
+pub(crate) fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    match threads {
+        None => f(),
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .context("cannot start the worker threads")?
+            .install(f),
+    }
+}
+
+/// The first value given twice, if any.
+fn duplicate(xs: &[f64]) -> Option<f64> {
+    xs.iter()
+        .enumerate()
+        .find(|(i, x)| xs[..*i].contains(x))
+        .map(|(_, &x)| x)
+}
+
+impl Common {
+    /// The inputs of these options, with the plan's zones, locks and
+    /// measures.
+    fn inputs(
+        &self,
+        dedicated: Option<PathBuf>,
+        lock: Option<PathBuf>,
+        lock_villages: Vec<String>,
+        balance: Option<BalanceArg>,
+    ) -> Inputs {
+        Inputs {
+            households: self.households.clone(),
+            boundaries: self.boundaries.clone(),
+            crs: InputCrs {
+                households: self.input_crs,
+                boundaries: self.boundaries_crs,
+            },
+            snap_distance: self.snap_distance,
+            weights: self.config.clone(),
+            dedicated,
+            lock,
+            lock_villages,
+            balance: balance.map(|b| b.0).unwrap_or_default(),
+        }
+    }
+
+    /// The partition configuration of these options with `plan`'s.
+    fn partition_config(&self, plan: PlanOpts, out: PathBuf, sizing: Sizing) -> PartitionConfig {
+        let mut cfg = PartitionConfig::new(
+            self.households.clone(),
+            self.boundaries.clone(),
+            out,
+            sizing,
+        );
+        cfg.inputs = self.inputs(plan.dedicated, plan.lock, plan.lock_village, plan.balance);
+        cfg.band = self.band;
+        cfg.tolerance = self.tolerance;
+        cfg.seed = self.seed;
+        cfg.micro = MicroParams {
+            target: plan.micro_target,
+            band: self.micro_band,
+            ..MicroParams::default()
+        };
+        cfg.progress = true;
+        cfg.stability = plan.stability;
+        cfg.lineage_counts = plan.counts == Counts::Lineage;
+        cfg
+    }
+}
+
+impl PartitionArgs {
+    /// The configuration of `gridplan partition`.
+    pub(crate) fn config(self) -> Result<PartitionConfig> {
+        let sizing = match (self.target, self.grids) {
+            (Some(t), None) => Sizing::Target(t),
+            (None, Some(k)) => Sizing::Total(k),
+            _ => bail!("give exactly one of --target and --grids"),
+        };
+        let mut cfg = self.common.partition_config(self.plan, self.out, sizing);
+        cfg.output_crs = self.output_crs;
+        cfg.formats =
+            Format::parse_list(&self.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+        Ok(cfg)
+    }
+}
+
+impl ScenariosArgs {
+    /// The configuration of `gridplan scenarios`.
+    pub(crate) fn config(self) -> Result<ScenariosConfig> {
+        #[allow(clippy::cast_precision_loss)]
+        let grids: Vec<f64> = self.grids.iter().map(|&k| k as f64).collect();
+        if let Some(d) = duplicate(&self.targets).or_else(|| duplicate(&grids)) {
+            bail!("the scenarios list {d} twice");
+        }
+        let sizings: Vec<Sizing> = if self.grids.is_empty() {
+            self.targets.iter().map(|&t| Sizing::Target(t)).collect()
+        } else {
+            self.grids.iter().map(|&k| Sizing::Total(k)).collect()
+        };
+        let base = self
+            .common
+            .partition_config(self.plan, self.out, sizings[0].clone());
+        Ok(ScenariosConfig { base, sizings })
+    }
+}
+
+impl MetricsArgs {
+    /// The configuration of `gridplan metrics`.
+    pub(crate) fn config(&self) -> MetricsConfig {
+        let c = &self.common;
+        let mut cfg = MetricsConfig::new(
+            c.households.clone(),
+            c.boundaries.clone(),
+            self.assignment.clone(),
+        );
+        cfg.inputs = c.inputs(
+            self.dedicated.clone(),
+            self.lock.clone(),
+            self.lock_village.clone(),
+            self.balance.clone(),
+        );
+        cfg.band = c.band;
+        cfg.tolerance = c.tolerance;
+        cfg.seed = c.seed;
+        cfg.micro_band = c.micro_band;
+        cfg
+    }
+}
+
+impl DemoArgs {
+    /// The configuration of `gridplan demo`: the bundled sample county at
+    /// the demo target, with its zones, every map format and progress.
+    pub(crate) fn config(self) -> PartitionConfig {
+        let data = demo_data();
+        let mut cfg = PartitionConfig::new(
+            data.join("households.geojson"),
+            data.join("boundaries.geojson"),
+            self.out,
+            Sizing::Target(DEMO_TARGET),
+        )
+        .with_dedicated(data.join("zones.geojson"));
+        cfg.formats = vec![Format::GeoJson, Format::Shapefile, Format::GeoPackage];
+        cfg.progress = true;
+        cfg
+    }
+}
+
+/// The bundled sample county: beside the sources when built from them,
+/// else `data/sample` under the working folder.
+fn demo_data() -> PathBuf {
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join("sample");
+    if bundled.exists() {
+        bundled
+    } else {
+        PathBuf::from("data/sample")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

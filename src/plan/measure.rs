@@ -1,0 +1,162 @@
+//! The adaptor from a plan to [`crate::metrics`]: our plan or an
+//! `assignment.csv`, with the households each village serves, becomes a
+//! [`MetricsInput`].
+
+use std::time::Instant;
+
+use geo::MultiPolygon;
+
+use crate::config::{MetricsConfig, PartitionConfig, Sizing, further_measures};
+use crate::input::lock::CurrentPlan;
+use crate::input::prepare::{County, Prepared};
+use crate::metrics::{self, Metrics, MetricsInput, MetricsParams, PointRec, VillageInput};
+use crate::output::scenarios::ScenarioRow;
+use crate::plan::Planned;
+use crate::plan::labels::HouseholdLabels;
+
+/// The metrics parameters of a `partition` or `scenarios` run.
+pub(crate) fn params_of_partition(cfg: &PartitionConfig) -> MetricsParams {
+    MetricsParams {
+        band: cfg.band,
+        tolerance: cfg.primary_tolerance(),
+        seed: cfg.seed,
+        micro_band: cfg.micro.band,
+        measures: further_measures(&cfg.inputs.balance, cfg.tolerance),
+        ..MetricsParams::default()
+    }
+}
+
+/// The metrics parameters of a `metrics` run.
+pub(crate) fn params_of_metrics(cfg: &MetricsConfig) -> MetricsParams {
+    MetricsParams {
+        band: cfg.band,
+        tolerance: cfg.primary_tolerance(),
+        seed: cfg.seed,
+        micro_band: cfg.micro_band,
+        measures: further_measures(&cfg.inputs.balance, cfg.tolerance),
+        ..MetricsParams::default()
+    }
+}
+
+/// The metrics of our plan.
+pub(crate) fn measure_plan(prep: &Prepared, plan: &Planned, params: &MetricsParams) -> Metrics {
+    compute_metrics(
+        prep,
+        &plan.members_of,
+        &plan.territory,
+        &plan.labels,
+        params,
+    )
+}
+
+/// Builds the metrics input: `members[v]` are the households counted in
+/// village v (a dedicated zone's households count in the zone's village).
+pub(crate) fn compute_metrics(
+    prep: &Prepared,
+    members: &[Vec<u32>],
+    territory: &[MultiPolygon<f64>],
+    labels: &HouseholdLabels,
+    params: &MetricsParams,
+) -> Metrics {
+    let county = &prep.county;
+    let current = &prep.current;
+    // The current plan is compared only when every household names one;
+    // old grids are indexed in code order (the plan's own index).
+    let has_old = county.households.iter().all(|h| h.grid.is_some());
+    let no_codes: Vec<String> = Vec::new();
+    let old_codes = if has_old { &current.codes } else { &no_codes };
+    let villages: Vec<VillageInput> = county
+        .villages
+        .iter()
+        .zip(members)
+        .zip(territory)
+        .map(|((v, m), polygon)| VillageInput {
+            code: v.code.clone(),
+            town_code: v.town_code.clone(),
+            polygon: polygon.clone(),
+            points: m
+                .iter()
+                .map(|&h| point(county, current, &prep.load, labels, (h, has_old)))
+                .collect(),
+        })
+        .collect();
+    metrics::compute(
+        &MetricsInput {
+            villages: &villages,
+            grid_codes: &labels.grid_codes,
+            old_codes,
+            micro_codes: &labels.micro_codes,
+            micro_parent: &labels.micro_parent,
+            dedicated: &labels.dedicated,
+            locked: &labels.locked,
+        },
+        params,
+    )
+}
+
+/// Household `h` as the metrics see it.
+fn point(
+    county: &County,
+    current: &CurrentPlan,
+    load: &[f64],
+    labels: &HouseholdLabels,
+    (h, has_old): (u32, bool),
+) -> PointRec {
+    let hh = &county.households[h as usize];
+    let micro = labels.micro_of_h[h as usize];
+    PointRec {
+        xy: county.xy[h as usize],
+        households: hh.households,
+        population: hh.population.unwrap_or(0.0),
+        load: load[h as usize],
+        grid: labels.grid_of_h[h as usize],
+        old_grid: current
+            .of
+            .get(h as usize)
+            .copied()
+            .filter(|&o| has_old && o != u32::MAX),
+        micro: (micro != u32::MAX).then_some(micro),
+    }
+}
+
+/// One scenario's row of the comparison table, from its plan and metrics;
+/// `began` is when the scenario started.
+pub(crate) fn scenario_row(
+    sizing: &Sizing,
+    plan: &Planned,
+    m: &Metrics,
+    began: Instant,
+) -> ScenarioRow {
+    let c = &m.county;
+    ScenarioRow {
+        label: match sizing {
+            Sizing::Target(x) => format!("target {x}"),
+            Sizing::Total(k) => format!("grids {k}"),
+        },
+        target: match sizing {
+            Sizing::Target(x) => Some(*x),
+            Sizing::Total(_) => None,
+        },
+        grids_asked: match sizing {
+            Sizing::Total(k) => Some(*k),
+            Sizing::Target(_) => None,
+        },
+        full_scope_grids: c.full_scope_grids,
+        dedicated_grids: c.dedicated_grids,
+        micro_grids: plan.labels.micro_codes.len(),
+        households: c.households,
+        mean_load: c.mean_load,
+        max_load: c.max_load,
+        in_band_share: c.balance.in_band_share,
+        within_tolerance_share: c.balance.within_tol_share,
+        mean_distance_m: c.compactness.mean_distance_m,
+        sse_ratio: c.compactness.sse_ratio,
+        contiguous_share: c.contiguity.contiguous_share,
+        households_moved: m
+            .stability
+            .as_ref()
+            .map(|s| s.households - s.lineage_kept_households),
+        lineage_kept: m.stability.as_ref().map(|s| s.lineage_kept),
+        runtime_s: began.elapsed().as_secs_f64(),
+    }
+}
