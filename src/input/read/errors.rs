@@ -1,0 +1,449 @@
+//! The error type of the readers: [`ReadError`], and [`At`], the place of a
+//! per-feature error.
+
+use std::fmt;
+
+/// Where a per-feature error happened: the file, the 0-based feature index
+/// and, when already known, the feature's id (or code).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct At {
+    /// The file, as given on the command line.
+    pub file: String,
+    /// The 0-based index of the feature in `features`.
+    pub index: usize,
+    /// `"id"` for households, `"code"` for boundaries and zones.
+    pub key: &'static str,
+    /// The feature's id or code, when it could be read.
+    pub id: Option<String>,
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: feature {}", self.file, self.index)?;
+        if let Some(id) = &self.id {
+            write!(f, " ({} \"{}\")", self.key, id)?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn in_feature(feature: &Option<usize>) -> String {
+    feature.map_or_else(String::new, |i| format!(" (in feature {i})"))
+}
+
+pub(super) fn list_ids(ids: &[String], count: usize) -> String {
+    let mut s = ids
+        .iter()
+        .map(|id| format!("\"{id}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if count > ids.len() {
+        s.push_str(&format!(" and {} more", count - ids.len()));
+    }
+    s
+}
+
+/// Why an input file was rejected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("{file}: cannot read")]
+    Io {
+        /// The file.
+        file: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The bytes are not JSON (syntax error, truncated file, number out of
+    /// range such as `1e400`).
+    #[error("{file}: invalid JSON at line {line} column {column}{}: {message}", in_feature(.feature))]
+    InvalidJson {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The feature being parsed, when inside `features`.
+        feature: Option<usize>,
+        /// serde_json's description.
+        message: String,
+    },
+    /// Valid JSON whose shape is not GeoJSON (e.g. `features` is not an
+    /// array, a duplicate key).
+    #[error("{file}: invalid GeoJSON at line {line} column {column}{}: {message}", in_feature(.feature))]
+    InvalidGeoJson {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The feature being parsed, when inside `features`.
+        feature: Option<usize>,
+        /// serde_json's description.
+        message: String,
+    },
+    /// The top-level object is not a FeatureCollection.
+    #[error("{file}: expected a GeoJSON FeatureCollection, found {found}")]
+    NotFeatureCollection {
+        /// The file.
+        file: String,
+        /// What was found instead.
+        found: String,
+    },
+    /// An element of `features` is not a Feature.
+    #[error("{file}: feature {index}: expected a GeoJSON Feature, found {found}")]
+    NotAFeature {
+        /// The file.
+        file: String,
+        /// The feature index.
+        index: usize,
+        /// What was found instead.
+        found: String,
+    },
+    /// The collection has no features where at least one is needed.
+    #[error("{file}: the FeatureCollection has no features")]
+    Empty {
+        /// The file.
+        file: String,
+    },
+    /// A household has neither a property `id` nor a Feature `id`.
+    #[error("{file}: feature {index}: missing id (give a property \"id\" or a Feature \"id\")")]
+    MissingId {
+        /// The file.
+        file: String,
+        /// The feature index.
+        index: usize,
+    },
+    /// The id is not a non-empty string or a number.
+    #[error("{file}: feature {index}: id must be a non-empty string or a number, got {found}")]
+    BadId {
+        /// The file.
+        file: String,
+        /// The feature index.
+        index: usize,
+        /// The value found.
+        found: String,
+    },
+    /// Two households share an id.
+    #[error(
+        "{file}: feature {second} (id \"{id}\"): duplicate id, already used by feature {first}"
+    )]
+    DuplicateId {
+        /// The file.
+        file: String,
+        /// The id.
+        id: String,
+        /// The first feature with this id.
+        first: usize,
+        /// The later feature with this id.
+        second: usize,
+    },
+    /// Missing geometry or the wrong geometry type.
+    #[error("{at}: geometry must be {expected}, got {found}")]
+    WrongGeometry {
+        /// Where.
+        at: Box<At>,
+        /// The accepted type(s).
+        expected: &'static str,
+        /// The type found (or `null`).
+        found: String,
+    },
+    /// Coordinates nested wrongly or too short.
+    #[error("{at}: malformed coordinates: {reason}")]
+    BadCoordinates {
+        /// Where.
+        at: Box<At>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A coordinate that is not a finite number (null, a string, ...).
+    #[error("{at}: coordinates must be finite numbers, got {found}")]
+    NonFiniteCoordinate {
+        /// Where.
+        at: Box<At>,
+        /// The value found.
+        found: String,
+    },
+    /// Longitude outside [-180, 180] or latitude outside [-90, 90].
+    #[error(
+        "{at}: position out of range: longitude must be in [-180, 180] and latitude in [-90, 90], got longitude {lon}, latitude {lat}"
+    )]
+    OutOfRange {
+        /// Where.
+        at: Box<At>,
+        /// The first coordinate.
+        lon: f64,
+        /// The second coordinate.
+        lat: f64,
+    },
+    /// The position looks like `[lat, lon]` of a place in China.
+    #[error(
+        "{at}: longitude and latitude look swapped: got longitude {lon}, latitude {lat}; GeoJSON positions are [longitude, latitude]"
+    )]
+    Swapped {
+        /// Where.
+        at: Box<At>,
+        /// The first coordinate.
+        lon: f64,
+        /// The second coordinate.
+        lat: f64,
+    },
+    /// `households` present but not an integer >= 1.
+    #[error("{at}: households must be an integer >= 1, got {found}")]
+    BadHouseholds {
+        /// Where.
+        at: Box<At>,
+        /// The value found.
+        found: String,
+    },
+    /// A numeric property (population, rental, shops, special) that is not a number.
+    #[error("{at}: {property} must be a number >= 0, got {found}")]
+    NotANumber {
+        /// Where.
+        at: Box<At>,
+        /// The property.
+        property: &'static str,
+        /// The value found.
+        found: String,
+    },
+    /// A numeric property below zero.
+    #[error("{at}: {property} must be >= 0, got {value}")]
+    Negative {
+        /// Where.
+        at: Box<At>,
+        /// The property.
+        property: &'static str,
+        /// The value found.
+        value: f64,
+    },
+    /// A text property (village, grid, code, name, level, parent, kind) that is
+    /// not a string or a number.
+    #[error("{at}: {property} must be a string, got {found}")]
+    NotText {
+        /// Where.
+        at: Box<At>,
+        /// The property.
+        property: &'static str,
+        /// The value found.
+        found: String,
+    },
+    /// A boundary or zone without `code`.
+    #[error("{file}: feature {index}: missing property \"code\"")]
+    MissingCode {
+        /// The file.
+        file: String,
+        /// The feature index.
+        index: usize,
+    },
+    /// Two boundaries (or zones) share a code.
+    #[error(
+        "{file}: feature {second} (code \"{code}\"): duplicate code, already used by feature {first}"
+    )]
+    DuplicateCode {
+        /// The file.
+        file: String,
+        /// The code.
+        code: String,
+        /// The first feature with this code.
+        first: usize,
+        /// The later feature with this code.
+        second: usize,
+    },
+    /// `level` missing or not county/town/village.
+    #[error("{at}: level must be \"county\", \"town\" or \"village\", got {found}")]
+    BadLevel {
+        /// Where.
+        at: Box<At>,
+        /// The value found (`nothing` when missing).
+        found: String,
+    },
+    /// A unit below the top level without a parent.
+    #[error("{at}: a {level} needs a parent; only the top level ({top}) may have none")]
+    MissingParent {
+        /// Where.
+        at: Box<At>,
+        /// The unit's level.
+        level: &'static str,
+        /// The file's top level.
+        top: &'static str,
+    },
+    /// A parent code that names no unit in the file.
+    #[error("{at}: parent \"{parent}\" names no unit in the file")]
+    UnknownParent {
+        /// Where.
+        at: Box<At>,
+        /// The parent code.
+        parent: String,
+    },
+    /// A parent at the wrong level (a village whose parent is a village, ...).
+    #[error(
+        "{at}: the parent of a {level} must be a {expected}, but \"{parent}\" is a {parent_level}"
+    )]
+    WrongParentLevel {
+        /// Where.
+        at: Box<At>,
+        /// The unit's level.
+        level: &'static str,
+        /// The parent code.
+        parent: String,
+        /// The parent's level.
+        parent_level: &'static str,
+        /// The level required.
+        expected: &'static str,
+    },
+    /// A geometry with no polygons, or a polygon with no rings.
+    #[error("{at}: empty geometry: {what}")]
+    EmptyGeometry {
+        /// Where.
+        at: Box<At>,
+        /// What is empty.
+        what: String,
+    },
+    /// A ring with fewer than 4 positions.
+    #[error(
+        "{at}: polygon {polygon} ring {ring} has {positions} positions; a ring needs at least 4 (the last equal to the first)"
+    )]
+    DegenerateRing {
+        /// Where.
+        at: Box<At>,
+        /// 0-based polygon index within the MultiPolygon.
+        polygon: usize,
+        /// 0-based ring index (0 = exterior).
+        ring: usize,
+        /// Positions given.
+        positions: usize,
+    },
+    /// A ring with zero area.
+    #[error("{at}: polygon {polygon} ring {ring} has zero area")]
+    ZeroArea {
+        /// Where.
+        at: Box<At>,
+        /// 0-based polygon index within the MultiPolygon.
+        polygon: usize,
+        /// 0-based ring index (0 = exterior).
+        ring: usize,
+    },
+    /// A boundaries file without any village.
+    #[error("{file}: no unit has level \"village\"")]
+    NoVillages {
+        /// The file.
+        file: String,
+    },
+    /// A zone `kind` that is not one of the known kinds.
+    #[error(
+        "{at}: kind must be one of park, school, hospital, market, enterprise, other, got {found}"
+    )]
+    BadKind {
+        /// Where.
+        at: Box<At>,
+        /// The value found.
+        found: String,
+    },
+    /// The CSV could not be parsed.
+    #[error("{file}: invalid CSV{}: {message}", .line.map_or_else(String::new, |l| format!(" at line {l}")))]
+    Csv {
+        /// The file.
+        file: String,
+        /// 1-based line, when known.
+        line: Option<u64>,
+        /// The csv crate's description.
+        message: String,
+    },
+    /// A required CSV column is missing from the header.
+    #[error("{file}: the header has no column \"{column}\"")]
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// The column.
+        column: &'static str,
+    },
+    /// An assignment row names an id that is not a household.
+    #[error("{file}: line {line}: id \"{id}\" is not a household in the households file")]
+    UnknownAssignmentId {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// The id.
+        id: String,
+    },
+    /// A household listed twice in the assignment.
+    #[error("{file}: line {second_line}: id \"{id}\" is listed twice (first at line {first_line})")]
+    AssignedTwice {
+        /// The file.
+        file: String,
+        /// The id.
+        id: String,
+        /// The first line.
+        first_line: u64,
+        /// The second line.
+        second_line: u64,
+    },
+    /// Households absent from the assignment.
+    #[error("{file}: {count} household(s) have no row: {}", list_ids(.ids, *.count))]
+    Unassigned {
+        /// The file.
+        file: String,
+        /// How many.
+        count: usize,
+        /// Up to 20 of them, in input order.
+        ids: Vec<String>,
+    },
+    /// An assignment row with an empty grid code.
+    #[error("{file}: line {line}: id \"{id}\" has an empty grid code")]
+    EmptyGrid {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// The id.
+        id: String,
+    },
+    /// The config file is not valid TOML.
+    #[error("{file}: invalid TOML: {message}")]
+    Toml {
+        /// The file.
+        file: String,
+        /// The toml crate's description.
+        message: String,
+    },
+    /// An unknown key in the config file.
+    #[error("{file}: unknown key \"{key}\" (known: {known})")]
+    UnknownKey {
+        /// The file.
+        file: String,
+        /// The key, with its table (`weights.rentals`).
+        key: String,
+        /// The keys accepted there.
+        known: &'static str,
+    },
+    /// A weight that is not a finite number.
+    #[error("{file}: weights.{key} must be a finite number, got {found}")]
+    BadWeight {
+        /// The file.
+        file: String,
+        /// The key.
+        key: String,
+        /// The value found.
+        found: String,
+    },
+    /// A negative weight.
+    #[error("{file}: weights.{key} must be >= 0, got {value}")]
+    NegativeWeight {
+        /// The file.
+        file: String,
+        /// The key.
+        key: String,
+        /// The value.
+        value: f64,
+    },
+    /// Every weight is zero.
+    #[error("{file}: all weights are 0, so every point would have zero load")]
+    AllZeroWeights {
+        /// The file.
+        file: String,
+    },
+}

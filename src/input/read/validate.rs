@@ -1,0 +1,276 @@
+//! Validation helpers shared by the readers: geometry, coordinates, rings,
+//! text and number properties, and codes (step 3 of the module overview).
+
+use geo::orient::{Direction, Orient};
+use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
+
+use super::errors::{At, ReadError};
+use super::geojson::*;
+
+// ---------------------------------------------------------------------------
+// Validation helpers.
+
+pub(super) fn geometry_kind(g: &Option<RawGeometry<'_>>) -> String {
+    match g {
+        None => "null".into(),
+        Some(RawGeometry { kind: None, .. }) => "a geometry without \"type\"".into(),
+        Some(RawGeometry { kind: Some(k), .. }) => match k {
+            Loose::Str(s) => s.to_string(),
+            other => other.describe(),
+        },
+    }
+}
+
+/// Checks one position and returns it as a coordinate.
+pub(super) fn position(c: &Coords, at: &dyn Fn() -> Box<At>) -> Result<Coord<f64>, ReadError> {
+    let bad_value = |found: String| ReadError::NonFiniteCoordinate { at: at(), found };
+    let (lon, lat) = match c {
+        Coords::Pos { x, y, len } => {
+            if *len < 2 {
+                return Err(ReadError::BadCoordinates {
+                    at: at(),
+                    reason: format!("a position needs 2 numbers, got {len}"),
+                });
+            }
+            match y {
+                Ok(y) => (*x, *y),
+                Err(found) => return Err(bad_value(found.clone())),
+            }
+        }
+        // An array whose first element is not a number: either a bad
+        // coordinate such as `[null, 28]`, or the wrong nesting depth.
+        Coords::List(v) => match v.first() {
+            Some(first @ (Coords::Bad(_) | Coords::List(_) | Coords::Pos { .. }))
+                if v.len() >= 2 =>
+            {
+                return Err(if matches!(first, Coords::Bad(_)) {
+                    bad_value(first.describe())
+                } else {
+                    ReadError::BadCoordinates {
+                        at: at(),
+                        reason: "expected a position [longitude, latitude], got an array of arrays"
+                            .into(),
+                    }
+                });
+            }
+            _ => {
+                return Err(ReadError::BadCoordinates {
+                    at: at(),
+                    reason: format!("a position needs 2 numbers, got {}", v.len()),
+                });
+            }
+        },
+        other => {
+            return Err(ReadError::BadCoordinates {
+                at: at(),
+                reason: format!(
+                    "expected a position [longitude, latitude], got {}",
+                    other.describe()
+                ),
+            });
+        }
+    };
+    if !lon.is_finite() {
+        return Err(bad_value(lon.to_string()));
+    }
+    if !lat.is_finite() {
+        return Err(bad_value(lat.to_string()));
+    }
+    // Swapped first: a Chinese [lat, lon] such as [28.1, 120.7] is also out
+    // of range, and "swapped" is the message that tells the user the fix.
+    if (3.0..=54.0).contains(&lon) && (73.0..=136.0).contains(&lat) {
+        return Err(ReadError::Swapped { at: at(), lon, lat });
+    }
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        return Err(ReadError::OutOfRange { at: at(), lon, lat });
+    }
+    Ok(Coord { x: lon, y: lat })
+}
+
+pub(super) fn list<'a>(
+    c: &'a Coords,
+    what: &str,
+    at: &dyn Fn() -> Box<At>,
+) -> Result<&'a [Coords], ReadError> {
+    match c {
+        Coords::List(v) => Ok(v),
+        other => Err(ReadError::BadCoordinates {
+            at: at(),
+            reason: format!("expected {what}, got {}", other.describe()),
+        }),
+    }
+}
+
+pub(super) fn ring(
+    c: &Coords,
+    polygon: usize,
+    ring: usize,
+    at: &dyn Fn() -> Box<At>,
+) -> Result<LineString<f64>, ReadError> {
+    let raw = list(c, "a ring (an array of positions)", at)?;
+    let mut pts = raw
+        .iter()
+        .map(|p| position(p, at))
+        .collect::<Result<Vec<_>, _>>()?;
+    let closed = pts.first() == pts.last();
+    if pts.len() + usize::from(!closed) < 4 {
+        return Err(ReadError::DegenerateRing {
+            at: at(),
+            polygon,
+            ring,
+            positions: raw.len(),
+        });
+    }
+    if !closed {
+        pts.push(pts[0]);
+    }
+    let ls = LineString::new(pts);
+    // Area in square degrees is enough to detect zero (collinear or
+    // repeated positions); the scale does not matter for `== 0`.
+    if Polygon::new(ls.clone(), vec![]).unsigned_area() == 0.0 {
+        return Err(ReadError::ZeroArea {
+            at: at(),
+            polygon,
+            ring,
+        });
+    }
+    Ok(ls)
+}
+
+pub(super) fn polygon(
+    c: &Coords,
+    index: usize,
+    at: &dyn Fn() -> Box<At>,
+) -> Result<Polygon<f64>, ReadError> {
+    let rings = list(c, "a polygon (an array of rings)", at)?;
+    if rings.is_empty() {
+        return Err(ReadError::EmptyGeometry {
+            at: at(),
+            what: format!("polygon {index} has no rings"),
+        });
+    }
+    let mut it = rings.iter().enumerate();
+    let mut exterior = None;
+    let mut interiors = Vec::with_capacity(rings.len() - 1);
+    for (r, rc) in &mut it {
+        let ls = ring(rc, index, r, at)?;
+        if r == 0 {
+            exterior = Some(ls);
+        } else {
+            interiors.push(ls);
+        }
+    }
+    let exterior = exterior.unwrap_or_else(|| LineString::new(vec![]));
+    Ok(Polygon::new(exterior, interiors))
+}
+
+/// Converts a Polygon or MultiPolygon geometry, checking every ring.
+pub(super) fn multipolygon(
+    g: &Option<RawGeometry<'_>>,
+    at: &dyn Fn() -> Box<At>,
+) -> Result<MultiPolygon<f64>, ReadError> {
+    const EXPECTED: &str = "a Polygon or MultiPolygon";
+    let wrong = || ReadError::WrongGeometry {
+        at: at(),
+        expected: EXPECTED,
+        found: geometry_kind(g),
+    };
+    let Some(RawGeometry {
+        kind: Some(Loose::Str(kind)),
+        coordinates,
+    }) = g
+    else {
+        return Err(wrong());
+    };
+    let missing = || ReadError::BadCoordinates {
+        at: at(),
+        reason: "the geometry has no \"coordinates\"".into(),
+    };
+    match kind.as_ref() {
+        "Polygon" => {
+            let c = coordinates.as_ref().ok_or_else(missing)?;
+            Ok(MultiPolygon::new(vec![polygon(c, 0, at)?]).orient(Direction::Default))
+        }
+        "MultiPolygon" => {
+            let c = coordinates.as_ref().ok_or_else(missing)?;
+            let polys = list(c, "an array of polygons", at)?;
+            if polys.is_empty() {
+                return Err(ReadError::EmptyGeometry {
+                    at: at(),
+                    what: "the MultiPolygon has no polygons".into(),
+                });
+            }
+            let v = polys
+                .iter()
+                .enumerate()
+                .map(|(i, p)| polygon(p, i, at))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(MultiPolygon::new(v).orient(Direction::Default))
+        }
+        _ => Err(wrong()),
+    }
+}
+
+/// An optional text property: null and "" are absent; numbers become text.
+pub(super) fn opt_text(
+    v: Option<&Loose<'_>>,
+    property: &'static str,
+    at: &dyn Fn() -> Box<At>,
+) -> Result<Option<String>, ReadError> {
+    match v {
+        None | Some(Loose::Null) => Ok(None),
+        Some(l) => match l.text() {
+            Some(s) if s.trim().is_empty() => Ok(None),
+            Some(s) => Ok(Some(s)),
+            None => Err(ReadError::NotText {
+                at: at(),
+                property,
+                found: l.describe(),
+            }),
+        },
+    }
+}
+
+/// An optional number >= 0.
+pub(super) fn opt_number(
+    v: Option<&Loose<'_>>,
+    property: &'static str,
+    at: &dyn Fn() -> Box<At>,
+) -> Result<Option<f64>, ReadError> {
+    match v {
+        None | Some(Loose::Null) => Ok(None),
+        Some(l) => match l.as_f64() {
+            Some(x) if x < 0.0 => Err(ReadError::Negative {
+                at: at(),
+                property,
+                value: x,
+            }),
+            Some(x) => Ok(Some(x)),
+            None => Err(ReadError::NotANumber {
+                at: at(),
+                property,
+                found: l.describe(),
+            }),
+        },
+    }
+}
+
+/// The code of a boundary or zone, required.
+pub(super) fn code_of(
+    file: &str,
+    index: usize,
+    props: &UnitProps<'_>,
+) -> Result<String, ReadError> {
+    let at = || {
+        Box::new(At {
+            file: file.to_owned(),
+            index,
+            key: "code",
+            id: None,
+        })
+    };
+    opt_text(props.code.as_ref(), "code", &at)?.ok_or_else(|| ReadError::MissingCode {
+        file: file.to_owned(),
+        index,
+    })
+}

@@ -1,0 +1,334 @@
+//! Step 10: household points.
+
+use geo::{Contains, Point};
+
+use super::geometry::{Xy, bbox, in_ring, ring_clearance, to_deg};
+use super::layout::Layout;
+use super::zones::Zone;
+use super::{EDGE_CLEARANCE_M, HOUSEHOLDS_AT_1, POINTS_AT_1, Retry, VILLAGES_AT_1};
+use crate::engine::rng::Rng;
+
+/// One generated household point.
+pub(super) struct Hh {
+    pub(super) m: Xy,
+    pub(super) deg: Xy,
+    pub(super) households: u32,
+    pub(super) population: u32,
+    pub(super) rental: u32,
+    pub(super) shops: u32,
+    pub(super) special: u32,
+    pub(super) village: usize,
+    pub(super) declare_village: bool,
+}
+
+/// Generates a synthetic county.
+
+/// Households of an urban block: lognormal, median 28, within 10-120.
+pub(super) fn block_size(rng: &mut Rng) -> u32 {
+    (28.0 * (0.65 * rng.normal()).exp())
+        .round()
+        .clamp(10.0, 120.0) as u32
+}
+
+/// Households of a rural house: 1, 2 or 3 (mean 1.6).
+pub(super) fn house_size(rng: &mut Rng) -> u32 {
+    let u = rng.f64();
+    if u < 0.55 {
+        1
+    } else if u < 0.85 {
+        2
+    } else {
+        3
+    }
+}
+
+/// Probability that a block of 20+ households is written as two address
+/// points at the same coordinate.
+pub(super) const DOUBLE_ADDRESS: f64 = 0.02;
+
+/// Splits `total` households into points drawn by `draw`, keeping every
+/// point at or above `min` (the last one absorbs the remainder).
+pub(super) fn split_sizes(
+    rng: &mut Rng,
+    total: u32,
+    min: u32,
+    max: u32,
+    draw: fn(&mut Rng) -> u32,
+) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut rem = total;
+    while rem > 0 {
+        let mut d = draw(rng).min(rem);
+        if rem - d < min && rem - d > 0 {
+            d = if rem <= max { rem } else { rem - min };
+        }
+        out.push(d);
+        rem -= d;
+    }
+    out
+}
+
+/// The expected households per urban address point, by sampling the block
+/// distribution with a fixed stream (independent of the user's seed).
+pub(super) fn urban_mean() -> f64 {
+    let mut rng = Rng::new(0x5EED_B10C);
+    let (mut h, mut p) = (0.0, 0.0);
+    for _ in 0..20_000 {
+        let d = block_size(&mut rng);
+        h += f64::from(d);
+        p += if d >= 20 { 1.0 + DOUBLE_ADDRESS } else { 1.0 };
+    }
+    h / p
+}
+
+pub(super) struct Props {
+    pub(super) rental: u32,
+    pub(super) shops: u32,
+    pub(super) special: u32,
+}
+
+pub(super) fn workload(rng: &mut Rng, hh: u32, urban: bool) -> Props {
+    let (p_rental, p_shops) = if urban { (0.25, 0.15) } else { (0.08, 0.05) };
+    let rental = if rng.f64() < p_rental {
+        (f64::from(hh) * rng.range(0.05, 0.4)).round() as u32
+    } else {
+        0
+    };
+    let shops = if rng.f64() < p_shops {
+        1 + rng.below(if urban { 4 } else { 2 }) as u32
+    } else {
+        0
+    };
+    let special = if rng.f64() < 0.04 {
+        1 + rng.below(2) as u32
+    } else {
+        0
+    };
+    Props {
+        rental,
+        shops,
+        special,
+    }
+}
+
+pub(super) fn population(rng: &mut Rng, hh: u32) -> u32 {
+    let p = (f64::from(hh) * 2.8 * (0.15 * rng.normal()).exp()).round() as u32;
+    p.max(hh)
+}
+
+/// Accepts `m` (metres) as a point of village `v` when it passes the
+/// metric tests and geo's `Contains` on the rounded geometry.
+pub(super) fn accept(layout: &Layout, v: usize, m: Xy, in_part: Option<usize>) -> Option<(Xy, Xy)> {
+    let vil = &layout.villages[v];
+    let ok = match in_part {
+        None => vil.main_contains(m, EDGE_CLEARANCE_M),
+        Some(k) => {
+            let r = &vil.parts[k].m;
+            in_ring(r, m) && ring_clearance(r, m) >= EDGE_CLEARANCE_M
+        }
+    };
+    if !ok {
+        return None;
+    }
+    let deg = to_deg(&layout.proj, m);
+    if !vil.geom.contains(&Point::new(deg[0], deg[1])) {
+        return None;
+    }
+    Some((layout.proj.forward(deg[0], deg[1]), deg))
+}
+
+#[allow(clippy::too_many_lines)]
+pub(super) fn place_households(
+    layout: &Layout,
+    zones: &[Zone],
+    seed: u64,
+) -> Result<Vec<Hh>, Retry> {
+    let nv = layout.villages.len();
+    let total_h = HOUSEHOLDS_AT_1 * nv as f64 / VILLAGES_AT_1;
+    let total_p = POINTS_AT_1 * nv as f64 / VILLAGES_AT_1;
+    let m_u = urban_mean();
+    let zone_h: f64 = zones.iter().map(|z| f64::from(z.households)).sum();
+    let village_h = (total_h - zone_h).max(nv as f64 * 30.0);
+    let village_p = total_p - zone_h / m_u;
+    // Hu/m_u + Hr/1.6 = P and Hu + Hr = H.
+    let n_urban = layout.villages.iter().filter(|v| v.urban).count();
+    let h_rural = if n_urban == 0 {
+        village_h
+    } else {
+        ((village_p - village_h / m_u) / (1.0 / 1.6 - 1.0 / m_u))
+            .clamp(0.1 * village_h, 0.9 * village_h)
+    };
+    let h_urban = village_h - h_rural;
+    // Lognormal village sizes within each class.
+    let mut size_rng = Rng::derive(seed, "sizes");
+    let w: Vec<f64> = layout
+        .villages
+        .iter()
+        .map(|v| (if v.urban { 0.5 } else { 0.6 } * size_rng.normal()).exp())
+        .collect();
+    let (wu, wr) = layout
+        .villages
+        .iter()
+        .zip(&w)
+        .fold(
+            (0.0, 0.0),
+            |(u, r), (v, &x)| {
+                if v.urban { (u + x, r) } else { (u, r + x) }
+            },
+        );
+    let targets: Vec<u32> = layout
+        .villages
+        .iter()
+        .zip(&w)
+        .map(|(v, &x)| {
+            if v.urban {
+                (h_urban * x / wu).round().max(200.0) as u32
+            } else {
+                (h_rural * x / wr).round().max(25.0) as u32
+            }
+        })
+        .collect();
+
+    let mut out: Vec<Hh> = Vec::with_capacity(total_p as usize + 1000);
+    for (vi, vil) in layout.villages.iter().enumerate() {
+        let mut rng = Rng::derive(seed, &format!("village/{}", vil.code));
+        let mut target = targets[vi];
+        let zones_here: Vec<&Zone> = zones.iter().filter(|z| z.hosts.contains(&vi)).collect();
+        let clear_of_zones = |m: Xy| !zones_here.iter().any(|z| z.contains(m, 5.0));
+        let push = |rng: &mut Rng, m: Xy, deg: Xy, hh: u32, urban: bool, out: &mut Vec<Hh>| {
+            let pr = workload(rng, hh, urban);
+            let population = population(rng, hh);
+            out.push(Hh {
+                m,
+                deg,
+                households: hh,
+                population,
+                rental: pr.rental,
+                shops: pr.shops,
+                special: pr.special,
+                village: vi,
+                declare_village: rng.f64() < 0.5,
+            });
+        };
+        // A few houses in each enclave part.
+        for (k, part) in vil.parts.iter().enumerate() {
+            let b = bbox(&part.m);
+            let n = 2 + rng.below(4);
+            for _ in 0..n {
+                let hh = house_size(&mut rng).min(target.saturating_sub(1)).max(1);
+                let mut placed = false;
+                for _ in 0..1000 {
+                    let m = [rng.range(b[0], b[2]), rng.range(b[1], b[3])];
+                    if let Some((m, deg)) = accept(layout, vi, m, Some(k)) {
+                        push(&mut rng, m, deg, hh, vil.urban, &mut out);
+                        placed = true;
+                        break;
+                    }
+                }
+                if !placed {
+                    return Err(Retry("no room in an enclave"));
+                }
+                target = target.saturating_sub(hh).max(1);
+            }
+        }
+        let sizes = if vil.urban {
+            split_sizes(&mut rng, target, 10, 120, block_size)
+        } else {
+            split_sizes(&mut rng, target, 1, 3, house_size)
+        };
+        // Clusters: hamlets of ~110 households or estates of ~700.
+        let per = if vil.urban { 700.0 } else { 110.0 };
+        let n_cl = ((f64::from(target) / per * rng.range(0.7, 1.3)).round() as usize).clamp(1, 30);
+        let mut clusters: Vec<(Xy, f64, f64)> = Vec::with_capacity(n_cl);
+        let b = vil.bbox();
+        let mut tries = 0;
+        while clusters.len() < n_cl && tries < 3000 {
+            tries += 1;
+            let p = [rng.range(b[0], b[2]), rng.range(b[1], b[3])];
+            if vil.main_contains(p, 30.0) && clear_of_zones(p) {
+                let sigma = if vil.urban {
+                    rng.range(60.0, 160.0)
+                } else {
+                    rng.range(50.0, 130.0)
+                };
+                clusters.push((p, sigma, rng.range(0.5, 1.5)));
+            }
+        }
+        if clusters.is_empty() {
+            return Err(Retry("no room for a hamlet"));
+        }
+        let wsum: f64 = clusters.iter().map(|c| c.2).sum();
+        for hh in sizes {
+            let mut found = None;
+            for attempt in 0..10_000 {
+                let m = if attempt < 40 {
+                    let mut u = rng.f64() * wsum;
+                    let mut ci = clusters.len() - 1;
+                    for (j, c) in clusters.iter().enumerate() {
+                        if u < c.2 {
+                            ci = j;
+                            break;
+                        }
+                        u -= c.2;
+                    }
+                    let (c, s, _) = clusters[ci];
+                    [c[0] + s * rng.normal(), c[1] + s * rng.normal()]
+                } else {
+                    [rng.range(b[0], b[2]), rng.range(b[1], b[3])]
+                };
+                if !clear_of_zones(m) {
+                    continue;
+                }
+                if let Some(ok) = accept(layout, vi, m, None) {
+                    found = Some(ok);
+                    break;
+                }
+            }
+            let (m, deg) = found.ok_or(Retry("no room for a household"))?;
+            if vil.urban && hh >= 20 && rng.f64() < DOUBLE_ADDRESS {
+                let h1 = hh / 2;
+                push(&mut rng, m, deg, h1, true, &mut out);
+                push(&mut rng, m, deg, hh - h1, true, &mut out);
+            } else {
+                push(&mut rng, m, deg, hh, vil.urban, &mut out);
+            }
+        }
+    }
+    // Zone premises: blocks inside each zone, 10 m from its edges.
+    for z in zones {
+        let mut rng = Rng::derive(seed, &format!("zone/{}", z.code));
+        let (s, c) = z.angle.sin_cos();
+        for hh in split_sizes(&mut rng, z.households, 10, 120, block_size) {
+            let mut found = None;
+            for _ in 0..10_000 {
+                let u = rng.range(-z.half[0] + 10.0, z.half[0] - 10.0);
+                let v = rng.range(-z.half[1] + 10.0, z.half[1] - 10.0);
+                let m = [z.centre[0] + c * u - s * v, z.centre[1] + s * u + c * v];
+                if let Some(&vi) = z
+                    .hosts
+                    .iter()
+                    .find(|&&h| layout.villages[h].main_contains(m, EDGE_CLEARANCE_M))
+                    && let Some((m, deg)) = accept(layout, vi, m, None)
+                {
+                    found = Some((vi, m, deg));
+                    break;
+                }
+            }
+            let (vi, m, deg) = found.ok_or(Retry("no room in a zone"))?;
+            let pr = workload(&mut rng, hh, true);
+            let population = population(&mut rng, hh);
+            out.push(Hh {
+                m,
+                deg,
+                households: hh,
+                population,
+                rental: pr.rental,
+                shops: pr.shops,
+                special: pr.special,
+                village: vi,
+                declare_village: rng.f64() < 0.5,
+            });
+        }
+    }
+    Ok(out)
+}
