@@ -158,7 +158,8 @@ pub fn percent_digits(x: f64, d: usize) -> Option<String> {
     let s = format!("{:.d$}", x * 100.0);
     let full = format!("{:.d$}", 100.0);
     if x < 1.0 && s == full {
-        let scale = 10f64.powi(d as i32);
+        // d is a handful of decimals; a larger one is clamped, not wrapped.
+        let scale = 10f64.powi(i32::try_from(d).unwrap_or(i32::MAX));
         Some(format!("{:.d$}", (x * 100.0 * scale).floor() / scale))
     } else {
         Some(s)
@@ -259,6 +260,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::float_cmp,
+        reason = "the values are exact: round steps and bin edges, compared bit for bit"
+    )]
     fn nice_steps_are_round() {
         assert_eq!(nice_step(0.0), 1.0);
         assert_eq!(nice_step(333.4), 500.0);

@@ -39,10 +39,10 @@ fn golden(n: usize) -> [u8; 3] {
 
 /// Red-mean colour distance (0 to about 765).
 pub(super) fn colour_distance(a: [u8; 3], b: [u8; 3]) -> f64 {
-    let rm = (a[0] as f64 + b[0] as f64) / 2.0;
-    let dr = a[0] as f64 - b[0] as f64;
-    let dg = a[1] as f64 - b[1] as f64;
-    let db = a[2] as f64 - b[2] as f64;
+    let rm = f64::midpoint(f64::from(a[0]), f64::from(b[0]));
+    let dr = f64::from(a[0]) - f64::from(b[0]);
+    let dg = f64::from(a[1]) - f64::from(b[1]);
+    let db = f64::from(a[2]) - f64::from(b[2]);
     ((2.0 + rm / 256.0) * dr * dr + 4.0 * dg * dg + (2.0 + (255.0 - rm) / 256.0) * db * db).sqrt()
 }
 
@@ -51,6 +51,8 @@ pub(super) fn grid_colours(
     boxes: &BTreeMap<&str, [i64; 4]>,
     all_codes: &BTreeSet<&str>,
 ) -> BTreeMap<String, [u8; 3]> {
+    const FAR_ENOUGH: f64 = 150.0;
+    const TRIES: usize = 48;
     // Neighbours by touching bounding boxes, swept in x order.
     let codes: Vec<&str> = all_codes.iter().copied().collect();
     let idx: BTreeMap<&str, usize> = codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
@@ -70,8 +72,6 @@ pub(super) fn grid_colours(
             }
         }
     }
-    const FAR_ENOUGH: f64 = 150.0;
-    const TRIES: usize = 48;
     let mut colour: Vec<Option<[u8; 3]>> = vec![None; codes.len()];
     for i in 0..codes.len() {
         let near: Vec<[u8; 3]> = adj[i].iter().filter_map(|&j| colour[j]).collect();

@@ -68,7 +68,7 @@ pub(super) fn sample() -> Vec<MapShape> {
             } else {
                 format!("{vc}{:03}", g + 1)
             };
-            let glon = lon + g as f64 * d;
+            let glon = lon + f64::from(g) * d;
             v.push(shape(&gc, kind, vc, square(glon, 28.0, d)));
             for m in 0..2 {
                 let mc = format!("{gc}{:02}", m + 1);
@@ -76,7 +76,7 @@ pub(super) fn sample() -> Vec<MapShape> {
                     &mc,
                     ShapeKind::MicroGrid,
                     vc,
-                    square(glon + m as f64 * d / 2.0, 28.0, d / 2.0),
+                    square(glon + f64::from(m) * d / 2.0, 28.0, d / 2.0),
                 ));
             }
         }

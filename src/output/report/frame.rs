@@ -133,7 +133,7 @@ impl Projected {
         let c = ring_centroid(big, area);
         let b = self.bbox()?;
         // Integer vertices: a line at .5 never passes through a vertex.
-        let mid = ((b[1] as f64 + b[3] as f64) / 2.0).floor() + 0.5;
+        let mid = f64::midpoint(b[1] as f64, b[3] as f64).floor() + 0.5;
         for y in [c[1].floor() + 0.5, mid] {
             if let Some(x) = self.widest_inside(y) {
                 return Some((area.abs(), [x, y]));
@@ -158,7 +158,7 @@ impl Projected {
         }
         xs.sort_by(f64::total_cmp);
         xs.chunks_exact(2)
-            .map(|p| (p[1] - p[0], (p[0] + p[1]) / 2.0))
+            .map(|p| (p[1] - p[0], f64::midpoint(p[0], p[1])))
             .filter(|p| p.0 > 0.0)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|p| p.1)

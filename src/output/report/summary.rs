@@ -30,6 +30,10 @@ fn of(a: Option<f64>, b: Option<f64>, share: Option<f64>) -> String {
 }
 
 /// A count as an optional number, for [`of`].
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the shape `of` takes, beside figures that may be absent"
+)]
 fn n(x: usize) -> Option<f64> {
     Some(x as f64)
 }

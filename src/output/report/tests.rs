@@ -170,7 +170,11 @@ fn neighbouring_grids_get_distinct_colours() {
                 &c,
                 ShapeKind::Grid,
                 "v",
-                square(120.0 + j as f64 * 0.01, 28.0 + i as f64 * 0.01, 0.01),
+                square(
+                    120.0 + f64::from(j) * 0.01,
+                    28.0 + f64::from(i) * 0.01,
+                    0.01,
+                ),
             ));
         }
     }
@@ -227,8 +231,8 @@ fn full_county_report_stays_small() {
     };
     for v in 0..510 {
         let (cx, cy) = (
-            120.0 + (v % 23) as f64 * 0.02,
-            28.0 + (v / 23) as f64 * 0.02,
+            120.0 + f64::from(v % 23) * 0.02,
+            28.0 + f64::from(v / 23) * 0.02,
         );
         let vc = format!("330381{:03}{:03}", v / 30 + 100, v % 30 + 1);
         shapes.push(shape(
@@ -240,7 +244,7 @@ fn full_county_report_stays_small() {
         let ng = if v < 480 { 3 } else { 2 };
         for g in 0..ng {
             let gc = format!("{vc}{:03}", g + 1);
-            let gx = cx + (g as f64 - 1.0) * 0.006;
+            let gx = cx + (f64::from(g) - 1.0) * 0.006;
             shapes.push(shape(
                 &gc,
                 ShapeKind::Grid,
@@ -250,7 +254,7 @@ fn full_county_report_stays_small() {
             let nm = if (v * 3 + g) % 3 == 0 { 6 } else { 7 };
             for m in 0..nm {
                 let mc = format!("{gc}{:02}", m + 1);
-                let mx = gx + (m as f64 - 3.0) * 0.0008;
+                let mx = gx + (f64::from(m) - 3.0) * 0.0008;
                 shapes.push(shape(
                     &mc,
                     ShapeKind::MicroGrid,

@@ -137,7 +137,7 @@ fn axes_ticks(out: &mut String, lay: &Layout) {
         );
     }
     for i in 0..=5 {
-        let p = i as f64 * 20.0;
+        let p = f64::from(i) * 20.0;
         let y = BASE - p / 100.0 * PH;
         w!(
             out,
@@ -231,7 +231,10 @@ fn share_lines(
             "Grids in the norm band".to_string(),
         ),
     };
-    let moved: Vec<Option<f64>> = rows.iter().map(|r| r.households_moved_share()).collect();
+    let moved: Vec<Option<f64>> = rows
+        .iter()
+        .map(super::ScenarioRow::households_moved_share)
+        .collect();
     let (second_name, second): (String, Vec<Option<f64>>) = if moved.iter().any(Option::is_some) {
         ("Households moved".to_string(), moved)
     } else {

@@ -18,7 +18,7 @@ fn row(label: &str, grids: usize) -> ScenarioRow {
         in_band_share: 0.9637,
         within_tolerance_share: 0.93125,
         mean_distance_m: 123.456,
-        sse_ratio: Some(1.2345678),
+        sse_ratio: Some(1.234_567_8),
         contiguous_share: 1.0,
         households_moved: Some(12_345),
         lineage_kept: Some(0.87654),
@@ -346,6 +346,10 @@ fn html_section_escapes_labels() {
 }
 
 #[test]
+#[expect(
+    clippy::float_cmp,
+    reason = "round steps are exact, compared bit for bit"
+)]
 fn percentages_never_round_to_the_ends() {
     assert_eq!(pct(Some(0.99999)), "99.9 %");
     assert_eq!(pct(Some(1.0)), "100.0 %");
