@@ -119,10 +119,10 @@
 //! values instead: an empty village has `k = 0`, and any share over zero grids
 //! is 1 (vacuously true); a label index beyond `grid_codes` is shown as
 //! `#<index>`.
-//!
 
-// The measures, one file each, then the steps they share. Every public type
-// is re-exported below, so `crate::metrics::X` paths stay flat.
+// One file per measure and per shared step, in alphabetical order; the
+// steps are numbered as in the module docs. Every public type is
+// re-exported below, so `crate::metrics::X` paths stay flat.
 /// Balance of the load over the full-scope grids.
 mod balance;
 /// Step 4: the buildings (distinct coordinates) of a village.
@@ -141,11 +141,11 @@ mod input;
 mod kmeans;
 /// Balance of the further measures of `--balance`.
 mod measures;
-/// Micro-grids: sizes, per grid, split buildings, nesting, contiguity.
+// Micro-grids: sizes, per grid, split buildings, nesting, contiguity.
 pub mod micro;
 /// Nesting of grids in villages.
 mod nesting;
-/// Stability against the current grids, and the transition report.
+// Stability against the current grids, and the transition report.
 pub mod stability;
 /// The summary table for stdout.
 mod summary;

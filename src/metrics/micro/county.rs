@@ -8,7 +8,7 @@ use super::{
 use crate::metrics::{MAX_LISTED, MetricsInput, MetricsParams, code_of, share};
 
 /// The county inputs of steps 4-5.
-pub(in crate::metrics) struct CountyView<'a> {
+struct CountyView<'a> {
     pub micro_codes: &'a [String],
     pub micro_parent: &'a [u32],
     pub grid_codes: &'a [String],
@@ -83,7 +83,7 @@ struct Tally {
 }
 
 /// Steps 4-5 of the module docs of [`super`].
-pub(in crate::metrics) fn aggregate(
+fn aggregate(
     mut pieces: Vec<MicroPiece>,
     splits: Vec<SplitRec>,
     without: usize,

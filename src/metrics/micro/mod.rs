@@ -3,16 +3,17 @@
 //! micro-grids in their grids, and their contiguity.
 //!
 //! A micro-grid (微网格) is a label, an index into `micro_codes`, carried by
-//! each point ([`super::PointRec::micro`]). Like grids, a label is measured
-//! wherever its points are: its *pieces* are its (village, grid) pairs, and
+//! each point ([`PointRec::micro`](crate::metrics::PointRec::micro)). Like
+//! grids, a label is measured wherever its points are: its *pieces* are its (village, grid) pairs, and
 //! with nesting intact (the goal) a micro-grid has exactly one piece.
 //!
 //! # Parameters
-//! - `micro_band` (default 20-80 households): docs/DESIGN.md §2, "Micro-grid: 5-7
-//!   per grid, i.e. about 40-80 households. Default target 50, band 20-80".
-//!   Its upper end is also the *micro-grid cap* that makes a building
-//!   oversize (docs/DESIGN.md §2: "A building larger than the micro-grid cap becomes
-//!   one or more micro-grids of its own").
+//! - `micro_band` (default [`crate::config::MICRO_BAND`], 20-80 households):
+//!   docs/DESIGN.md §2, "Micro-grid: 5-7 per grid, i.e. about 40-80
+//!   households. Default target 50, band 20-80". Its upper end is also the
+//!   *micro-grid cap* that makes a building oversize (docs/DESIGN.md §2: "A
+//!   building larger than the micro-grid cap becomes one or more micro-grids
+//!   of its own").
 //!
 //! # Definitions
 //! - **Size**: the households of a micro-grid, summed over all its points.
@@ -21,6 +22,7 @@
 //!   q·(n − 1). The histogram has [`SIZE_BUCKETS`] buckets of
 //!   [`SIZE_BUCKET_WIDTH`] households (0-9, 10-19, ..., 140-149) and a last
 //!   one for 150 and more.
+
 //! - **Oversize micro-grid**: a single piece on a single distinct coordinate
 //!   (one building) whose building holds more than `micro_band.1`
 //!   households in all (the micro-grid itself may be a cut within the band). These are
@@ -69,6 +71,9 @@
 //! point is in one grid piece, so the grid graphs together are no larger
 //! than the village graph), plus one point-in-polygon test per grid-graph
 //! edge; O(m log m) for the county step over m micro pieces.
+//!
+//! [`SIZE_BUCKETS`]: crate::metrics::micro::SIZE_BUCKETS
+//! [`SIZE_BUCKET_WIDTH`]: crate::metrics::micro::SIZE_BUCKET_WIDTH
 
 mod county;
 mod village;
@@ -112,7 +117,8 @@ pub struct MicroMetrics {
     /// Buildings of at most `micro_band.1` households split across micro-grids
     /// (goal 0).
     pub buildings_split: usize,
-    /// Up to [`MAX_LISTED`](super::MAX_LISTED) of them, in village order then (x, y) order.
+    /// Up to [`MAX_LISTED`](super::MAX_LISTED) of them, in village order then
+    /// (x, y) order.
     pub split_examples: Vec<SplitBuilding>,
     /// Nesting of micro-grids in grids.
     pub nesting: MicroNesting,
@@ -164,7 +170,8 @@ pub struct SplitBuilding {
     pub xy: [f64; 2],
     /// Households at the building.
     pub households: u64,
-    /// The micro-grid codes it is split across (up to [`MAX_LISTED`](super::MAX_LISTED)).
+    /// The micro-grid codes it is split across (up to
+    /// [`MAX_LISTED`](super::MAX_LISTED)).
     pub micro_grids: Vec<String>,
 }
 
@@ -183,7 +190,8 @@ pub struct MicroNesting {
 pub struct MicroNestingViolation {
     /// Micro-grid code.
     pub micro: String,
-    /// The grids its points lie in (up to [`MAX_LISTED`](super::MAX_LISTED)), in label order.
+    /// The grids its points lie in (up to [`MAX_LISTED`](super::MAX_LISTED)),
+    /// in label order.
     pub grids: Vec<String>,
     /// The parent the plan declares, if any.
     pub declared_parent: Option<String>,
