@@ -566,9 +566,53 @@ pub fn transition_csv(t: &Transition) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// The `(old, new, households)` links of one village's points, merged per
+/// (old, new) pair; a point without an old grid links from `u32::MAX`.
+pub(super) fn village_links(pts: &[super::PointRec]) -> Vec<(u32, u32, u64)> {
+    let mut l: Vec<(u32, u32, u64)> = pts
+        .iter()
+        .map(|p| {
+            (
+                p.old_grid.unwrap_or(u32::MAX),
+                p.grid,
+                u64::from(p.households),
+            )
+        })
+        .collect();
+    l.sort_unstable_by_key(|&(o, g, _)| (o, g));
+    l.dedup_by(|b, a| {
+        if a.0 == b.0 && a.1 == b.1 {
+            a.2 += b.2;
+            true
+        } else {
+            false
+        }
+    });
+    l
+}
+
+/// Stability and the grid-by-grid transition of the whole plan, from the
+/// villages' links in village order.
+pub(super) fn county_stability(
+    works: &[super::village::VillageWork],
+    input: &super::MetricsInput,
+) -> (StabilityMetrics, Transition) {
+    let mut links: Vec<(u32, u32, u64)> =
+        works.iter().flat_map(|w| w.links.iter().copied()).collect();
+    let s = stability(&mut links, |o| super::code_of(input.old_codes, o));
+    let t = transition(
+        &links,
+        |o| super::code_of(input.old_codes, o),
+        |g| super::code_of(input.grid_codes, g),
+    );
+    (s, t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::MetricsParams;
+    use crate::metrics::test_support::{run, two_clusters, with_old};
 
     fn name(o: u32) -> String {
         format!("O{o}")
@@ -855,5 +899,85 @@ mod tests {
         assert_eq!((t.households, t.households_moved), (0, 0));
         assert!(t.old.is_empty() && t.new.is_empty());
         assert_eq!(transition_csv(&t).lines().count(), 1);
+    }
+
+    // Stability measured through `compute`, from the points' old grids.
+
+    #[test]
+    fn stability_of_a_clean_split_and_of_a_reshuffle() {
+        // One old grid split into the two clusters: everyone keeps lineage.
+        let vs = with_old(two_clusters(|i| u32::from(i >= 4)), |_| 7);
+        let m = run(&vs, &MetricsParams::default());
+        let s = m.stability.as_ref().map(|s| {
+            (
+                s.lineage_kept,
+                s.clean_share,
+                s.split,
+                s.old_grids,
+                s.new_grids,
+            )
+        });
+        assert_eq!(s, Some((1.0, 1.0, 1, 1, 2)));
+
+        // Two old grids reshuffled 3:1 into two new ones: the minority
+        // households lose their lineage.
+        let vs = with_old(two_clusters(|i| u32::from(i >= 4)), |i| {
+            u32::from(i % 4 == 3) ^ u32::from(i >= 4)
+        });
+        let m = run(&vs, &MetricsParams::default());
+        let Some(s) = m.stability else {
+            panic!("stability expected")
+        };
+        assert!((s.lineage_kept - 0.75).abs() < 1e-12, "{}", s.lineage_kept);
+        assert_eq!(s.clean_grids, 0);
+        assert_eq!(s.dissolved, 2);
+        assert_eq!(s.dissolved_examples, vec!["OLD000", "OLD001"]);
+
+        // One point without an old grid: no stability section.
+        let mut vs = with_old(two_clusters(|i| u32::from(i >= 4)), |_| 7);
+        vs[0].points[3].old_grid = None;
+        assert!(run(&vs, &MetricsParams::default()).stability.is_none());
+    }
+
+    #[test]
+    fn transition_comes_with_stability_and_names_grids_by_code() {
+        // Two old grids reshuffled 3:1 into two new ones.
+        let vs = with_old(two_clusters(|i| u32::from(i >= 4)), |i| {
+            u32::from(i % 4 == 3) ^ u32::from(i >= 4)
+        });
+        let m = run(&vs, &MetricsParams::default());
+        let (Some(s), Some(t)) = (&m.stability, &m.transition) else {
+            panic!("stability and transition expected")
+        };
+        assert_eq!(s.households_moved, 2);
+        assert_eq!(t.households_moved, s.households_moved);
+        let olds: Vec<(&str, &str, Fate)> = t
+            .old
+            .iter()
+            .map(|o| (o.code.as_str(), o.successor.as_str(), o.fate))
+            .collect();
+        assert_eq!(
+            olds,
+            [
+                ("OLD000", "G000", Fate::Dissolved),
+                ("OLD001", "G001", Fate::Dissolved)
+            ]
+        );
+        assert_eq!(t.new[1].code, "G001");
+        assert_eq!(t.new[1].predecessor, "OLD001");
+        let json = serde_json::to_value(&m).unwrap_or_default();
+        assert_eq!(json["transition"]["old"][0]["fate"], "dissolved");
+        assert_eq!(json["stability"]["households_moved"], 2);
+        assert!(m.summary_table().contains("households moved"));
+
+        // Without old grids the field is absent from the JSON, not null.
+        let m = run(
+            &two_clusters(|i| u32::from(i >= 4)),
+            &MetricsParams::default(),
+        );
+        assert!(m.transition.is_none());
+        let json = serde_json::to_value(&m).unwrap_or_default();
+        assert!(json.get("transition").is_none());
+        assert!(json.get("stability").is_some());
     }
 }

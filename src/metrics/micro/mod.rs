@@ -1,0 +1,276 @@
+//! Micro-grid metrics (docs/DESIGN.md §5, "Micro-grids"): the distribution of sizes,
+//! the number per grid, buildings split across micro-grids, nesting of
+//! micro-grids in their grids, and their contiguity.
+//!
+//! A micro-grid (微网格) is a label, an index into `micro_codes`, carried by
+//! each point ([`PointRec::micro`](crate::metrics::PointRec::micro)). Like
+//! grids, a label is measured wherever its points are: its *pieces* are its (village, grid) pairs, and
+//! with nesting intact (the goal) a micro-grid has exactly one piece.
+//!
+//! # Parameters
+//! - `micro_band` (default [`crate::config::MICRO_BAND`], 20-80 households):
+//!   docs/DESIGN.md §2, "Micro-grid: 5-7 per grid, i.e. about 40-80
+//!   households. Default target 50, band 20-80". Its upper end is also the
+//!   *micro-grid cap* that makes a building oversize (docs/DESIGN.md §2: "A
+//!   building larger than the micro-grid cap becomes one or more micro-grids
+//!   of its own").
+//!
+//! # Definitions
+//! - **Size**: the households of a micro-grid, summed over all its points.
+//!   Percentiles use linear interpolation between order statistics (numpy's
+//!   default): the q-quantile of n sorted sizes is read at position
+//!   q·(n − 1). The histogram has [`SIZE_BUCKETS`] buckets of
+//!   [`SIZE_BUCKET_WIDTH`] households (0-9, 10-19, ..., 140-149) and a last
+//!   one for 150 and more.
+
+//! - **Oversize micro-grid**: a single piece on a single distinct coordinate
+//!   (one building) whose building holds more than `micro_band.1`
+//!   households in all (the micro-grid itself may be a cut within the band). These are
+//!   legitimate: an oversize building is cut into ⌈h / max⌉ micro-grids of
+//!   its own. They are excluded from the band share.
+//! - **In band**: `micro_band.0 <= households <= micro_band.1`, counted over
+//!   the non-oversize micro-grids.
+//! - **Per grid**: the number of distinct micro labels among a grid's points
+//!   (over all its villages). The histogram counts grids having 1, 2, ...,
+//!   12 micro-grids, and 13 or more in its last bucket; grids with none are
+//!   counted apart (`grids_without_micro`), and enter min and mean as 0.
+//! - **Buildings split**: distinct coordinates of a village whose labelled
+//!   points carry more than one micro label, except buildings whose total
+//!   households (all points at the coordinate) exceed `micro_band.1`, which
+//!   may legitimately be cut. Goal 0.
+//! - **Nesting**: a micro-grid violates nesting when its points lie in more
+//!   than one grid, or in one grid that is not the parent the plan declares
+//!   for it (`micro_parent`, when given). Goal 0.
+//! - **Type**: a micro-grid belongs to a dedicated grid when the lowest grid
+//!   label among its points is dedicated (with nesting intact, its only
+//!   grid).
+//!
+//! # Algorithm
+//! Per village (in parallel with the rest of the village work; `village.rs`):
+//! 1. Sort the points by (grid, building) and walk each grid piece. Its
+//!    graph nodes are the distinct coordinates of all its points, in (x, y)
+//!    order; each micro label present gets its node set and its households.
+//! 2. When the piece holds two or more micro labels, or one label that does
+//!    not cover all the piece's buildings, build the grid's Delaunay graph
+//!    with [`crate::engine::graph::village_graph`] over those coordinates, keeping an
+//!    edge when the village polygon contains its midpoint (the rule used for
+//!    grids), and count the components of each micro label's induced
+//!    subgraph by breadth-first search. Otherwise the single label covers
+//!    the whole (always connected) graph and has one component, so no graph
+//!    is built.
+//! 3. Walk the buildings (points sorted by coordinate) for split buildings.
+//!
+//! Then for the county, sequentially and in label order (`county.rs`):
+//! 4. Sort the pieces by (micro, village, grid); each micro label's group
+//!    gives its size, grids, type, oversize flag, nesting and contiguity (a
+//!    micro-grid is contiguous when it has one piece with one component).
+//! 5. Sizes and per-grid counts are sorted and summarised.
+//!
+//! # Complexity
+//! O(n log n) per village for the sorts and the grid triangulations (each
+//! point is in one grid piece, so the grid graphs together are no larger
+//! than the village graph), plus one point-in-polygon test per grid-graph
+//! edge; O(m log m) for the county step over m micro pieces.
+//!
+//! [`SIZE_BUCKETS`]: crate::metrics::micro::SIZE_BUCKETS
+//! [`SIZE_BUCKET_WIDTH`]: crate::metrics::micro::SIZE_BUCKET_WIDTH
+
+mod county;
+mod village;
+
+use serde::Serialize;
+
+pub(super) use county::county_micro;
+pub(super) use village::village_micro;
+
+/// Width of a size-histogram bucket, in households.
+pub const SIZE_BUCKET_WIDTH: u64 = 10;
+
+/// Buckets of the size histogram: 0-9, ..., 140-149, and 150 or more.
+pub const SIZE_BUCKETS: usize = 16;
+
+/// Buckets of the per-grid histogram: 1, 2, ..., 12, and 13 or more.
+pub const PER_GRID_BUCKETS: usize = 13;
+
+/// Micro-grid metrics of the county (see the module docs).
+#[derive(Serialize, Clone, Debug)]
+pub struct MicroMetrics {
+    /// Distinct micro-grid labels with at least one point.
+    pub count: usize,
+    /// Micro-grids of full-scope grids.
+    pub full_scope: usize,
+    /// Micro-grids of dedicated grids.
+    pub dedicated: usize,
+    /// Points without a micro label (0 for a complete plan); they count for
+    /// their grid's graph and their building's households only.
+    pub points_without_micro: usize,
+    /// Households per micro-grid.
+    pub sizes: MicroSizes,
+    /// Micro-grids per grid.
+    pub per_grid: MicroPerGrid,
+    /// Single-building micro-grids above `micro_band.1` (legitimate).
+    pub oversize: usize,
+    /// Non-oversize micro-grids whose households lie in `micro_band`.
+    pub in_band: usize,
+    /// `in_band` / (count − oversize).
+    pub in_band_share: f64,
+    /// Buildings of at most `micro_band.1` households split across micro-grids
+    /// (goal 0).
+    pub buildings_split: usize,
+    /// Up to [`MAX_LISTED`](super::MAX_LISTED) of them, in village order then
+    /// (x, y) order.
+    pub split_examples: Vec<SplitBuilding>,
+    /// Nesting of micro-grids in grids.
+    pub nesting: MicroNesting,
+    /// Contiguity of micro-grids on their grid's graph.
+    pub contiguity: MicroContiguity,
+}
+
+/// Distribution of households per micro-grid.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct MicroSizes {
+    /// Smallest.
+    pub min: u64,
+    /// 10th percentile (linear interpolation).
+    pub p10: f64,
+    /// Median (linear interpolation).
+    pub median: f64,
+    /// 90th percentile (linear interpolation).
+    pub p90: f64,
+    /// Largest.
+    pub max: u64,
+    /// Mean.
+    pub mean: f64,
+    /// Counts per [`SIZE_BUCKET_WIDTH`]-household bucket; the last of the
+    /// [`SIZE_BUCKETS`] holds 150 and more.
+    pub histogram: Vec<usize>,
+}
+
+/// Distribution of micro-grids per grid.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct MicroPerGrid {
+    /// Fewest micro-grids in a grid (0 when a grid has none).
+    pub min: usize,
+    /// Mean over all grids.
+    pub mean: f64,
+    /// Most micro-grids in a grid.
+    pub max: usize,
+    /// Grids having 1, 2, ..., 12 micro-grids, then 13 or more.
+    pub histogram: Vec<usize>,
+    /// Grids without any micro-labelled point.
+    pub grids_without_micro: usize,
+}
+
+/// One building split across micro-grids.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct SplitBuilding {
+    /// Village code.
+    pub village: String,
+    /// The building's coordinate, local metres.
+    pub xy: [f64; 2],
+    /// Households at the building.
+    pub households: u64,
+    /// The micro-grid codes it is split across (up to
+    /// [`MAX_LISTED`](super::MAX_LISTED)).
+    pub micro_grids: Vec<String>,
+}
+
+/// Micro-grids that cross their grid.
+#[derive(Serialize, Clone, Debug)]
+pub struct MicroNesting {
+    /// Micro-grids in more than one grid or outside their declared parent
+    /// (goal 0).
+    pub violations: usize,
+    /// Up to [`MAX_LISTED`](super::MAX_LISTED) of them, in label order.
+    pub examples: Vec<MicroNestingViolation>,
+}
+
+/// One micro-grid that crosses its grid.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct MicroNestingViolation {
+    /// Micro-grid code.
+    pub micro: String,
+    /// The grids its points lie in (up to [`MAX_LISTED`](super::MAX_LISTED)),
+    /// in label order.
+    pub grids: Vec<String>,
+    /// The parent the plan declares, if any.
+    pub declared_parent: Option<String>,
+}
+
+/// Contiguity of micro-grids.
+#[derive(Serialize, Clone, Debug)]
+pub struct MicroContiguity {
+    /// Contiguous micro-grids.
+    pub contiguous: usize,
+    /// `contiguous` / count (goal 1).
+    pub contiguous_share: f64,
+    /// Non-contiguous micro-grids.
+    pub non_contiguous: usize,
+    /// Up to [`MAX_LISTED`](super::MAX_LISTED) of them, in label order.
+    pub examples: Vec<NonContiguousMicro>,
+}
+
+/// One micro-grid that falls apart on its grid's graph.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct NonContiguousMicro {
+    /// Micro-grid code.
+    pub micro: String,
+    /// The grid of its first piece.
+    pub grid: String,
+    /// The village of its first piece.
+    pub village: String,
+    /// Components summed over its pieces (>= 2).
+    pub components: usize,
+}
+
+/// One (village, grid, micro) piece.
+#[derive(Clone, Debug)]
+pub(super) struct MicroPiece {
+    pub micro: u32,
+    pub village: u32,
+    pub grid: u32,
+    pub components: usize,
+    pub households: u64,
+    pub nodes: usize,
+    /// Households of the whole building when the piece is one building.
+    pub building_households: u64,
+}
+
+/// One split building of a village.
+#[derive(Clone, Debug)]
+pub(super) struct SplitRec {
+    pub village: u32,
+    pub xy: [f64; 2],
+    pub households: u64,
+    pub micros: Vec<u32>,
+}
+
+/// What one village contributes to the micro metrics.
+#[derive(Clone, Debug, Default)]
+pub(super) struct VillageMicro {
+    pub pieces: Vec<MicroPiece>,
+    pub splits: Vec<SplitRec>,
+    pub without: usize,
+    /// Distinct micro labels per local grid.
+    pub per_grid: Vec<usize>,
+}
+
+/// The village's points as the micro step sees them.
+pub(super) struct VillageView<'a> {
+    pub village: u32,
+    pub households: &'a [u32],
+    pub micro: &'a [Option<u32>],
+    /// Local grid index per point.
+    pub local: &'a [usize],
+    /// Grid labels by local index.
+    pub labels: &'a [u32],
+    /// Building (distinct coordinate) per point.
+    pub node: &'a [u32],
+    /// Distinct coordinates in (x, y) order.
+    pub coords: &'a [[f64; 2]],
+    /// Points sorted by building.
+    pub order: &'a [usize],
+}
+
+#[cfg(test)]
+mod tests;

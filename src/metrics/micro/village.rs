@@ -1,0 +1,168 @@
+//! Steps 1-3 of the micro-grid metrics, for one village (see [`super`]).
+
+use super::{MicroPiece, SplitRec, VillageMicro, VillageView};
+use crate::engine::graph::village_graph;
+use crate::metrics::contiguity::grid_components;
+
+/// Buffers reused from one grid piece to the next.
+#[derive(Default)]
+struct Scratch {
+    /// The piece's buildings, sorted.
+    grid_nodes: Vec<u32>,
+    /// The piece's micro labels, sorted.
+    labs: Vec<u32>,
+    /// Distinct (local micro, grid-local node) pairs, sorted.
+    members: Vec<(u32, u32)>,
+}
+
+/// Steps 1-3 of the module docs of [`super`] for one village.
+pub(in crate::metrics) fn village_micro(
+    v: &VillageView,
+    inside: &dyn Fn([f64; 2]) -> bool,
+    cap: f64,
+) -> VillageMicro {
+    let n = v.micro.len();
+    let without = v.micro.iter().filter(|m| m.is_none()).count();
+    if without == n {
+        return VillageMicro {
+            without,
+            per_grid: vec![0; v.labels.len()],
+            ..VillageMicro::default()
+        };
+    }
+
+    // 3. Split buildings.
+    let splits = split_buildings(v, cap);
+    let node_hh = building_households(v);
+
+    // 1-2. Grid pieces: points by (grid, building, micro).
+    let mut by_grid: Vec<(u32, u32, u32, u32)> = (0..n)
+        .map(|i| {
+            (
+                v.local[i] as u32,
+                v.node[i],
+                v.micro[i].unwrap_or(u32::MAX),
+                v.households[i],
+            )
+        })
+        .collect();
+    by_grid.sort_unstable();
+    let mut pieces = Vec::new();
+    let mut per_grid = vec![0usize; v.labels.len()];
+    let mut scratch = Scratch::default();
+    for group in by_grid.chunk_by(|a, b| a.0 == b.0) {
+        per_grid[group[0].0 as usize] =
+            grid_pieces(v, group, &node_hh, inside, &mut scratch, &mut pieces);
+    }
+    VillageMicro {
+        pieces,
+        splits,
+        without,
+        per_grid,
+    }
+}
+
+/// Step 3: buildings of at most `cap` households whose points carry more
+/// than one micro label.
+fn split_buildings(v: &VillageView, cap: f64) -> Vec<SplitRec> {
+    let mut splits = Vec::new();
+    let mut micros: Vec<u32> = Vec::new();
+    for group in v.order.chunk_by(|&a, &b| v.node[a] == v.node[b]) {
+        let hh: u64 = group.iter().map(|&i| u64::from(v.households[i])).sum();
+        micros.clear();
+        micros.extend(group.iter().filter_map(|&i| v.micro[i]));
+        micros.sort_unstable();
+        micros.dedup();
+        if micros.len() > 1 && hh as f64 <= cap {
+            splits.push(SplitRec {
+                village: v.village,
+                xy: v.coords[v.node[group[0]] as usize],
+                households: hh,
+                micros: micros.clone(),
+            });
+        }
+    }
+    splits
+}
+
+/// Households per building (distinct coordinate) of the village.
+fn building_households(v: &VillageView) -> Vec<u64> {
+    let node_count = v.node.iter().map(|&x| x as usize + 1).max().unwrap_or(0);
+    let mut node_hh = vec![0u64; node_count];
+    for (i, &nd) in v.node.iter().enumerate() {
+        node_hh[nd as usize] += u64::from(v.households[i]);
+    }
+    node_hh
+}
+
+/// Steps 1-2 for one grid piece: `group` holds its (grid, building, micro,
+/// households) rows, sorted. Pushes one [`MicroPiece`] per micro label onto
+/// `pieces` and returns the number of labels.
+fn grid_pieces(
+    v: &VillageView,
+    group: &[(u32, u32, u32, u32)],
+    node_hh: &[u64],
+    inside: &dyn Fn([f64; 2]) -> bool,
+    s: &mut Scratch,
+    pieces: &mut Vec<MicroPiece>,
+) -> usize {
+    let g = group[0].0 as usize;
+    s.grid_nodes.clear();
+    s.grid_nodes.extend(group.iter().map(|t| t.1));
+    s.grid_nodes.dedup();
+    s.labs.clear();
+    s.labs
+        .extend(group.iter().map(|t| t.2).filter(|&m| m != u32::MAX));
+    s.labs.sort_unstable();
+    s.labs.dedup();
+    if s.labs.is_empty() {
+        return 0;
+    }
+    let mut hh = vec![0u64; s.labs.len()];
+    s.members.clear();
+    for &(_, node, m, h) in group {
+        if m == u32::MAX {
+            continue;
+        }
+        let ml = s.labs.binary_search(&m).unwrap_or(0);
+        hh[ml] += u64::from(h);
+        // Both lists are sorted, so the grid-local node is a search away.
+        let gn = s.grid_nodes.binary_search(&node).unwrap_or(0) as u32;
+        s.members.push((ml as u32, gn));
+    }
+    s.members.sort_unstable();
+    s.members.dedup();
+    let mut nodes = vec![0usize; s.labs.len()];
+    let mut one_node = vec![0u32; s.labs.len()];
+    for &(ml, gn) in &s.members {
+        nodes[ml as usize] += 1;
+        one_node[ml as usize] = s.grid_nodes[gn as usize];
+    }
+    // A single label covering every building of the piece is the whole
+    // (always connected) graph: no graph to build.
+    let needs_graph =
+        s.grid_nodes.len() >= 2 && (s.labs.len() >= 2 || nodes[0] < s.grid_nodes.len());
+    let components = if needs_graph {
+        let pts: Vec<[f64; 2]> = s.grid_nodes.iter().map(|&c| v.coords[c as usize]).collect();
+        let graph = village_graph(&pts, inside);
+        grid_components(&graph, &s.members, s.labs.len(), pts.len())
+    } else {
+        vec![1; s.labs.len()]
+    };
+    for (ml, &m) in s.labs.iter().enumerate() {
+        pieces.push(MicroPiece {
+            micro: m,
+            village: v.village,
+            grid: v.labels[g],
+            components: components[ml],
+            households: hh[ml],
+            nodes: nodes[ml],
+            building_households: if nodes[ml] == 1 {
+                node_hh[one_node[ml] as usize]
+            } else {
+                0
+            },
+        });
+    }
+    s.labs.len()
+}

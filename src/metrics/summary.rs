@@ -1,0 +1,202 @@
+//! The summary table printed to stdout after a run: the county figures, one
+//! labelled row each, in the order a reader checks them (size, balance,
+//! contiguity, nesting, compactness, then micro-grids and stability when
+//! measured).
+
+use super::{Metrics, MicroMetrics, StabilityMetrics};
+use std::fmt::Write as _;
+
+/// A row of the table: label, value.
+type Row = (String, String);
+
+fn pct(x: f64) -> String {
+    format!("{:.1} %", 100.0 * x)
+}
+
+impl Metrics {
+    /// A short human-readable table of the county figures, for stdout.
+    #[must_use]
+    pub fn summary_table(&self) -> String {
+        let mut rows = self.size_rows();
+        rows.extend(self.balance_rows());
+        rows.extend(self.shape_rows());
+        if let Some(m) = &self.micro {
+            rows.extend(self.micro_rows(m));
+        }
+        let b = &self.county.balance;
+        if b.villages_with_oversize_building > 0 {
+            rows.push((
+                "villages w/ oversize building".into(),
+                b.villages_with_oversize_building.to_string(),
+            ));
+        }
+        if let Some(s) = &self.stability {
+            rows.extend(stability_rows(s));
+        }
+        render(rows)
+    }
+
+    /// Villages, grids, households, buildings and loads.
+    fn size_rows(&self) -> Vec<Row> {
+        let c = &self.county;
+        vec![
+            ("villages".into(), c.villages.to_string()),
+            (
+                "grids".into(),
+                if c.grid_pieces == c.grids {
+                    c.grids.to_string()
+                } else {
+                    format!("{} ({} village pieces)", c.grids, c.grid_pieces)
+                },
+            ),
+            ("dedicated grids".into(), c.dedicated_grids.to_string()),
+            ("households".into(), c.households.to_string()),
+            (
+                "points / buildings".into(),
+                format!("{} / {}", c.points, c.buildings),
+            ),
+            (
+                "load mean / min / max".into(),
+                format!("{:.1} / {:.1} / {:.1}", c.mean_load, c.min_load, c.max_load),
+            ),
+        ]
+    }
+
+    /// Balance of the load, then of each further `--balance` measure right
+    /// after "within ±τ", then the household band and the CV.
+    fn balance_rows(&self) -> Vec<Row> {
+        let b = &self.county.balance;
+        let mut rows: Vec<Row> = vec![
+            ("max deviation".into(), pct(b.max_dev)),
+            (
+                format!("within ±{}", pct(self.params.tolerance)),
+                format!("{} ({}/{})", pct(b.within_tol_share), b.within_tol, b.grids),
+            ),
+        ];
+        rows.extend(b.by_measure.iter().map(|m| {
+            (
+                format!("{} within ±{}", m.measure.name(), pct(m.tolerance)),
+                format!("{} ({}/{})", pct(m.within_tol_share), m.within_tol, b.grids),
+            )
+        }));
+        if let Some(all) = b.within_all_share {
+            rows.push(("within on every measure".into(), pct(all)));
+        }
+        rows.push((
+            format!(
+                "households in {}-{}",
+                self.params.band.0, self.params.band.1
+            ),
+            format!("{} ({}/{})", pct(b.in_band_share), b.in_band, b.grids),
+        ));
+        rows.push(("load CV".into(), format!("{:.3}", b.cv)));
+        rows
+    }
+
+    /// Contiguity, nesting and compactness.
+    fn shape_rows(&self) -> Vec<Row> {
+        let c = &self.county;
+        vec![
+            (
+                "contiguous".into(),
+                format!(
+                    "{} ({}/{})",
+                    pct(c.contiguity.contiguous_share),
+                    c.contiguity.contiguous,
+                    c.grid_pieces
+                ),
+            ),
+            (
+                "nesting violations".into(),
+                c.nesting.violations.to_string(),
+            ),
+            (
+                "SSE / k-means SSE".into(),
+                match c.compactness.sse_ratio {
+                    Some(r) => format!(
+                        "{r:.3} ({} villages, {} skipped)",
+                        c.compactness.villages_in_ratio, c.compactness.villages_skipped
+                    ),
+                    None => "n/a".into(),
+                },
+            ),
+            (
+                "mean distance to centroid".into(),
+                format!("{:.1} m", c.compactness.mean_distance_m),
+            ),
+        ]
+    }
+
+    /// Micro-grids: count, band, contiguity, split buildings, nesting.
+    fn micro_rows(&self, m: &MicroMetrics) -> Vec<Row> {
+        let mut rows: Vec<Row> = vec![
+            (
+                "micro-grids (mean per grid)".into(),
+                format!("{} ({:.2})", m.count, m.per_grid.mean),
+            ),
+            (
+                format!(
+                    "micro in {}-{}",
+                    self.params.micro_band.0, self.params.micro_band.1
+                ),
+                format!(
+                    "{} ({}/{}, {} oversize)",
+                    pct(m.in_band_share),
+                    m.in_band,
+                    m.count - m.oversize,
+                    m.oversize
+                ),
+            ),
+            (
+                "micro contiguous".into(),
+                format!(
+                    "{} ({}/{})",
+                    pct(m.contiguity.contiguous_share),
+                    m.contiguity.contiguous,
+                    m.count
+                ),
+            ),
+            ("buildings split".into(), m.buildings_split.to_string()),
+        ];
+        if m.nesting.violations > 0 {
+            rows.push((
+                "micro nesting violations".into(),
+                m.nesting.violations.to_string(),
+            ));
+        }
+        rows
+    }
+}
+
+/// Stability against the current grids.
+fn stability_rows(s: &StabilityMetrics) -> Vec<Row> {
+    vec![
+        ("lineage kept".into(), pct(s.lineage_kept)),
+        (
+            "households moved".into(),
+            format!("{} of {}", s.households_moved, s.households),
+        ),
+        (
+            "clean grids".into(),
+            format!("{} ({}/{})", pct(s.clean_share), s.clean_grids, s.new_grids),
+        ),
+        (
+            "old kept/split/merged/dissolved".into(),
+            format!(
+                "{}/{}/{}/{} of {}",
+                s.kept, s.split, s.merged, s.dissolved, s.old_grids
+            ),
+        ),
+    ]
+}
+
+/// The rows as two columns, labels padded to the widest.
+fn render(rows: Vec<Row>) -> String {
+    let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (k, v) in rows {
+        let pad = w - k.chars().count();
+        let _ = writeln!(out, "{k}{}  {v}", " ".repeat(pad));
+    }
+    out
+}
