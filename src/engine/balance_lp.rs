@@ -694,7 +694,7 @@ fn objective_coefs(p: &MultiProblem, inst: &Instance) -> (Vec<f64>, f64) {
     (coef, obj_scale)
 }
 
-/// Adds every measure's band rows, lower[m][j] ≤ load ≤ upper[m][j] for
+/// Adds every measure's band rows, `lower[m][j] ≤ load ≤ upper[m][j]` for
 /// each centre j, with the loads divided by the measure's mean grid load
 /// (total / k) so that all rows are of order one.
 fn add_band_rows(
