@@ -603,44 +603,8 @@ fn active(p: &MultiProblem, i: usize) -> bool {
 /// slot (`x[i*c + s]`, zero rows for inactive units).
 fn solve_lp(p: &MultiProblem, inst: &Instance, totals: &[f64]) -> Result<Vec<f64>, LpFailure> {
     let n = p.pos.len();
-    let k = p.centres.len();
     let c = inst.c;
-    let w0 = &p.measures[0];
-    let positive: Vec<f64> = w0.iter().copied().filter(|&w| w > 0.0).collect();
-    #[allow(clippy::cast_precision_loss)]
-    let mean_w0 = if positive.is_empty() {
-        1.0
-    } else {
-        positive.iter().sum::<f64>() / positive.len() as f64
-    };
-
-    // Raw objective coefficients, shifted by each unit's cheapest cost.
-    let mut coef = vec![0.0; n * c];
-    let (mut coef_sum, mut coef_count) = (0.0, 0usize);
-    for i in (0..n).filter(|&i| active(p, i)) {
-        let row = &inst.cost[i * c..(i + 1) * c];
-        let min = row[inst.cheapest(i)];
-        let w = if w0[i] > 0.0 {
-            w0[i]
-        } else {
-            ZERO_PRIMARY_WEIGHT * mean_w0
-        };
-        for s in 0..c {
-            let v = w * (row[s] - min);
-            coef[i * c + s] = v;
-            if v > 0.0 {
-                coef_sum += v;
-                coef_count += 1;
-            }
-        }
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let obj_scale = if coef_count > 0 && coef_sum > 0.0 {
-        coef_sum / coef_count as f64
-    } else {
-        1.0
-    };
-
+    let (coef, obj_scale) = objective_coefs(p, inst);
     let mut vars = ProblemVariables::new();
     let mut x: Vec<Option<Variable>> = vec![None; n * c];
     let mut objective = Expression::with_capacity(n * c);
@@ -668,6 +632,81 @@ fn solve_lp(p: &MultiProblem, inst: &Instance, totals: &[f64]) -> Result<Vec<f64
         }
         model.add_constraint(e.eq(1.0));
     }
+    add_band_rows(&mut model, p, inst, &x, totals);
+    let sol: ClarabelSolution = match model.solve() {
+        Ok(s) => s,
+        Err(ResolutionError::Infeasible) => return Err(LpFailure::Infeasible),
+        Err(e) => return Err(LpFailure::Other(e.to_string())),
+    };
+    // good_lp also hands back (almost) dual-infeasible certificates as
+    // solutions; the LP is bounded (0 ≤ x ≤ 1), so only these two statuses
+    // carry an optimum. The status type lives in clarabel, which is not a
+    // direct dependency, hence the comparison by name.
+    let status = format!("{:?}", sol.inner().status);
+    if status != "Solved" && status != "AlmostSolved" {
+        return Err(LpFailure::Other(format!("status {status}")));
+    }
+    Ok(x.iter().map(|v| v.map_or(0.0, |v| sol.value(v))).collect())
+}
+
+/// The objective coefficient of every slot, before scaling, and the scale:
+/// the primary weight times the slot's cost above the unit's cheapest
+/// (a unit without primary weight counts as [`ZERO_PRIMARY_WEIGHT`] of the
+/// mean), and the mean positive coefficient, so the scaled objective is of
+/// order one whatever the village's size.
+fn objective_coefs(p: &MultiProblem, inst: &Instance) -> (Vec<f64>, f64) {
+    let n = p.pos.len();
+    let c = inst.c;
+    let w0 = &p.measures[0];
+    let positive: Vec<f64> = w0.iter().copied().filter(|&w| w > 0.0).collect();
+    #[allow(clippy::cast_precision_loss)]
+    let mean_w0 = if positive.is_empty() {
+        1.0
+    } else {
+        positive.iter().sum::<f64>() / positive.len() as f64
+    };
+    // Raw objective coefficients, shifted by each unit's cheapest cost.
+    let mut coef = vec![0.0; n * c];
+    let (mut coef_sum, mut coef_count) = (0.0, 0usize);
+    for i in (0..n).filter(|&i| active(p, i)) {
+        let row = &inst.cost[i * c..(i + 1) * c];
+        let min = row[inst.cheapest(i)];
+        let w = if w0[i] > 0.0 {
+            w0[i]
+        } else {
+            ZERO_PRIMARY_WEIGHT * mean_w0
+        };
+        for s in 0..c {
+            let v = w * (row[s] - min);
+            coef[i * c + s] = v;
+            if v > 0.0 {
+                coef_sum += v;
+                coef_count += 1;
+            }
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let obj_scale = if coef_count > 0 && coef_sum > 0.0 {
+        coef_sum / coef_count as f64
+    } else {
+        1.0
+    };
+    (coef, obj_scale)
+}
+
+/// Adds every measure's band rows, `lower[m][j] ≤ load ≤ upper[m][j]` for
+/// each centre j, with the loads divided by the measure's mean grid load
+/// (total / k) so that all rows are of order one.
+fn add_band_rows(
+    model: &mut impl SolverModel,
+    p: &MultiProblem,
+    inst: &Instance,
+    x: &[Option<Variable>],
+    totals: &[f64],
+) {
+    let n = p.pos.len();
+    let k = p.centres.len();
+    let c = inst.c;
     #[allow(clippy::cast_precision_loss)]
     let kf = k as f64;
     for (m, w) in p.measures.iter().enumerate() {
@@ -702,20 +741,6 @@ fn solve_lp(p: &MultiProblem, inst: &Instance, totals: &[f64]) -> Result<Vec<f64
             }
         }
     }
-    let sol: ClarabelSolution = match model.solve() {
-        Ok(s) => s,
-        Err(ResolutionError::Infeasible) => return Err(LpFailure::Infeasible),
-        Err(e) => return Err(LpFailure::Other(e.to_string())),
-    };
-    // good_lp also hands back (almost) dual-infeasible certificates as
-    // solutions; the LP is bounded (0 ≤ x ≤ 1), so only these two statuses
-    // carry an optimum. The status type lives in clarabel, which is not a
-    // direct dependency, hence the comparison by name.
-    let status = format!("{:?}", sol.inner().status);
-    if status != "Solved" && status != "AlmostSolved" {
-        return Err(LpFailure::Other(format!("status {status}")));
-    }
-    Ok(x.iter().map(|v| v.map_or(0.0, |v| sol.value(v))).collect())
 }
 
 /// Cleans the interior-point shares into a [`TransportSolution`] and checks

@@ -810,6 +810,52 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
+/// An oriented step of a support cycle: from node, to node, and the edge.
+type Step = (usize, usize, Edge);
+
+/// The first cycle closed when `edges` are added in order to a forest over
+/// `nodes` nodes (union-find), as oriented steps `v -> ... -> u -> v`, or
+/// `None` when the support is a forest.
+fn first_cycle(edges: &[Step], nodes: usize) -> Option<Vec<Step>> {
+    let mut parent: Vec<usize> = (0..nodes).collect();
+    let mut adj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nodes];
+    for (e, &(u, v, _)) in edges.iter().enumerate() {
+        let (ru, rv) = (find(&mut parent, u), find(&mut parent, v));
+        if ru != rv {
+            parent[ru] = rv;
+            adj[u].push((v, e));
+            adj[v].push((u, e));
+            continue;
+        }
+        // Path v -> u in the forest, then the edge u -> v closes it.
+        let mut back: Vec<Option<(usize, usize)>> = vec![None; nodes];
+        let mut seen = vec![false; nodes];
+        let mut queue = std::collections::VecDeque::from([v]);
+        seen[v] = true;
+        while let Some(x) = queue.pop_front() {
+            if x == u {
+                break;
+            }
+            for &(y, ey) in &adj[x] {
+                if !seen[y] {
+                    seen[y] = true;
+                    back[y] = Some((x, ey));
+                    queue.push_back(y);
+                }
+            }
+        }
+        // Walk from u back to v: gives the oriented steps v -> ... -> u.
+        let mut steps = vec![(u, v, edges[e].2)];
+        let mut x = u;
+        while let Some((y, ey)) = back[x] {
+            steps.push((y, x, edges[ey].2));
+            x = y;
+        }
+        return Some(steps);
+    }
+    None
+}
+
 impl Flow {
     fn loads(&self, inst: &Instance) -> Vec<f64> {
         let mut loads = vec![0.0; inst.k];
@@ -820,12 +866,15 @@ impl Flow {
     }
 
     /// Step 6: cancel zero-cost cycles until the support is a forest.
-    #[allow(clippy::too_many_lines)]
+    ///
+    /// Each round builds the support graph ([`Flow::support_edges`]), finds
+    /// its first cycle ([`first_cycle`]) and pushes flow around it in the
+    /// cheaper direction until one edge leaves the support
+    /// ([`Flow::cancel_cycle`]).
     fn purify(&mut self, inst: &Instance, weight: &[f64], lower: &[f64], cap2: &[f64]) {
-        let (n, k, c) = (inst.n, inst.k, inst.c);
+        let (n, k) = (inst.n, inst.k);
         let total: f64 = weight.iter().sum();
         let tol = FEAS_EPS * total;
-        let t = k;
         let mut rounds = 0;
         loop {
             rounds += 1;
@@ -833,130 +882,127 @@ impl Flow {
                 return;
             }
             let loads = self.loads(inst);
-            // Nodes: centres 0..k, T = k, then one per split unit.
-            let mut unit_node = Vec::new();
-            let mut edges: Vec<(usize, usize, Edge)> = Vec::new();
-            for i in 0..n {
-                let row = &self.amt[i * c..(i + 1) * c];
-                if row.iter().filter(|&&a| a > 0.0).count() < 2 {
-                    continue;
-                }
-                let node = k + 1 + unit_node.len();
-                unit_node.push(i);
-                for (s, &a) in row.iter().enumerate() {
-                    if a > 0.0 {
-                        let j = inst.cand[i * c + s] as usize;
-                        edges.push((node, j, Edge::Share { unit: i, slot: s }));
-                    }
-                }
-            }
-            for j in 0..k {
-                let upper = lower[j] + cap2[j];
-                if loads[j] > lower[j] + tol && loads[j] < upper - tol {
-                    edges.push((j, t, Edge::Seg { centre: j }));
-                }
-            }
-            let nodes = k + 1 + unit_node.len();
-            let mut parent: Vec<usize> = (0..nodes).collect();
-            let mut adj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nodes];
-            let mut cycle: Option<Vec<(usize, usize, Edge)>> = None;
-            for (e, &(u, v, _)) in edges.iter().enumerate() {
-                let (ru, rv) = (find(&mut parent, u), find(&mut parent, v));
-                if ru != rv {
-                    parent[ru] = rv;
-                    adj[u].push((v, e));
-                    adj[v].push((u, e));
-                    continue;
-                }
-                // Path v -> u in the forest, then the edge u -> v closes it.
-                let mut back: Vec<Option<(usize, usize)>> = vec![None; nodes];
-                let mut seen = vec![false; nodes];
-                let mut queue = std::collections::VecDeque::from([v]);
-                seen[v] = true;
-                while let Some(x) = queue.pop_front() {
-                    if x == u {
-                        break;
-                    }
-                    for &(y, ey) in &adj[x] {
-                        if !seen[y] {
-                            seen[y] = true;
-                            back[y] = Some((x, ey));
-                            queue.push_back(y);
-                        }
-                    }
-                }
-                // Walk from u back to v: gives the oriented steps v -> ... -> u.
-                let mut steps = vec![(u, v, edges[e].2)];
-                let mut x = u;
-                while let Some((y, ey)) = back[x] {
-                    steps.push((y, x, edges[ey].2));
-                    x = y;
-                }
-                cycle = Some(steps);
-                break;
-            }
-            let Some(steps) = cycle else {
+            let (edges, nodes) = self.support_edges(inst, &loads, lower, cap2, tol);
+            let Some(steps) = first_cycle(&edges, nodes) else {
                 return;
             };
-            // Orientation: a step (from, to). Share edge: unit -> centre
-            // raises the share, centre -> unit lowers it. Seg edge:
-            // centre -> T raises the load, T -> centre lowers it.
-            let dir_cost = |rev: bool| -> f64 {
-                let mut s = 0.0;
-                for &(from, _, e) in &steps {
-                    if let Edge::Share { unit, slot } = e {
-                        let up = (from > k) != rev;
-                        let v = inst.cost[unit * c + slot];
-                        s += if up { v } else { -v };
-                    }
-                }
-                s
-            };
-            let rev = dir_cost(false) > 0.0;
-            let mut theta = f64::INFINITY;
-            let mut arg: Option<usize> = None;
-            for (idx, &(from, _, e)) in steps.iter().enumerate() {
-                let cap = match e {
-                    Edge::Share { unit, slot } => {
-                        let up = (from > k) != rev;
-                        if up {
-                            f64::INFINITY
-                        } else {
-                            self.amt[unit * c + slot]
-                        }
-                    }
-                    Edge::Seg { centre } => {
-                        let up = (from != t) != rev;
-                        if up {
-                            lower[centre] + cap2[centre] - loads[centre]
-                        } else {
-                            loads[centre] - lower[centre]
-                        }
-                    }
-                };
-                if cap < theta {
-                    theta = cap;
-                    arg = Some(idx);
-                }
-            }
-            let Some(arg) = arg else {
+            if !self.cancel_cycle(inst, &steps, &loads, lower, cap2) {
                 return;
-            };
-            let theta = theta.max(0.0);
-            for (idx, &(from, _, e)) in steps.iter().enumerate() {
-                if let Edge::Share { unit, slot } = e {
-                    let up = (from > k) != rev;
-                    let a = &mut self.amt[unit * c + slot];
-                    if up {
-                        *a += theta;
-                    } else if idx == arg {
-                        *a = 0.0;
-                    } else {
-                        *a = (*a - theta).max(0.0);
-                    }
+            }
+        }
+    }
+
+    /// The support graph of the current amounts and its node count. Nodes:
+    /// centres `0..k`, `T = k`, then one per split unit. Edges: every
+    /// positive share of a split unit, and centre to `T` for every centre
+    /// whose load lies strictly inside its bounds (by more than `tol`).
+    fn support_edges(
+        &self,
+        inst: &Instance,
+        loads: &[f64],
+        lower: &[f64],
+        cap2: &[f64],
+        tol: f64,
+    ) -> (Vec<Step>, usize) {
+        let (n, k, c) = (inst.n, inst.k, inst.c);
+        let t = k;
+        let mut split_units = 0;
+        let mut edges: Vec<Step> = Vec::new();
+        for i in 0..n {
+            let row = &self.amt[i * c..(i + 1) * c];
+            if row.iter().filter(|&&a| a > 0.0).count() < 2 {
+                continue;
+            }
+            let node = k + 1 + split_units;
+            split_units += 1;
+            for (s, &a) in row.iter().enumerate() {
+                if a > 0.0 {
+                    let j = inst.cand[i * c + s] as usize;
+                    edges.push((node, j, Edge::Share { unit: i, slot: s }));
                 }
             }
         }
+        for j in 0..k {
+            let upper = lower[j] + cap2[j];
+            if loads[j] > lower[j] + tol && loads[j] < upper - tol {
+                edges.push((j, t, Edge::Seg { centre: j }));
+            }
+        }
+        (edges, k + 1 + split_units)
+    }
+
+    /// Pushes flow around the cycle `steps` in its cheaper direction until
+    /// one edge leaves the support (that edge's share is set to exactly
+    /// zero). Returns false when no edge bounds the push.
+    fn cancel_cycle(
+        &mut self,
+        inst: &Instance,
+        steps: &[Step],
+        loads: &[f64],
+        lower: &[f64],
+        cap2: &[f64],
+    ) -> bool {
+        let (k, c) = (inst.k, inst.c);
+        let t = k;
+        // Orientation: a step (from, to). Share edge: unit -> centre
+        // raises the share, centre -> unit lowers it. Seg edge:
+        // centre -> T raises the load, T -> centre lowers it.
+        let dir_cost = |rev: bool| -> f64 {
+            let mut s = 0.0;
+            for &(from, _, e) in steps {
+                if let Edge::Share { unit, slot } = e {
+                    let up = (from > k) != rev;
+                    let v = inst.cost[unit * c + slot];
+                    s += if up { v } else { -v };
+                }
+            }
+            s
+        };
+        let rev = dir_cost(false) > 0.0;
+        let mut theta = f64::INFINITY;
+        let mut arg: Option<usize> = None;
+        for (idx, &(from, _, e)) in steps.iter().enumerate() {
+            let cap = match e {
+                Edge::Share { unit, slot } => {
+                    let up = (from > k) != rev;
+                    if up {
+                        f64::INFINITY
+                    } else {
+                        self.amt[unit * c + slot]
+                    }
+                }
+                Edge::Seg { centre } => {
+                    let up = (from != t) != rev;
+                    if up {
+                        lower[centre] + cap2[centre] - loads[centre]
+                    } else {
+                        loads[centre] - lower[centre]
+                    }
+                }
+            };
+            if cap < theta {
+                theta = cap;
+                arg = Some(idx);
+            }
+        }
+        let Some(arg) = arg else {
+            return false;
+        };
+        let theta = theta.max(0.0);
+        for (idx, &(from, _, e)) in steps.iter().enumerate() {
+            if let Edge::Share { unit, slot } = e {
+                let up = (from > k) != rev;
+                let a = &mut self.amt[unit * c + slot];
+                if up {
+                    *a += theta;
+                } else if idx == arg {
+                    *a = 0.0;
+                } else {
+                    *a = (*a - theta).max(0.0);
+                }
+            }
+        }
+        true
     }
 
     /// Shares, primaries, loads and objective from the amounts.

@@ -467,6 +467,39 @@ fn seed_from_old<'a>(
     rng: &mut Rng,
 ) -> (Vec<[f64; 2]>, StabCost<'a>) {
     let k = sub.k;
+    let (l, c) = old_grid_loads(sub, old);
+    let m = centres_per_old(&l, sub.total / as_f64(k), k);
+    let (centres, parent) = seed_per_old(sub, old, &m, rng);
+    let merge_into: Vec<u32> = (0..l.len())
+        .map(|o| {
+            if m[o] > 0 || centres.is_empty() {
+                return u32::MAX;
+            }
+            let best = (0..centres.len())
+                .min_by(|&a, &b| {
+                    d2(centres[a], c[o])
+                        .total_cmp(&d2(centres[b], c[o]))
+                        .then(a.cmp(&b))
+                })
+                .unwrap_or(0);
+            u32::try_from(best).unwrap_or(u32::MAX)
+        })
+        .collect();
+    (
+        centres,
+        StabCost {
+            scale: sub.lambda * spread(sub) / as_f64(k),
+            parent,
+            merge_into,
+            old,
+        },
+    )
+}
+
+/// The load L_o and the weighted centroid of every old grid o (indexes up
+/// to the largest one that occurs; an old grid with no load keeps the
+/// origin as centroid).
+fn old_grid_loads(sub: &Sub, old: &[Vec<(u32, f64)>]) -> (Vec<f64>, Vec<[f64; 2]>) {
     let n_old = old
         .iter()
         .flat_map(|v| v.iter().map(|&(o, _)| o as usize + 1))
@@ -488,11 +521,16 @@ fn seed_from_old<'a>(
             ci[1] /= li;
         }
     }
-    let t = sub.total / as_f64(k);
+    (l, c)
+}
+
+/// Hamilton's method: ⌊L_o/t⌋ centres per old grid, then one more each to
+/// the largest remainders (ties: the lower index) until `k` are given out.
+fn centres_per_old(l: &[f64], t: f64, k: usize) -> Vec<usize> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let mut m: Vec<usize> = l.iter().map(|&x| (x / t + 1e-9).floor() as usize).collect();
     let mut left = k.saturating_sub(m.iter().sum());
-    let mut order: Vec<usize> = (0..n_old).filter(|&o| l[o] > 0.0).collect();
+    let mut order: Vec<usize> = (0..l.len()).filter(|&o| l[o] > 0.0).collect();
     order.sort_by(|&a, &b| {
         let ra = l[a] / t - as_f64(m[a]);
         let rb = l[b] / t - as_f64(m[b]);
@@ -505,6 +543,20 @@ fn seed_from_old<'a>(
         m[o] += 1;
         left -= 1;
     }
+    m
+}
+
+/// Seeds `m[o]` centres among the units of each old grid o, in old-grid
+/// order, and returns the centres with the old grid each came from
+/// (`u32::MAX` for the centres seeded among all units when fewer than
+/// `sub.k` were placed).
+fn seed_per_old(
+    sub: &Sub,
+    old: &[Vec<(u32, f64)>],
+    m: &[usize],
+    rng: &mut Rng,
+) -> (Vec<[f64; 2]>, Vec<u32>) {
+    let k = sub.k;
     // Σ⌊L_o/t⌋ ≤ k, so only households without an old grid can leave
     // centres over; those are seeded among all units below.
     let mut centres = Vec::with_capacity(k);
@@ -538,46 +590,25 @@ fn seed_from_old<'a>(
             parent.push(u32::MAX);
         }
     }
-    let merge_into: Vec<u32> = (0..n_old)
-        .map(|o| {
-            if m[o] > 0 || centres.is_empty() {
-                return u32::MAX;
-            }
-            let best = (0..centres.len())
-                .min_by(|&a, &b| {
-                    d2(centres[a], c[o])
-                        .total_cmp(&d2(centres[b], c[o]))
-                        .then(a.cmp(&b))
-                })
-                .unwrap_or(0);
-            u32::try_from(best).unwrap_or(u32::MAX)
-        })
-        .collect();
-    // s²: the village's weighted variance over k, the mean squared
-    // distance to its centre within one of k equal grids of a uniform
-    // village, so λ is in units of a typical grid's spread.
+    (centres, parent)
+}
+
+/// s²: the village's weighted variance over k is the mean squared distance
+/// to its centre within one of k equal grids of a uniform village, so λ·s²
+/// is in units of a typical grid's spread. This returns the variance.
+fn spread(sub: &Sub) -> f64 {
     let (sx, sy) = sub
         .pos
         .iter()
         .zip(&sub.weight)
         .fold((0.0, 0.0), |(x, y), (p, &w)| (x + w * p[0], y + w * p[1]));
     let mean = [sx / sub.total, sy / sub.total];
-    let var: f64 = sub
-        .pos
+    sub.pos
         .iter()
         .zip(&sub.weight)
         .map(|(&p, &w)| w * d2(p, mean))
         .sum::<f64>()
-        / sub.total;
-    (
-        centres,
-        StabCost {
-            scale: sub.lambda * var / as_f64(k),
-            parent,
-            merge_into,
-            old,
-        },
-    )
+        / sub.total
 }
 
 /// One seeding followed by location-allocation rounds and repair; returns

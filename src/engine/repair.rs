@@ -533,113 +533,27 @@ pub fn rebalance_multi(
     {
         return 0;
     }
-    let free_k = free_k.min(k);
-    let scale: Vec<f64> = (0..nm).map(|m| band_scale(lower[m], upper[m])).collect();
-    let mut load: Vec<Vec<f64>> = measures.iter().map(|w| loads(w, label, k)).collect();
-    let mut size = vec![0usize; k];
-    for &g in label.iter() {
-        size[g as usize] += 1;
-    }
-    let mut cent = centroids(pos, &measures[0], label, k);
-    let mut seen = vec![0u32; n];
-    let mut stamp = 0u32;
-    let mut queue = Vec::new();
-    // V_g after adding `sign` times unit u's loads (sign 0: as it is).
-    let viol_g = |load: &[Vec<f64>], g: usize, u: usize, sign: f64| -> f64 {
-        (0..nm)
-            .map(|m| violation(load[m][g] + sign * measures[m][u], lower[m], upper[m]) / scale[m])
-            .sum()
+    let bands = Bands {
+        measures,
+        lower,
+        upper,
+        scale: (0..nm).map(|m| band_scale(lower[m], upper[m])).collect(),
+        free_k: free_k.min(k),
     };
-    let d2 = |p: [f64; 2], c: [f64; 2]| (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
-    let eps = 1e-9;
+    let mut st = MultiState::new(pos, measures, label, k);
     let mut moves = 0;
-    // V decreases by more than eps at every move; the cap is a guard only.
+    // V decreases by more than MULTI_EPS at every move; the cap is a guard
+    // only.
     for _ in 0..(20 * n + 100) {
-        let mut bad: Vec<(usize, f64)> = (0..free_k)
-            .map(|g| (g, viol_g(&load, g, 0, 0.0)))
-            .filter(|&(_, v)| v > eps)
-            .collect();
+        let bad = bands.violating(&st.load);
         if bad.is_empty() {
             break;
         }
-        bad.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut applied = false;
         for &(g, _) in &bad {
-            let mut cands: Vec<Move> = Vec::new();
-            for u in 0..n {
-                let from = label[u] as usize;
-                if from >= free_k {
-                    continue;
-                }
-                for &v in graph.neighbors(u) {
-                    let to = label[v as usize] as usize;
-                    if to == from || to >= free_k || (from != g && to != g) {
-                        continue;
-                    }
-                    let gain = viol_g(&load, from, u, 0.0) + viol_g(&load, to, u, 0.0)
-                        - viol_g(&load, from, u, -1.0)
-                        - viol_g(&load, to, u, 1.0);
-                    if gain <= eps {
-                        continue;
-                    }
-                    let cost = measures[0][u] * (d2(pos[u], cent[to]) - d2(pos[u], cent[from]));
-                    #[allow(clippy::cast_possible_truncation)]
-                    cands.push(Move {
-                        unit: u as u32,
-                        from: from as u32,
-                        to: to as u32,
-                        gain,
-                        cost,
-                    });
-                }
-            }
-            cands.sort_by(|a, b| {
-                b.gain
-                    .total_cmp(&a.gain)
-                    .then(a.cost.total_cmp(&b.cost))
-                    .then(a.unit.cmp(&b.unit))
-                    .then(a.to.cmp(&b.to))
-            });
-            cands.dedup_by(|a, b| a.unit == b.unit && a.to == b.to);
-            for &m in &cands {
-                stamp = stamp.wrapping_add(1);
-                if stamp == 0 {
-                    seen.fill(0);
-                    stamp = 1;
-                }
-                if !connected_without(
-                    graph,
-                    label,
-                    size[m.from as usize],
-                    m.from,
-                    m.unit,
-                    &mut seen,
-                    stamp,
-                    &mut queue,
-                ) {
-                    continue;
-                }
-                let u = m.unit as usize;
-                let (f, t) = (m.from as usize, m.to as usize);
-                for (lm, w) in load.iter_mut().zip(measures).skip(1) {
-                    lm[f] -= w[u];
-                    lm[t] += w[u];
-                }
-                // `apply` moves the unit and updates the primary loads, the
-                // sizes and the primary-weighted centroids.
-                apply(
-                    m,
-                    pos,
-                    &measures[0],
-                    label,
-                    &mut load[0],
-                    &mut size,
-                    &mut cent,
-                );
+            let cands = multi_moves(graph, pos, &bands, label, g, &st);
+            if st.apply_first_connected(graph, pos, measures, label, &cands) {
                 applied = true;
-                break;
-            }
-            if applied {
                 break;
             }
         }
@@ -649,6 +563,181 @@ pub fn rebalance_multi(
         moves += 1;
     }
     moves
+}
+
+/// A violation smaller than this is no violation, and a move must gain
+/// more than this.
+const MULTI_EPS: f64 = 1e-9;
+
+/// The measures and bands of [`rebalance_multi`].
+struct Bands<'a> {
+    measures: &'a [Vec<f64>],
+    lower: &'a [f64],
+    upper: &'a [f64],
+    /// Each measure's violation is divided by this, so measures of
+    /// different units add up.
+    scale: Vec<f64>,
+    /// Grids `0..free_k` may give and take units.
+    free_k: usize,
+}
+
+impl Bands<'_> {
+    /// V_g after adding `sign` times unit u's loads (sign 0: as it is).
+    fn viol(&self, load: &[Vec<f64>], g: usize, u: usize, sign: f64) -> f64 {
+        (0..self.measures.len())
+            .map(|m| {
+                violation(
+                    load[m][g] + sign * self.measures[m][u],
+                    self.lower[m],
+                    self.upper[m],
+                ) / self.scale[m]
+            })
+            .sum()
+    }
+
+    /// The free grids that violate a band, worst first (ties: lower index).
+    fn violating(&self, load: &[Vec<f64>]) -> Vec<(usize, f64)> {
+        let mut bad: Vec<(usize, f64)> = (0..self.free_k)
+            .map(|g| (g, self.viol(load, g, 0, 0.0)))
+            .filter(|&(_, v)| v > MULTI_EPS)
+            .collect();
+        bad.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        bad
+    }
+}
+
+/// The working state of [`rebalance_multi`]: loads per measure, sizes and
+/// primary-weighted centroids per grid, and the scratch of the
+/// connectivity test.
+struct MultiState {
+    load: Vec<Vec<f64>>,
+    size: Vec<usize>,
+    cent: Vec<[f64; 2]>,
+    seen: Vec<u32>,
+    stamp: u32,
+    queue: Vec<u32>,
+}
+
+impl MultiState {
+    fn new(pos: &[[f64; 2]], measures: &[Vec<f64>], label: &[u32], k: usize) -> Self {
+        let load: Vec<Vec<f64>> = measures.iter().map(|w| loads(w, label, k)).collect();
+        let mut size = vec![0usize; k];
+        for &g in label {
+            size[g as usize] += 1;
+        }
+        Self {
+            load,
+            size,
+            cent: centroids(pos, &measures[0], label, k),
+            seen: vec![0u32; label.len()],
+            stamp: 0,
+            queue: Vec::new(),
+        }
+    }
+
+    /// Applies the first of `cands` that leaves its donor connected and
+    /// non-empty; false when there is none.
+    fn apply_first_connected(
+        &mut self,
+        graph: &Graph,
+        pos: &[[f64; 2]],
+        measures: &[Vec<f64>],
+        label: &mut [u32],
+        cands: &[Move],
+    ) -> bool {
+        for &m in cands {
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.seen.fill(0);
+                self.stamp = 1;
+            }
+            if !connected_without(
+                graph,
+                label,
+                self.size[m.from as usize],
+                m.from,
+                m.unit,
+                &mut self.seen,
+                self.stamp,
+                &mut self.queue,
+            ) {
+                continue;
+            }
+            let u = m.unit as usize;
+            let (f, t) = (m.from as usize, m.to as usize);
+            for (lm, w) in self.load.iter_mut().zip(measures).skip(1) {
+                lm[f] -= w[u];
+                lm[t] += w[u];
+            }
+            // `apply` moves the unit and updates the primary loads, the
+            // sizes and the primary-weighted centroids.
+            apply(
+                m,
+                pos,
+                &measures[0],
+                label,
+                &mut self.load[0],
+                &mut self.size,
+                &mut self.cent,
+            );
+            return true;
+        }
+        false
+    }
+}
+
+/// Every single-unit move between two free grids, one of them `g`, that
+/// lowers the two grids' summed violation, ranked by gain, then by the
+/// smallest increase of weighted squared distance to the centroids, then
+/// by unit and target; one move per (unit, target).
+fn multi_moves(
+    graph: &Graph,
+    pos: &[[f64; 2]],
+    bands: &Bands<'_>,
+    label: &[u32],
+    g: usize,
+    st: &MultiState,
+) -> Vec<Move> {
+    let free_k = bands.free_k;
+    let primary = &bands.measures[0];
+    let d2 = |p: [f64; 2], c: [f64; 2]| (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
+    let mut cands: Vec<Move> = Vec::new();
+    for u in 0..label.len() {
+        let from = label[u] as usize;
+        if from >= free_k {
+            continue;
+        }
+        for &v in graph.neighbors(u) {
+            let to = label[v as usize] as usize;
+            if to == from || to >= free_k || (from != g && to != g) {
+                continue;
+            }
+            let gain = bands.viol(&st.load, from, u, 0.0) + bands.viol(&st.load, to, u, 0.0)
+                - bands.viol(&st.load, from, u, -1.0)
+                - bands.viol(&st.load, to, u, 1.0);
+            if gain <= MULTI_EPS {
+                continue;
+            }
+            let cost = primary[u] * (d2(pos[u], st.cent[to]) - d2(pos[u], st.cent[from]));
+            #[allow(clippy::cast_possible_truncation)]
+            cands.push(Move {
+                unit: u as u32,
+                from: from as u32,
+                to: to as u32,
+                gain,
+                cost,
+            });
+        }
+    }
+    cands.sort_by(|a, b| {
+        b.gain
+            .total_cmp(&a.gain)
+            .then(a.cost.total_cmp(&b.cost))
+            .then(a.unit.cmp(&b.unit))
+            .then(a.to.cmp(&b.to))
+    });
+    cands.dedup_by(|a, b| a.unit == b.unit && a.to == b.to);
+    cands
 }
 
 fn apply(

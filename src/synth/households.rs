@@ -21,8 +21,6 @@ pub(super) struct Hh {
     pub(super) declare_village: bool,
 }
 
-/// Generates a synthetic county.
-
 /// Households of an urban block: lognormal, median 28, within 10-120.
 pub(super) fn block_size(rng: &mut Rng) -> u32 {
     (28.0 * (0.65 * rng.normal()).exp())
@@ -137,12 +135,34 @@ pub(super) fn accept(layout: &Layout, v: usize, m: Xy, in_part: Option<usize>) -
     Some((layout.proj.forward(deg[0], deg[1]), deg))
 }
 
-#[allow(clippy::too_many_lines)]
+/// Step 10 of the module overview: every household point, village by
+/// village in code order, then the premises of each zone.
+///
+/// Each village draws from its own stream (`village/<code>`) and each zone
+/// from `zone/<code>`, so a change in one village moves no other point.
 pub(super) fn place_households(
     layout: &Layout,
     zones: &[Zone],
     seed: u64,
 ) -> Result<Vec<Hh>, Retry> {
+    let nv = layout.villages.len();
+    let total_p = POINTS_AT_1 * nv as f64 / VILLAGES_AT_1;
+    let targets = village_targets(layout, zones, seed);
+    let mut out: Vec<Hh> = Vec::with_capacity(total_p as usize + 1000);
+    for (vi, &target) in targets.iter().enumerate() {
+        place_village(layout, zones, seed, vi, target, &mut out)?;
+    }
+    for z in zones {
+        place_zone(layout, z, seed, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Step 10a: the households of each village. The households outside the
+/// zones are split between urban and rural villages so that the expected
+/// point count meets the target, then drawn as lognormal village sizes
+/// within each class (stream `sizes`).
+fn village_targets(layout: &Layout, zones: &[Zone], seed: u64) -> Vec<u32> {
     let nv = layout.villages.len();
     let total_h = HOUSEHOLDS_AT_1 * nv as f64 / VILLAGES_AT_1;
     let total_p = POINTS_AT_1 * nv as f64 / VILLAGES_AT_1;
@@ -159,7 +179,6 @@ pub(super) fn place_households(
             .clamp(0.1 * village_h, 0.9 * village_h)
     };
     let h_urban = village_h - h_rural;
-    // Lognormal village sizes within each class.
     let mut size_rng = Rng::derive(seed, "sizes");
     let w: Vec<f64> = layout
         .villages
@@ -176,7 +195,7 @@ pub(super) fn place_households(
                 if v.urban { (u + x, r) } else { (u, r + x) }
             },
         );
-    let targets: Vec<u32> = layout
+    layout
         .villages
         .iter()
         .zip(&w)
@@ -187,148 +206,196 @@ pub(super) fn place_households(
                 (h_rural * x / wr).round().max(25.0) as u32
             }
         })
-        .collect();
+        .collect()
+}
 
-    let mut out: Vec<Hh> = Vec::with_capacity(total_p as usize + 1000);
-    for (vi, vil) in layout.villages.iter().enumerate() {
-        let mut rng = Rng::derive(seed, &format!("village/{}", vil.code));
-        let mut target = targets[vi];
-        let zones_here: Vec<&Zone> = zones.iter().filter(|z| z.hosts.contains(&vi)).collect();
-        let clear_of_zones = |m: Xy| !zones_here.iter().any(|z| z.contains(m, 5.0));
-        let push = |rng: &mut Rng, m: Xy, deg: Xy, hh: u32, urban: bool, out: &mut Vec<Hh>| {
-            let pr = workload(rng, hh, urban);
-            let population = population(rng, hh);
-            out.push(Hh {
-                m,
-                deg,
-                households: hh,
-                population,
-                rental: pr.rental,
-                shops: pr.shops,
-                special: pr.special,
-                village: vi,
-                declare_village: rng.f64() < 0.5,
-            });
-        };
-        // A few houses in each enclave part.
-        for (k, part) in vil.parts.iter().enumerate() {
-            let b = bbox(&part.m);
-            let n = 2 + rng.below(4);
-            for _ in 0..n {
-                let hh = house_size(&mut rng).min(target.saturating_sub(1)).max(1);
-                let mut placed = false;
-                for _ in 0..1000 {
-                    let m = [rng.range(b[0], b[2]), rng.range(b[1], b[3])];
-                    if let Some((m, deg)) = accept(layout, vi, m, Some(k)) {
-                        push(&mut rng, m, deg, hh, vil.urban, &mut out);
-                        placed = true;
+/// A household point of `village` whose workload, population and whether
+/// it declares its village are drawn from `rng`, in that order.
+fn household(rng: &mut Rng, at: (Xy, Xy), hh: u32, urban: bool, village: usize) -> Hh {
+    let (m, deg) = at;
+    let pr = workload(rng, hh, urban);
+    let population = population(rng, hh);
+    Hh {
+        m,
+        deg,
+        households: hh,
+        population,
+        rental: pr.rental,
+        shops: pr.shops,
+        special: pr.special,
+        village,
+        declare_village: rng.f64() < 0.5,
+    }
+}
+
+/// A Gaussian hamlet or estate of step 10b.
+struct Cluster {
+    centre: Xy,
+    sigma: f64,
+    weight: f64,
+}
+
+/// Step 10b: the points of village `vi` with `target` households: a few
+/// houses in each enclave part, then houses (rural) or blocks (urban) in
+/// Gaussian clusters, kept 5 m clear of the village's zones.
+fn place_village(
+    layout: &Layout,
+    zones: &[Zone],
+    seed: u64,
+    vi: usize,
+    target: u32,
+    out: &mut Vec<Hh>,
+) -> Result<(), Retry> {
+    let vil = &layout.villages[vi];
+    let mut rng = Rng::derive(seed, &format!("village/{}", vil.code));
+    let zones_here: Vec<&Zone> = zones.iter().filter(|z| z.hosts.contains(&vi)).collect();
+    let clear_of_zones = |m: Xy| !zones_here.iter().any(|z| z.contains(m, 5.0));
+    let target = place_enclave_houses(layout, vi, &mut rng, target, out)?;
+    let sizes = if vil.urban {
+        split_sizes(&mut rng, target, 10, 120, block_size)
+    } else {
+        split_sizes(&mut rng, target, 1, 3, house_size)
+    };
+    let clusters = draw_clusters(layout, vi, &mut rng, target, &clear_of_zones)?;
+    let wsum: f64 = clusters.iter().map(|c| c.weight).sum();
+    let b = vil.bbox();
+    for hh in sizes {
+        let mut found = None;
+        for attempt in 0..10_000 {
+            // After 40 misses the cluster is full near the border; fall
+            // back to a uniform point of the bounding box.
+            let m = if attempt < 40 {
+                let mut u = rng.f64() * wsum;
+                let mut ci = clusters.len() - 1;
+                for (j, c) in clusters.iter().enumerate() {
+                    if u < c.weight {
+                        ci = j;
                         break;
                     }
+                    u -= c.weight;
                 }
-                if !placed {
-                    return Err(Retry("no room in an enclave"));
-                }
-                target = target.saturating_sub(hh).max(1);
-            }
-        }
-        let sizes = if vil.urban {
-            split_sizes(&mut rng, target, 10, 120, block_size)
-        } else {
-            split_sizes(&mut rng, target, 1, 3, house_size)
-        };
-        // Clusters: hamlets of ~110 households or estates of ~700.
-        let per = if vil.urban { 700.0 } else { 110.0 };
-        let n_cl = ((f64::from(target) / per * rng.range(0.7, 1.3)).round() as usize).clamp(1, 30);
-        let mut clusters: Vec<(Xy, f64, f64)> = Vec::with_capacity(n_cl);
-        let b = vil.bbox();
-        let mut tries = 0;
-        while clusters.len() < n_cl && tries < 3000 {
-            tries += 1;
-            let p = [rng.range(b[0], b[2]), rng.range(b[1], b[3])];
-            if vil.main_contains(p, 30.0) && clear_of_zones(p) {
-                let sigma = if vil.urban {
-                    rng.range(60.0, 160.0)
-                } else {
-                    rng.range(50.0, 130.0)
-                };
-                clusters.push((p, sigma, rng.range(0.5, 1.5)));
-            }
-        }
-        if clusters.is_empty() {
-            return Err(Retry("no room for a hamlet"));
-        }
-        let wsum: f64 = clusters.iter().map(|c| c.2).sum();
-        for hh in sizes {
-            let mut found = None;
-            for attempt in 0..10_000 {
-                let m = if attempt < 40 {
-                    let mut u = rng.f64() * wsum;
-                    let mut ci = clusters.len() - 1;
-                    for (j, c) in clusters.iter().enumerate() {
-                        if u < c.2 {
-                            ci = j;
-                            break;
-                        }
-                        u -= c.2;
-                    }
-                    let (c, s, _) = clusters[ci];
-                    [c[0] + s * rng.normal(), c[1] + s * rng.normal()]
-                } else {
-                    [rng.range(b[0], b[2]), rng.range(b[1], b[3])]
-                };
-                if !clear_of_zones(m) {
-                    continue;
-                }
-                if let Some(ok) = accept(layout, vi, m, None) {
-                    found = Some(ok);
-                    break;
-                }
-            }
-            let (m, deg) = found.ok_or(Retry("no room for a household"))?;
-            if vil.urban && hh >= 20 && rng.f64() < DOUBLE_ADDRESS {
-                let h1 = hh / 2;
-                push(&mut rng, m, deg, h1, true, &mut out);
-                push(&mut rng, m, deg, hh - h1, true, &mut out);
+                let Cluster { centre, sigma, .. } = clusters[ci];
+                [
+                    centre[0] + sigma * rng.normal(),
+                    centre[1] + sigma * rng.normal(),
+                ]
             } else {
-                push(&mut rng, m, deg, hh, vil.urban, &mut out);
+                [rng.range(b[0], b[2]), rng.range(b[1], b[3])]
+            };
+            if !clear_of_zones(m) {
+                continue;
             }
+            if let Some(ok) = accept(layout, vi, m, None) {
+                found = Some(ok);
+                break;
+            }
+        }
+        let at = found.ok_or(Retry("no room for a household"))?;
+        if vil.urban && hh >= 20 && rng.f64() < DOUBLE_ADDRESS {
+            let h1 = hh / 2;
+            out.push(household(&mut rng, at, h1, true, vi));
+            out.push(household(&mut rng, at, hh - h1, true, vi));
+        } else {
+            out.push(household(&mut rng, at, hh, vil.urban, vi));
         }
     }
-    // Zone premises: blocks inside each zone, 10 m from its edges.
-    for z in zones {
-        let mut rng = Rng::derive(seed, &format!("zone/{}", z.code));
-        let (s, c) = z.angle.sin_cos();
-        for hh in split_sizes(&mut rng, z.households, 10, 120, block_size) {
-            let mut found = None;
-            for _ in 0..10_000 {
-                let u = rng.range(-z.half[0] + 10.0, z.half[0] - 10.0);
-                let v = rng.range(-z.half[1] + 10.0, z.half[1] - 10.0);
-                let m = [z.centre[0] + c * u - s * v, z.centre[1] + s * u + c * v];
-                if let Some(&vi) = z
-                    .hosts
-                    .iter()
-                    .find(|&&h| layout.villages[h].main_contains(m, EDGE_CLEARANCE_M))
-                    && let Some((m, deg)) = accept(layout, vi, m, None)
-                {
-                    found = Some((vi, m, deg));
+    Ok(())
+}
+
+/// Step 10b, enclaves: 2-5 houses in each enclave part of village `vi`.
+/// Returns what is left of `target` for the main part (at least 1).
+fn place_enclave_houses(
+    layout: &Layout,
+    vi: usize,
+    rng: &mut Rng,
+    mut target: u32,
+    out: &mut Vec<Hh>,
+) -> Result<u32, Retry> {
+    let vil = &layout.villages[vi];
+    for (k, part) in vil.parts.iter().enumerate() {
+        let b = bbox(&part.m);
+        let n = 2 + rng.below(4);
+        for _ in 0..n {
+            let hh = house_size(rng).min(target.saturating_sub(1)).max(1);
+            let mut placed = false;
+            for _ in 0..1000 {
+                let m = [rng.range(b[0], b[2]), rng.range(b[1], b[3])];
+                if let Some(at) = accept(layout, vi, m, Some(k)) {
+                    out.push(household(rng, at, hh, vil.urban, vi));
+                    placed = true;
                     break;
                 }
             }
-            let (vi, m, deg) = found.ok_or(Retry("no room in a zone"))?;
-            let pr = workload(&mut rng, hh, true);
-            let population = population(&mut rng, hh);
-            out.push(Hh {
-                m,
-                deg,
-                households: hh,
-                population,
-                rental: pr.rental,
-                shops: pr.shops,
-                special: pr.special,
-                village: vi,
-                declare_village: rng.f64() < 0.5,
+            if !placed {
+                return Err(Retry("no room in an enclave"));
+            }
+            target = target.saturating_sub(hh).max(1);
+        }
+    }
+    Ok(target)
+}
+
+/// Step 10b, clusters: hamlets of about 110 households or estates of about
+/// 700, 1-30 per village, centred at least 30 m inside the main part and
+/// clear of the zones.
+fn draw_clusters(
+    layout: &Layout,
+    vi: usize,
+    rng: &mut Rng,
+    target: u32,
+    clear_of_zones: &dyn Fn(Xy) -> bool,
+) -> Result<Vec<Cluster>, Retry> {
+    let vil = &layout.villages[vi];
+    let per = if vil.urban { 700.0 } else { 110.0 };
+    let n_cl = ((f64::from(target) / per * rng.range(0.7, 1.3)).round() as usize).clamp(1, 30);
+    let mut clusters: Vec<Cluster> = Vec::with_capacity(n_cl);
+    let b = vil.bbox();
+    let mut tries = 0;
+    while clusters.len() < n_cl && tries < 3000 {
+        tries += 1;
+        let p = [rng.range(b[0], b[2]), rng.range(b[1], b[3])];
+        if vil.main_contains(p, 30.0) && clear_of_zones(p) {
+            let sigma = if vil.urban {
+                rng.range(60.0, 160.0)
+            } else {
+                rng.range(50.0, 130.0)
+            };
+            clusters.push(Cluster {
+                centre: p,
+                sigma,
+                weight: rng.range(0.5, 1.5),
             });
         }
     }
-    Ok(out)
+    if clusters.is_empty() {
+        return Err(Retry("no room for a hamlet"));
+    }
+    Ok(clusters)
+}
+
+/// Step 10c: the premises of zone `z`, blocks of 10-120 households at
+/// least 10 m inside its edges, each in whichever host village holds it.
+fn place_zone(layout: &Layout, z: &Zone, seed: u64, out: &mut Vec<Hh>) -> Result<(), Retry> {
+    let mut rng = Rng::derive(seed, &format!("zone/{}", z.code));
+    let (s, c) = z.angle.sin_cos();
+    for hh in split_sizes(&mut rng, z.households, 10, 120, block_size) {
+        let mut found = None;
+        for _ in 0..10_000 {
+            let u = rng.range(-z.half[0] + 10.0, z.half[0] - 10.0);
+            let v = rng.range(-z.half[1] + 10.0, z.half[1] - 10.0);
+            let m = [z.centre[0] + c * u - s * v, z.centre[1] + s * u + c * v];
+            if let Some(&vi) = z
+                .hosts
+                .iter()
+                .find(|&&h| layout.villages[h].main_contains(m, EDGE_CLEARANCE_M))
+                && let Some(at) = accept(layout, vi, m, None)
+            {
+                found = Some((vi, at));
+                break;
+            }
+        }
+        let (vi, at) = found.ok_or(Retry("no room in a zone"))?;
+        out.push(household(&mut rng, at, hh, true, vi));
+    }
+    Ok(())
 }

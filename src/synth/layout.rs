@@ -137,12 +137,58 @@ impl Namer {
     }
 }
 
+/// Steps 1-8 of the module overview: the county, its towns and villages.
+///
+/// Every step is a function below that takes the outputs of the steps
+/// before it; the random draws happen in the order of the steps, so the
+/// layout is the same for the same `rng` state.
 pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout, Retry> {
     let proj = LocalProjection::new(ORIGIN_LON, ORIGIN_LAT);
     let area = AREA_AT_1_M2 * nv as f64 / VILLAGES_AT_1;
-    // Step 1: the outline, 1.35 times wider (east-west) than tall.
+    let blob = outline(rng, area);
+    let rmax = blob.a.max(blob.b) * 1.3;
+    let tc = town_centres(rng, &blob, rmax, area, nt);
+    let seeds = village_seeds(rng, &blob, rmax, &tc, area, nv);
+    let voronoi = voronoi(seeds.sites.clone(), nv)?;
+    let cells = round_cells(&proj, voronoi, nv)?;
+    let town_of = grow_towns(&tc.centres, &seeds.points, &cells.adjacency)?;
+    let urban = mark_urban(&town_of, &seeds.points, &tc);
+    let mut namer = Namer {
+        used: BTreeSet::new(),
+    };
+    let (town_order, town_code, mut towns) = name_towns(rng, &mut namer, &tc);
+    let codes = code_villages(
+        &town_order,
+        &town_code,
+        &town_of,
+        &urban,
+        &seeds.points,
+        seeds.spacing,
+    )?;
+    // Towns are stored in `town_order`, so that is where each one sits.
+    let mut town_pos = vec![0; town_order.len()];
+    for (i, &t) in town_order.iter().enumerate() {
+        town_pos[t] = i;
+    }
+    let village_town: Vec<usize> = town_of.iter().map(|&t| town_pos[t]).collect();
+    let (mut villages, index_of) =
+        make_villages(rng, &mut namer, &codes, &village_town, &urban, &cells);
+    let county = trace_regions(&mut towns, &villages, &codes.order, &index_of, &cells)?;
+    cut_holes(rng, &proj, &mut villages);
+    close_villages(&mut villages)?;
+    Ok(Layout {
+        proj,
+        county,
+        towns,
+        villages,
+    })
+}
+
+/// Step 1: the outline, 1.35 times wider (east-west) than tall, of the
+/// given area (square metres).
+fn outline(rng: &mut Rng, area: f64) -> Blob {
     let s = (area / std::f64::consts::PI).sqrt();
-    let blob = Blob {
+    Blob {
         a: s * 1.35,
         b: s / 1.35,
         harmonics: (2..=6)
@@ -154,11 +200,23 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
                 )
             })
             .collect(),
-    };
-    let rmax = blob.a.max(blob.b) * 1.3;
+    }
+}
 
-    // Step 2: town centres; the first is the county seat, east of centre
-    // (Rui'an's city lies on the coastal plain).
+/// Step 2's output: where the towns are and which are street offices.
+struct TownCentres {
+    /// Town centres in metres; the first is the county seat.
+    centres: Vec<Xy>,
+    /// Whether each town is a street office (街道).
+    street: Vec<bool>,
+    /// The side of a square of the mean town area, in metres.
+    r_town: f64,
+}
+
+/// Step 2: town centres by dart throwing; the first is the county seat,
+/// east of centre (Rui'an's city lies on the coastal plain), and the towns
+/// nearest it are street offices.
+fn town_centres(rng: &mut Rng, blob: &Blob, rmax: f64, area: f64, nt: usize) -> TownCentres {
     let r_town = (area / nt as f64).sqrt();
     let mut centres: Vec<Xy> = vec![[0.3 * blob.a, -0.1 * blob.b]];
     let mut f_min = 0.75;
@@ -191,28 +249,76 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
     for &t in &by_seat[..n_street] {
         street[t] = true;
     }
+    TownCentres {
+        centres,
+        street,
+        r_town,
+    }
+}
 
-    // Step 3: village seeds under a density that peaks at town centres.
-    let sigma = 0.3 * r_town;
-    let density = |p: Xy| -> f64 {
-        let west = 0.5 + 0.5 * ((p[0] / rmax + 1.0) / 2.0).clamp(0.0, 1.0);
-        let towns: f64 = centres
+/// The settlement density of step 3: higher near town centres (street
+/// offices most) and lower in the western mountains.
+struct Density<'a> {
+    rmax: f64,
+    towns: &'a TownCentres,
+    sigma: f64,
+}
+
+impl Density<'_> {
+    fn at(&self, p: Xy) -> f64 {
+        let west = 0.5 + 0.5 * ((p[0] / self.rmax + 1.0) / 2.0).clamp(0.0, 1.0);
+        let sigma = self.sigma;
+        let towns: f64 = self
+            .towns
+            .centres
             .iter()
-            .zip(&street)
+            .zip(&self.towns.street)
             .map(|(&c, &st)| {
                 let w = if st { 5.0 } else { 1.5 };
                 w * (-dist2(p, c) / (2.0 * sigma * sigma)).exp()
             })
             .sum();
         west + towns
+    }
+}
+
+/// Step 3's output.
+struct Seeds {
+    /// One seed per village, in metres.
+    points: Vec<Xy>,
+    /// The village seeds (indexes `0..nv`) followed by the margin seeds.
+    sites: Vec<Site>,
+    /// The side of a square of the mean village area, in metres.
+    spacing: f64,
+}
+
+/// Step 3: village seeds by dart throwing under [`Density`], with a minimum
+/// spacing that follows the density, then the margin seeds.
+fn village_seeds(
+    rng: &mut Rng,
+    blob: &Blob,
+    rmax: f64,
+    tc: &TownCentres,
+    area: f64,
+    nv: usize,
+) -> Seeds {
+    let density = Density {
+        rmax,
+        towns: tc,
+        sigma: 0.3 * tc.r_town,
     };
-    let rho_max = centres.iter().map(|&c| density(c)).fold(1.0, f64::max) * 1.1;
+    let rho_max = tc
+        .centres
+        .iter()
+        .map(|&c| density.at(c))
+        .fold(1.0, f64::max)
+        * 1.1;
     let mut rho_sum = 0.0;
     let mut rho_n = 0.0;
     while rho_n < 4000.0 {
         let p = uniform_in(rng, rmax);
         if blob.contains(p, 1.0) {
-            rho_sum += density(p);
+            rho_sum += density.at(p);
             rho_n += 1.0;
         }
     }
@@ -226,7 +332,7 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
         if !blob.contains(p, 1.0) {
             continue;
         }
-        let rho = density(p);
+        let rho = density.at(p);
         if rng.f64() * rho_max > rho {
             continue;
         }
@@ -242,8 +348,25 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
         seeds.push(p);
         fails = 0;
     }
-    // Margin seeds: two rings outside the outline, plus four far corners so
-    // that every inner cell is bounded.
+    let sites = margin_sites(&seeds, blob, rmax, spacing, |p| rho_mean / density.at(p));
+    Seeds {
+        points: seeds,
+        sites,
+        spacing,
+    }
+}
+
+/// The village seeds as sites, then the margin seeds: two rings outside
+/// the outline, plus four far corners so that every inner cell is bounded.
+/// `sparse(p)` is the mean density over the density at `p`, which widens
+/// the margin spacing where villages are large.
+fn margin_sites(
+    seeds: &[Xy],
+    blob: &Blob,
+    rmax: f64,
+    spacing: f64,
+    sparse: impl Fn(Xy) -> f64,
+) -> Vec<Site> {
     let mut sites: Vec<Site> = seeds
         .iter()
         .enumerate()
@@ -254,7 +377,7 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
         let rb = blob.radius(th);
         let (sn, cs) = th.sin_cos();
         let edge = [rb * cs, rb * sn];
-        let d = spacing * (rho_mean / density(edge)).sqrt();
+        let d = spacing * sparse(edge).sqrt();
         for k in [0.5, 1.5] {
             let r = rb + k * d;
             let p = [r * cs, r * sn];
@@ -274,8 +397,25 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
             idx: sites.len(),
         });
     }
+    sites
+}
 
-    // Step 4: Voronoi cells from the Delaunay triangulation.
+/// Step 4's output: the Voronoi diagram of the village seeds.
+struct Voronoi {
+    /// The Voronoi vertices: the circumcentre of each Delaunay face (NaN for
+    /// faces that bound no village).
+    cc: Vec<Xy>,
+    /// Per village: its vertices (face ids) counter-clockwise, and for each
+    /// the seed across the edge that ends there.
+    raw: Vec<(Vec<usize>, Vec<usize>)>,
+    /// Union-find over face ids; the root of a merged group is its smallest
+    /// face id.
+    parent: Vec<usize>,
+}
+
+/// Step 4: Voronoi cells from the Delaunay triangulation, with vertices
+/// closer than [`MERGE_M`] merged.
+fn voronoi(sites: Vec<Site>, nv: usize) -> Result<Voronoi, Retry> {
     let tri: DelaunayTriangulation<Site> =
         DelaunayTriangulation::bulk_load(sites).map_err(|_| Retry("triangulation failed"))?;
     let nfaces = tri.num_all_faces();
@@ -309,13 +449,6 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
     // Merge Voronoi vertices joined by very short edges (union-find whose
     // root is the smallest face index, so the result is order-free).
     let mut parent: Vec<usize> = (0..nfaces).collect();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
     for (ring, _) in &raw {
         let n = ring.len();
         for i in 0..n {
@@ -328,11 +461,44 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
             }
         }
     }
-    // Step 5: round each merged vertex once.
+    Ok(Voronoi { cc, raw, parent })
+}
+
+/// The root of `x` in a union-find, halving the path on the way.
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// Step 5's output: the cells over shared, rounded vertices.
+pub(super) struct Cells {
+    /// Each merged vertex in rounded degrees (NaN when unused).
+    vdeg: Vec<Xy>,
+    /// The same vertex projected back to metres.
+    vm: Vec<Xy>,
+    /// Per cell: merged vertex ids counter-clockwise.
+    ids: Vec<Vec<usize>>,
+    /// Per cell: for the edge from `ids[j]` to `ids[j + 1]`, the seed
+    /// across it (a margin seed when `>= nv`).
+    nbr: Vec<Vec<usize>>,
+    /// Per cell: the neighbouring villages, ascending.
+    adjacency: Vec<Vec<usize>>,
+}
+
+/// Step 5: round each merged vertex once, and check every cell is a
+/// simple counter-clockwise ring.
+fn round_cells(proj: &LocalProjection, voronoi: Voronoi, nv: usize) -> Result<Cells, Retry> {
+    let Voronoi {
+        cc,
+        raw,
+        mut parent,
+    } = voronoi;
+    let nfaces = cc.len();
     let mut vdeg: Vec<Xy> = vec![[f64::NAN, f64::NAN]; nfaces];
     let mut vm: Vec<Xy> = vec![[f64::NAN, f64::NAN]; nfaces];
-    // Per cell: merged vertex ids counter-clockwise, and per edge from
-    // ids[j] to ids[j + 1] the seed across it.
     let mut cell_ids: Vec<Vec<usize>> = Vec::with_capacity(nv);
     let mut cell_nbr: Vec<Vec<usize>> = Vec::with_capacity(nv);
     for (ring, nbr) in &raw {
@@ -347,7 +513,7 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
                 nb.push(nbr[i]);
             }
             if vdeg[b][0].is_nan() {
-                let d = to_deg(&proj, cc[b]);
+                let d = to_deg(proj, cc[b]);
                 vdeg[b] = d;
                 vm[b] = proj.forward(d[0], d[1]);
             }
@@ -369,9 +535,20 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
             s.into_iter().collect()
         })
         .collect();
+    Ok(Cells {
+        vdeg,
+        vm,
+        ids: cell_ids,
+        nbr: cell_nbr,
+        adjacency,
+    })
+}
 
-    // Step 6: towns by multi-source Dijkstra from the village nearest each
-    // centre.
+/// Step 6: towns by multi-source Dijkstra on the cell adjacency from the
+/// village nearest each centre, so every town is contiguous. Returns the
+/// town of each village.
+fn grow_towns(centres: &[Xy], seeds: &[Xy], adjacency: &[Vec<usize>]) -> Result<Vec<usize>, Retry> {
+    let nv = seeds.len();
     let mut town_of = vec![usize::MAX; nv];
     let mut dist = vec![f64::INFINITY; nv];
     let mut heap = BinaryHeap::new();
@@ -408,24 +585,40 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
     if town_of.contains(&usize::MAX) {
         return Err(Retry("the cells are not connected"));
     }
+    Ok(town_of)
+}
 
-    // Step 7: urban communities and codes.
+/// Step 7a: the [`URBAN_SHARE`] of villages closest to their town centre
+/// (street offices count double) are urban communities (社区).
+fn mark_urban(town_of: &[usize], seeds: &[Xy], tc: &TownCentres) -> Vec<bool> {
+    let nv = seeds.len();
     let n_urban = (nv as f64 * URBAN_SHARE).round() as usize;
     let mut by_urban: Vec<usize> = (0..nv).collect();
     let score = |v: usize| {
         let t = town_of[v];
-        dist2(seeds[v], centres[t]).sqrt() * if street[t] { 0.5 } else { 1.0 }
+        dist2(seeds[v], tc.centres[t]).sqrt() * if tc.street[t] { 0.5 } else { 1.0 }
     };
     by_urban.sort_by(|&a, &b| score(a).total_cmp(&score(b)).then(a.cmp(&b)));
     let mut urban = vec![false; nv];
     for &v in &by_urban[..n_urban] {
         urban[v] = true;
     }
-    let mut namer = Namer {
-        used: BTreeSet::new(),
-    };
+    urban
+}
+
+/// Step 7b: town codes and names. Towns are taken in serpentine order,
+/// street offices first (001..), then towns (101..). Returns that order,
+/// the code of each town (by town index) and the towns in code order,
+/// their geometry still empty.
+fn name_towns(
+    rng: &mut Rng,
+    namer: &mut Namer,
+    tc: &TownCentres,
+) -> (Vec<usize>, Vec<String>, Vec<Town>) {
+    let nt = tc.centres.len();
+    let street = &tc.street;
     let town_order: Vec<usize> = {
-        let order = serpentine(&centres, 2.0 * r_town);
+        let order = serpentine(&tc.centres, 2.0 * tc.r_town);
         let mut o: Vec<usize> = order.iter().copied().filter(|&t| street[t]).collect();
         o.extend(order.iter().copied().filter(|&t| !street[t]));
         o
@@ -449,11 +642,32 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
             geom: MultiPolygon::new(vec![]),
         });
     }
-    // Village order: by town code, then communities, then villages, each in
-    // serpentine order.
+    (town_order, town_code, towns)
+}
+
+/// Step 7c's output: village codes and the order they give.
+struct VillageCodes {
+    /// Village (seed) indexes in code order.
+    order: Vec<usize>,
+    /// The code of each village, by seed index.
+    code: Vec<String>,
+}
+
+/// Step 7c: village codes. Within a town, communities are 001.. and
+/// villages 201.. (or after the communities, if there are 200 or more),
+/// each in serpentine order, as in the statistical codes.
+fn code_villages(
+    town_order: &[usize],
+    town_code: &[String],
+    town_of: &[usize],
+    urban: &[bool],
+    seeds: &[Xy],
+    spacing: f64,
+) -> Result<VillageCodes, Retry> {
+    let nv = seeds.len();
     let mut order: Vec<usize> = Vec::with_capacity(nv);
     let mut vcode = vec![String::new(); nv];
-    for &t in &town_order {
+    for &t in town_order {
         let members: Vec<usize> = (0..nv).filter(|&v| town_of[v] == t).collect();
         let pts: Vec<Xy> = members.iter().map(|&v| seeds[v]).collect();
         let ser = serpentine(&pts, spacing);
@@ -476,31 +690,41 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
         order.extend(ser.iter().map(|&k| members[k]));
     }
     order.sort_by(|&a, &b| vcode[a].cmp(&vcode[b]));
+    Ok(VillageCodes { order, code: vcode })
+}
+
+/// Step 7d: the villages in code order, named, with their cell as the
+/// outer ring. `town[v]` is the index of seed `v`'s town in the towns'
+/// code order. Also returns the position in code order of each seed.
+fn make_villages(
+    rng: &mut Rng,
+    namer: &mut Namer,
+    codes: &VillageCodes,
+    town: &[usize],
+    urban: &[bool],
+    cells: &Cells,
+) -> (Vec<Village>, Vec<usize>) {
+    let nv = codes.order.len();
     let mut index_of = vec![0; nv];
-    for (i, &v) in order.iter().enumerate() {
+    for (i, &v) in codes.order.iter().enumerate() {
         index_of[v] = i;
     }
-    let town_index: BTreeMap<&str, usize> = towns
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.code.as_str(), i))
-        .collect();
     let mut villages: Vec<Village> = Vec::with_capacity(nv);
-    for &v in &order {
+    for &v in &codes.order {
         let stem = namer.stem(rng);
-        let ids = &cell_ids[v];
+        let ids = &cells.ids[v];
         villages.push(Village {
-            code: vcode[v].clone(),
+            code: codes.code[v].clone(),
             name: format!("{stem}{}", if urban[v] { "社区" } else { "村" }),
-            town: town_index[&town_code[town_of[v]][..]],
+            town: town[v],
             urban: urban[v],
             outer: Ring {
-                deg: ids.iter().map(|&k| vdeg[k]).collect(),
-                m: ids.iter().map(|&k| vm[k]).collect(),
+                deg: ids.iter().map(|&k| cells.vdeg[k]).collect(),
+                m: ids.iter().map(|&k| cells.vm[k]).collect(),
             },
-            // cell_nbr[v][j] is the neighbour across the edge that starts
+            // cells.nbr[v][j] is the neighbour across the edge that starts
             // at ids[j].
-            outer_nbr: cell_nbr[v]
+            outer_nbr: cells.nbr[v]
                 .iter()
                 .map(|&u| (u < nv).then(|| index_of[u]))
                 .collect(),
@@ -509,26 +733,43 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
             geom: MultiPolygon::new(vec![]),
         });
     }
+    (villages, index_of)
+}
 
-    // Towns and county: exact unions of cells.
+/// Step 7e: towns and county as exact unions of their cells (see the module
+/// overview for why we trace instead of calling a boolean union). Fills
+/// each town's geometry and returns the county's.
+fn trace_regions(
+    towns: &mut [Town],
+    villages: &[Village],
+    order: &[usize],
+    index_of: &[usize],
+    cells: &Cells,
+) -> Result<MultiPolygon<f64>, Retry> {
     for (ti, town) in towns.iter_mut().enumerate() {
-        let cells: Vec<&Vec<usize>> = order
+        let members: Vec<&Vec<usize>> = order
             .iter()
             .filter(|&&v| villages[index_of[v]].town == ti)
-            .map(|&v| &cell_ids[v])
+            .map(|&v| &cells.ids[v])
             .collect();
-        town.geom = union_of(&cells, &vdeg, &vm)?;
+        town.geom = union_of(&members, &cells.vdeg, &cells.vm)?;
         if !town.geom.is_valid() {
             return Err(Retry("invalid town polygon"));
         }
     }
-    let all: Vec<&Vec<usize>> = cell_ids.iter().collect();
-    let county = union_of(&all, &vdeg, &vm)?;
+    let all: Vec<&Vec<usize>> = cells.ids.iter().collect();
+    let county = union_of(&all, &cells.vdeg, &cells.vm)?;
     if county.0.len() != 1 || !county.0[0].interiors().is_empty() || !county.is_valid() {
         return Err(Retry("the county is not one simple polygon"));
     }
+    Ok(county)
+}
 
-    // Step 8: enclaves and lakes.
+/// Step 8: enclaves, then lakes, about [`ENCLAVE_SHARE`] of the villages
+/// each (at least one lake). A village holds at most one hole and owns at
+/// most one enclave.
+fn cut_holes(rng: &mut Rng, proj: &LocalProjection, villages: &mut [Village]) {
+    let nv = villages.len();
     let n_special = if nv >= 2 {
         count(nv as f64 * ENCLAVE_SHARE)
     } else {
@@ -536,6 +777,22 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
     };
     let mut has_hole = vec![false; nv];
     let mut owns = vec![false; nv];
+    cut_enclaves(rng, proj, villages, n_special, &mut has_hole, &mut owns);
+    cut_lakes(rng, proj, villages, n_special, &mut has_hole, &owns);
+}
+
+/// Step 8a: enclaves. A square is cut from a neighbour in the same town,
+/// given to the village as an extra part and left as a hole in the
+/// neighbour.
+fn cut_enclaves(
+    rng: &mut Rng,
+    proj: &LocalProjection,
+    villages: &mut [Village],
+    n_special: usize,
+    has_hole: &mut [bool],
+    owns: &mut [bool],
+) {
+    let nv = villages.len();
     let mut made = 0;
     for _ in 0..200 * n_special.max(1) {
         if made >= n_special {
@@ -568,13 +825,26 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
             [c[0] + h, c[1] + h],
             [c[0] - h, c[1] + h],
         ];
-        let ring = Ring::from_metres(&proj, &sq);
+        let ring = Ring::from_metres(proj, &sq);
         villages[b].holes.push(ring.clone());
         villages[a].parts.push(ring);
         has_hole[b] = true;
         owns[a] = true;
         made += 1;
     }
+}
+
+/// Step 8b: lakes, irregular polygon holes that belong to no village, in
+/// villages that have neither a hole nor an enclave yet.
+fn cut_lakes(
+    rng: &mut Rng,
+    proj: &LocalProjection,
+    villages: &mut [Village],
+    n_special: usize,
+    has_hole: &mut [bool],
+    owns: &[bool],
+) {
+    let nv = villages.len();
     let mut lakes = 0;
     for _ in 0..200 * n_special.max(1) {
         if lakes >= n_special.max(1) {
@@ -596,11 +866,16 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
                 [c[0] + rr * th.cos(), c[1] + rr * th.sin()]
             })
             .collect();
-        villages[c_v].holes.push(Ring::from_metres(&proj, &pts));
+        villages[c_v].holes.push(Ring::from_metres(proj, &pts));
         has_hole[c_v] = true;
         lakes += 1;
     }
-    for v in &mut villages {
+}
+
+/// Builds each village's MultiPolygon (main part with its holes, then the
+/// enclave parts) and checks it is valid.
+fn close_villages(villages: &mut [Village]) -> Result<(), Retry> {
+    for v in villages {
         let main = Polygon::new(
             v.outer.line(false),
             v.holes.iter().map(|h| h.line(true)).collect(),
@@ -612,12 +887,7 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
             return Err(Retry("invalid village polygon"));
         }
     }
-    Ok(Layout {
-        proj,
-        county,
-        towns,
-        villages,
-    })
+    Ok(())
 }
 
 /// A random point of the village's main part with at least `clearance`

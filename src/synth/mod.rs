@@ -92,6 +92,13 @@
 //! maths library, so the bytes are guaranteed identical for one build on one
 //! platform; another libm could in principle differ in a last bit.
 //!
+//! # Layout
+//! - `geometry`: distances, rings and point-in-ring tests in local metres;
+//! - `layout`: steps 1-8 (`build_layout` calls one function per step);
+//! - `zones`: step 9; `households`: step 10; `plan`: step 11;
+//! - `features`: the three FeatureCollections; `tests`: the generator's
+//!   unit tests.
+//!
 //! # Complexity
 //! O(V² + P) time for V villages and P points (the dart throwing is the V²
 //! part, a few million distance tests at scale 4), O(P) memory. Scale 1.0
