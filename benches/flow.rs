@@ -42,8 +42,6 @@ impl Inst {
         )
     }
 }
-
-#[allow(clippy::cast_precision_loss)]
 fn generate(seed: u64, n: usize, k: usize, tol: f64, lloyd: usize) -> Inst {
     let mut r = Rng::new(seed);
     // About 25 m between neighbouring buildings, hamlets of ~300 units.

@@ -38,7 +38,11 @@
 //! each. Maximise Σ q_o.
 
 // Index loops mirror the x_og / kept_og notation of the model above.
-#![allow(clippy::needless_range_loop, clippy::type_complexity)]
+#![expect(
+    clippy::needless_range_loop,
+    clippy::type_complexity,
+    reason = "a research script that indexes its DP tables directly"
+)]
 
 use good_lp::{
     Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, microlp, variable,

@@ -343,7 +343,6 @@ impl PartitionArgs {
 impl ScenariosArgs {
     /// The configuration of `gridplan scenarios`.
     pub(crate) fn config(self) -> Result<ScenariosConfig> {
-        #[allow(clippy::cast_precision_loss)]
         let grids: Vec<f64> = self.grids.iter().map(|&k| k as f64).collect();
         if let Some(d) = duplicate(&self.targets).or_else(|| duplicate(&grids)) {
             bail!("the scenarios list {d} twice");

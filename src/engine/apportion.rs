@@ -208,13 +208,9 @@ fn check_band(band: (f64, f64)) -> Result<(), ApportionError> {
         })
     }
 }
-
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn to_usize(x: f64) -> usize {
     x.max(0.0) as usize
 }
-
-#[allow(clippy::cast_precision_loss)]
 fn to_f64(x: usize) -> f64 {
     x as f64
 }
@@ -362,7 +358,6 @@ fn village_loss(old: &[f64], k: usize, t: f64, tol: f64) -> f64 {
     dp[0] = (0.0, 0.0, 0.0, 0.0);
     for &l in old {
         let mut next = vec![none; k + 1];
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let most = ((l / (t * (1.0 - tol))).ceil() as usize + 1).min(k);
         for (j, cur) in dp.iter().enumerate() {
             if !cur.0.is_finite() {
@@ -469,18 +464,12 @@ pub fn for_lineage(
     }
     out
 }
-
-#[allow(clippy::cast_precision_loss)]
 fn as_f64(x: usize) -> f64 {
     x as f64
 }
-
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn ceil_div(a: f64, b: f64) -> usize {
     (a / b - 1e-9).ceil().max(0.0) as usize
 }
-
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn floor_div(a: f64, b: f64) -> usize {
     (a / b + 1e-9).floor().max(0.0) as usize
 }

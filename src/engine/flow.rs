@@ -351,8 +351,6 @@ struct Instance {
     /// `cost[i*c + s]`: cost per unit of load.
     cost: Vec<f64>,
 }
-
-#[allow(clippy::cast_possible_truncation)]
 impl Instance {
     fn build(p: &TransportProblem, c: usize) -> Result<Self, FlowError> {
         let n = p.pos.len();
@@ -394,7 +392,6 @@ impl Instance {
 /// The `c` nearest centres of every unit (`c < k`), `c` per unit in centre
 /// order, found with an rstar tree or, when `tree` is false, by scanning all
 /// centres. Both keep the nearest ones; only exact distance ties may differ.
-#[allow(clippy::cast_possible_truncation)]
 fn nearest_centres(pos: &[[f64; 2]], centres: &[[f64; 2]], c: usize, tree: bool) -> Vec<u32> {
     let mut cand = Vec::with_capacity(pos.len() * c);
     let mut buf = Vec::with_capacity(c);
@@ -516,7 +513,6 @@ struct Flow {
 }
 
 impl<'a> Ssp<'a> {
-    #[allow(clippy::cast_possible_truncation)]
     fn new(inst: &'a Instance, p: &'a TransportProblem, total: f64) -> Self {
         let (n, k, c) = (inst.n, inst.k, inst.c);
         let mut amt = vec![0.0; n * c];
@@ -777,7 +773,6 @@ impl<'a> Ssp<'a> {
                             key: cv - row[to],
                             unit: mv.unit,
                             from: mv.to,
-                            #[allow(clippy::cast_possible_truncation)]
                             to: s as u32,
                         });
                     }
@@ -1006,7 +1001,6 @@ impl Flow {
     }
 
     /// Shares, primaries, loads and objective from the amounts.
-    #[allow(clippy::cast_possible_truncation)]
     fn finish(
         self,
         inst: &Instance,
@@ -1331,7 +1325,7 @@ mod tests {
                 if ok && obj < best {
                     best = obj;
                 }
-                for d in a.iter_mut() {
+                for d in &mut a {
                     *d += 1;
                     if *d < k {
                         continue 'outer;

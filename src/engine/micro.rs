@@ -121,13 +121,9 @@ pub struct MicroPlan {
     /// Per micro-grid (by sequence − 1): made of one oversize building.
     pub oversize: Vec<bool>,
 }
-
-#[allow(clippy::cast_precision_loss)]
 fn as_f64(x: usize) -> f64 {
     x as f64
 }
-
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn as_usize(x: f64) -> usize {
     x.max(0.0) as usize
 }

@@ -64,7 +64,6 @@ impl Rng {
     /// A uniform float in [0, 1).
     pub fn f64(&mut self) -> f64 {
         // 53 random bits; the conversions are exact.
-        #[allow(clippy::cast_precision_loss)]
         let v = (self.next_u64() >> 11) as f64;
         v * (1.0 / 9_007_199_254_740_992.0)
     }
@@ -78,9 +77,7 @@ impl Rng {
     pub fn below(&mut self, n: usize) -> usize {
         // Lemire's multiply-shift; the tiny bias is irrelevant here.
         let n = n as u64;
-        #[allow(clippy::cast_possible_truncation)]
-        let r = ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as usize;
-        r
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as usize
     }
 
     /// A standard normal variate (Box-Muller).

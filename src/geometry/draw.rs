@@ -265,13 +265,10 @@ fn strips(poly: &MultiPolygon<f64>, m: usize) -> Vec<MultiPolygon<f64>> {
         return vec![MultiPolygon(Vec::new()); m];
     };
     let (x0, x1) = (r.min().x, r.max().x);
-    #[allow(clippy::cast_precision_loss)]
     let w = (x1 - x0) / m as f64;
     (0..m)
         .map(|j| {
-            #[allow(clippy::cast_precision_loss)]
             let a = if j == 0 { x0 - 1.0 } else { x0 + w * j as f64 };
-            #[allow(clippy::cast_precision_loss)]
             let b = if j + 1 == m {
                 x1 + 1.0
             } else {

@@ -317,8 +317,6 @@ impl IntGrid {
             scale: e.exp2(),
         }
     }
-
-    #[allow(clippy::cast_possible_truncation)]
     fn point(&self, p: [f64; 2]) -> IntPoint {
         // Both values are below 2^30 in magnitude by construction of the
         // scale, so the conversions are exact after rounding.
@@ -927,7 +925,7 @@ mod tests {
 
     #[test]
     fn random_villages_tile_exactly() {
-        let mut rng = Rng::new(20240611);
+        let mut rng = Rng::new(20_240_611);
         let mut worst_gap: f64 = 0.0;
         let mut worst_overlap: f64 = 0.0;
         for case in 0..8 {

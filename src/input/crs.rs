@@ -187,9 +187,8 @@ pub fn out_of_china(lon: f64, lat: f64) -> bool {
 /// needs, `(lon - 105)·π/180` and `(lat - 35)·π/180`, stay within ±0.6 and
 /// the others within ±π/6, so no range reduction is needed and the
 /// polynomial costs a fraction of two libm calls.
-#[inline(always)]
+#[inline]
 fn sin_cos_small(t: f64) -> (f64, f64) {
-    debug_assert!(t.abs() <= 0.61, "sin_cos_small({t}) is out of range");
     // Estrin's scheme rather than Horner's: the inverse is a chain of
     // dependent forwards, so the latency of this polynomial matters more
     // than its operation count.
@@ -214,6 +213,7 @@ fn sin_cos_small(t: f64) -> (f64, f64) {
         -1.0 / 87_178_291_200.0,
         1.0 / 20_922_789_888_000.0,
     ];
+    debug_assert!(t.abs() <= 0.61, "sin_cos_small({t}) is out of range");
     let u = t * t;
     let u2 = u * u;
     let u4 = u2 * u2;
@@ -259,7 +259,7 @@ const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
 /// largest coefficient (about 200 on its metre scale) and its
 /// metres-to-degrees factor (9e-6) that is below 1e-15° of offset. A test
 /// compares against the formula as written.
-#[inline(always)]
+#[inline]
 fn axis_trig(t: f64) -> AxisTrig {
     let (s, c) = sin_cos_small(t * (PI / 180.0));
     // 3θ: sin 3α = s(3 - 4s²), cos 3α = c(4c² - 3).
@@ -552,6 +552,10 @@ pub fn convert_geometry<G: geo::MapCoordsInPlace<f64>>(g: &mut G, from: Crs, to:
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::float_cmp,
+    reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
+)]
 mod tests {
     use super::*;
     use crate::engine::rng::Rng;

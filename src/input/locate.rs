@@ -48,6 +48,7 @@
 //! [`LocateError`].
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use geo::indexed::IntervalTreeMultiPolygon;
 use geo::orient::{Direction, Orient};
@@ -161,14 +162,14 @@ fn list(ids: &[String], count: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     if count > ids.len() {
-        s.push_str(&format!(" and {} more", count - ids.len()));
+        let _ = write!(s, " and {} more", count - ids.len());
     }
     s
 }
 
 fn more(count: usize) -> String {
     if count > 1 {
-        format!(" ({} households name unknown villages)", count)
+        format!(" ({count} households name unknown villages)")
     } else {
         String::new()
     }
@@ -181,7 +182,7 @@ fn mismatches(ex: &[(String, String, String)], count: usize) -> String {
         .collect::<Vec<_>>()
         .join("; ");
     if count > ex.len() {
-        s.push_str(&format!("; and {} more", count - ex.len()));
+        let _ = write!(s, "; and {} more", count - ex.len());
     }
     s
 }
@@ -247,6 +248,10 @@ impl Index<'_> {
                 break;
             }
             let d = self.distance(c, g.data);
+            #[expect(
+                clippy::float_cmp,
+                reason = "ties at exactly the same distance go to the lower id, so the choice never depends on the order of the tree"
+            )]
             let better = match best {
                 None => true,
                 Some((bv, bd)) => d < bd || (d == bd && g.data < bv),
@@ -709,7 +714,7 @@ mod tests {
         let side = 2000.0;
         let villages: Vec<_> = (0..510)
             .map(|i| {
-                let (cx, cy) = ((i % 30) as f64, (i / 30) as f64);
+                let (cx, cy) = (f64::from(i % 30), f64::from(i / 30));
                 (
                     format!("V{i:03}"),
                     fine_square(cx * side, cy * side, side, 112),

@@ -369,7 +369,7 @@ mod tests {
             .check(vil, |h| ids[h], &[vec![0, 1]])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("330381001001001") && e.contains("b"), "{e}");
+        assert!(e.contains("330381001001001") && e.contains('b'), "{e}");
         // A locked grid across villages.
         let vil2 = |h: usize| {
             if h == 4 {

@@ -218,7 +218,6 @@ fn locate_households(
     )?;
     let mut members = vec![Vec::new(); vb.len()];
     for (i, &v) in located.village_of.iter().enumerate() {
-        #[allow(clippy::cast_possible_truncation)]
         members[v as usize].push(i as u32);
     }
     let villages = vb

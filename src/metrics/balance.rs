@@ -166,6 +166,10 @@ pub(super) fn county_balance(
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::float_cmp,
+    reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
+)]
 mod tests {
     use crate::metrics::test_support::*;
     use crate::metrics::*;

@@ -207,6 +207,10 @@ pub(super) fn county_contiguity(works: &[VillageWork], grids: &[GridMetrics]) ->
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::float_cmp,
+    reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
+)]
 mod tests {
     use crate::metrics::test_support::*;
     use crate::metrics::*;

@@ -609,6 +609,10 @@ pub(super) fn county_stability(
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::float_cmp,
+    reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
+)]
 mod tests {
     use super::*;
     use crate::metrics::MetricsParams;

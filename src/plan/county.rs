@@ -411,8 +411,6 @@ fn further_per_unit(ctx: &VillageContext, units: &Units) -> Vec<Vec<f64>> {
         })
         .collect()
 }
-
-#[allow(clippy::cast_precision_loss)]
 fn as_f64(x: usize) -> f64 {
     x as f64
 }

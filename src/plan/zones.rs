@@ -19,7 +19,6 @@ pub(crate) fn zone_grid_count(buildings: impl Iterator<Item = f64>, band: (f64, 
             rest += h;
         }
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let small = (rest / band.1).ceil() as usize;
     if big > 0 && rest < band.0 {
         big

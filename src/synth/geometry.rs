@@ -132,7 +132,6 @@ pub(super) fn serpentine(points: &[Xy], band: f64) -> Vec<usize> {
         .map(|p| p[1])
         .fold(f64::NEG_INFINITY, f64::max);
     // Rows are small non-negative integers.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let row = |p: Xy| ((top - p[1]) / band).floor().max(0.0) as u64;
     let mut idx: Vec<usize> = (0..points.len()).collect();
     idx.sort_by(|&a, &b| {

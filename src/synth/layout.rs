@@ -266,7 +266,7 @@ struct Density<'a> {
 
 impl Density<'_> {
     fn at(&self, p: Xy) -> f64 {
-        let west = 0.5 + 0.5 * ((p[0] / self.rmax + 1.0) / 2.0).clamp(0.0, 1.0);
+        let west = 0.5 + 0.5 * f64::midpoint(p[0] / self.rmax, 1.0).clamp(0.0, 1.0);
         let sigma = self.sigma;
         let towns: f64 = self
             .towns

@@ -263,9 +263,7 @@ pub fn generate(p: &SynthParams) -> Result<SynthCounty, SynthError> {
 /// max(1, round(x)) as a count.
 fn count(x: f64) -> usize {
     // x is at most a few thousand here, so the conversion is exact.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let n = x.round().max(1.0) as usize;
-    n
+    x.round().max(1.0) as usize
 }
 
 /// Writes `households.geojson`, `boundaries.geojson` and `zones.geojson`

@@ -76,7 +76,7 @@ fn lake_area(villages: &[&Unit]) -> f64 {
     let holes: f64 = villages
         .iter()
         .flat_map(|v| v.geom.0.iter())
-        .flat_map(|p| p.interiors())
+        .flat_map(geo::Polygon::interiors)
         .map(|r| Polygon::new(r.clone(), vec![]))
         .map(|p| metres(&MultiPolygon::new(vec![p])).unsigned_area())
         .sum();

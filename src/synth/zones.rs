@@ -148,13 +148,17 @@ pub(super) fn straddle(
                 continue;
             }
             let (p, q) = (vs[a].outer.m[j], vs[a].outer.m[(j + 1) % n]);
-            let c = [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0];
+            let c = [f64::midpoint(p[0], q[0]), f64::midpoint(p[1], q[1])];
             // Every other edge of both cells must be out of reach.
             let ok = [a, b].iter().all(|&v| {
                 let ring = &vs[v].outer.m;
                 let m = ring.len();
                 (0..m).all(|i| {
                     let (e0, e1) = (ring[i], ring[(i + 1) % m]);
+                    #[expect(
+                        clippy::float_cmp,
+                        reason = "neighbouring cells share the very same vertices, bit for bit"
+                    )]
                     let shared = (e0 == p && e1 == q) || (e0 == q && e1 == p);
                     shared || seg_dist2(c, e0, e1).sqrt() > r + 15.0
                 })

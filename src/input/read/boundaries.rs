@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::errors::{At, ReadError};
-use super::geojson::*;
-use super::validate::*;
+use super::geojson::{Loose, RawFeature, UnitProps, parse_bytes, read_bytes};
+use super::validate::{code_of, multipolygon, opt_text};
 use crate::model::{Boundary, Level};
 
 /// Reads the boundaries FeatureCollection and checks the hierarchy.
@@ -132,9 +132,8 @@ fn check_hierarchy(
         let parent_level = units[pi].level;
         let expected = match u.level {
             Level::County => None,
-            Level::Town => Some(Level::County),
             Level::Village if has_towns => Some(Level::Town),
-            Level::Village => Some(Level::County),
+            Level::Town | Level::Village => Some(Level::County),
         };
         if expected != Some(parent_level) {
             return Err(ReadError::WrongParentLevel {
@@ -189,6 +188,7 @@ mod tests {
 
     #[test]
     fn happy_path_boundaries_with_multipolygon_hole() {
+        use geo::Winding;
         let mp = "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[120,28],[120,28.4],[120.4,28.4],[120.4,28],[120,28]],[[120.1,28.1],[120.2,28.1],[120.2,28.2],[120.1,28.1]]],[[[120.5,28.5],[120.6,28.5],[120.6,28.6]]]]}";
         let v = bd(&[
             county(),
@@ -209,7 +209,6 @@ mod tests {
         assert_eq!(v[2].geometry.0.len(), 2);
         assert_eq!(v[2].geometry.0[0].interiors().len(), 1);
         // Re-oriented: the clockwise shell above is now counter-clockwise.
-        use geo::Winding;
         assert!(v[2].geometry.0[0].exterior().is_ccw());
         assert!(v[2].geometry.0[0].interiors()[0].is_cw());
         // The unclosed second polygon was closed.

@@ -1,7 +1,7 @@
 //! The error type of the readers: [`ReadError`], and [`At`], the place of a
 //! per-feature error.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// Where a per-feature error happened: the file, the 0-based feature index
 /// and, when already known, the feature's id (or code).
@@ -27,6 +27,10 @@ impl fmt::Display for At {
     }
 }
 
+#[expect(
+    clippy::ref_option,
+    reason = "thiserror hands the field over by reference"
+)]
 pub(super) fn in_feature(feature: &Option<usize>) -> String {
     feature.map_or_else(String::new, |i| format!(" (in feature {i})"))
 }
@@ -38,7 +42,7 @@ pub(super) fn list_ids(ids: &[String], count: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     if count > ids.len() {
-        s.push_str(&format!(" and {} more", count - ids.len()));
+        let _ = write!(s, " and {} more", count - ids.len());
     }
     s
 }

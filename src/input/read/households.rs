@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::errors::{At, ReadError};
-use super::geojson::*;
-use super::validate::*;
+use super::geojson::{Loose, RawFeature, RawGeometry, parse_bytes, read_bytes};
+use super::validate::{geometry_kind, opt_number, opt_text, position};
 use crate::model::Household;
 
 #[derive(Deserialize, Default)]
@@ -171,6 +171,7 @@ fn households_from(
 mod tests {
     use super::*;
     use crate::input::read::test_support::*;
+    use std::fmt::Write as _;
 
     #[test]
     fn happy_path_households() {
@@ -511,14 +512,15 @@ mod tests {
             if i > 0 {
                 s.push_str(",\n");
             }
-            let lon = 120.5 + (i % 1000) as f64 * 1.234_567e-4;
-            let lat = 27.5 + (i / 1000) as f64 * 2.345_678e-3;
-            s.push_str(&format!(
+            let lon = 120.5 + f64::from(i % 1000) * 1.234_567e-4;
+            let lat = 27.5 + f64::from(i / 1000) * 2.345_678e-3;
+            let _ = write!(
+                s,
                 "{{\"type\":\"Feature\",\"properties\":{{\"id\":\"H{i:07}\",\"households\":{},\"population\":{},\"rental\":0,\"village\":\"3303020010{:02}\",\"address\":\"浙江省温州市某某区某某街道某某路{i}号\"}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{lon:.7},{lat:.7}]}}}}",
                 1 + i % 9,
                 3 + i % 17,
                 i % 100
-            ));
+            );
         }
         s.push_str("]}\n");
         let dir = tempfile::tempdir().unwrap();

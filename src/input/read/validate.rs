@@ -5,11 +5,15 @@ use geo::orient::{Direction, Orient};
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
 
 use super::errors::{At, ReadError};
-use super::geojson::*;
+use super::geojson::{Coords, Loose, RawGeometry, UnitProps};
 
 // ---------------------------------------------------------------------------
 // Validation helpers.
 
+#[expect(
+    clippy::ref_option,
+    reason = "the readers match on the geometry field as serde left it"
+)]
 pub(super) fn geometry_kind(g: &Option<RawGeometry<'_>>) -> String {
     match g {
         None => "null".into(),
@@ -165,6 +169,10 @@ pub(super) fn polygon(
 }
 
 /// Converts a Polygon or MultiPolygon geometry, checking every ring.
+#[expect(
+    clippy::ref_option,
+    reason = "the readers match on the geometry field as serde left it"
+)]
 pub(super) fn multipolygon(
     g: &Option<RawGeometry<'_>>,
     at: &dyn Fn() -> Box<At>,

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::errors::{At, ReadError};
-use super::geojson::*;
-use super::validate::*;
+use super::geojson::{RawFeature, UnitProps, parse_bytes, read_bytes};
+use super::validate::{code_of, multipolygon, opt_text};
 use crate::model::{Zone, ZoneKind};
 
 /// Reads the dedicated zones FeatureCollection. An empty collection is

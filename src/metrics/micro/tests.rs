@@ -1,5 +1,10 @@
 //! The micro-grid metrics measured end to end through [`crate::metrics::compute`].
 
+#![expect(
+    clippy::float_cmp,
+    reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
+)]
+
 use crate::metrics::test_support::*;
 use crate::metrics::*;
 

@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(props["grid_code"], "330102001001001");
         assert_eq!(props["households"], 412);
         assert_eq!(props["load"], 412.25);
-        assert_eq!(props["area_m2"], 987654.321);
+        assert_eq!(props["area_m2"], 987_654.321);
         // NaN is null; an Int in a Real field is a number.
         let p1 = fc.features[1].properties.as_ref().unwrap();
         assert!(p1["population"].is_null());

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::output::write::{Staged, commit, stage};
 use rusqlite::{Connection, params};
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -235,7 +236,7 @@ fn write_layer(conn: &Connection, layer: &Layer, srs: i64) -> rusqlite::Result<(
             FieldKind::Int => "INTEGER",
             FieldKind::Real => "REAL",
         };
-        cols.push_str(&format!(", {} {ty}", ident(name)));
+        let _ = write!(cols, ", {} {ty}", ident(name));
     }
     conn.execute_batch(&format!("CREATE TABLE {} ({cols});", ident(t)))?;
 
@@ -254,7 +255,7 @@ fn write_layer(conn: &Connection, layer: &Layer, srs: i64) -> rusqlite::Result<(
     let mut extent: Option<[f64; 4]> = None;
     for (i, f) in layer.features.iter().enumerate() {
         // fids from 1 in feature order, as GDAL numbers them.
-        let fid = i as i64 + 1;
+        let fid = i64::try_from(i + 1).unwrap_or(i64::MAX);
         let polys = clean_polygons(&f.geometry, false, true);
         let blob = envelope(&polys).map(|e| {
             grow(&mut extent, e);
@@ -395,6 +396,10 @@ fn gpkg_blob(polys: &[Rings], srs: i64, e: [f64; 4]) -> Vec<u8> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::float_cmp,
+    reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
+)]
 mod tests {
     use super::super::tests::{FIELDS, sample_features};
     use super::super::{Feature, twice_signed_area};
@@ -444,6 +449,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one round trip checks every table GDAL reads, in order"
+    )]
     fn gpkg_tables_counts_and_geometry_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let feats = sample_features();

@@ -629,7 +629,7 @@ pub(crate) mod tests {
                 Value::Real(1234.5),
                 Value::Real(412.25),
                 Value::Int(6),
-                Value::Real(987654.321),
+                Value::Real(987_654.321),
             ],
         };
         let f2 = Feature {
@@ -658,7 +658,7 @@ pub(crate) mod tests {
                 Value::Text("330102001002001".into()),
                 Value::Text("full_scope".into()),
                 Value::Text("330102001002".into()),
-                Value::Text("".into()),
+                Value::Text(String::new()),
                 Value::Int(-1),
                 Value::Real(0.0),
                 Value::Real(0.0),

@@ -160,7 +160,12 @@ fn shp_shx(path: &Path, layer: &Layer) -> Result<(Vec<u8>, Vec<u8>), ExportError
                 for r in &rings {
                     content.extend_from_slice(&start.to_le_bytes());
                     // Fits: the total fitted in an i32 above.
-                    start += r.len() as i32;
+                    #[expect(
+                        clippy::cast_possible_wrap,
+                        reason = "the total fitted in an i32 above"
+                    )]
+                    let len = r.len() as i32;
+                    start += len;
                 }
                 for p in rings.iter().copied().flatten() {
                     content.extend_from_slice(&p[0].to_le_bytes());
@@ -171,7 +176,7 @@ fn shp_shx(path: &Path, layer: &Layer) -> Result<(Vec<u8>, Vec<u8>), ExportError
         // Offsets and lengths are in 16-bit words, big-endian, and the
         // whole file may not exceed i32::MAX words (the 2 GiB limit GIS
         // tools enforce is half of that; GDAL reads up to 4 GiB).
-        let offset_words = (100 + records.len()) / 2;
+        let offset_words = usize::midpoint(100, records.len());
         let content_words = content.len() / 2;
         let (Ok(off), Ok(len), Ok(num)) = (
             i32::try_from(offset_words),
@@ -188,9 +193,9 @@ fn shp_shx(path: &Path, layer: &Layer) -> Result<(Vec<u8>, Vec<u8>), ExportError
         records.extend_from_slice(&len.to_be_bytes());
         records.extend_from_slice(&content);
     }
-    let shp_words = i32::try_from((100 + records.len()) / 2)
+    let shp_words = i32::try_from(usize::midpoint(100, records.len()))
         .map_err(|_| too_large("the .shp would exceed 4 GiB".into()))?;
-    let shx_words = i32::try_from((100 + index.len()) / 2)
+    let shx_words = i32::try_from(usize::midpoint(100, index.len()))
         .map_err(|_| too_large("the .shx would exceed 4 GiB".into()))?;
     // An empty layer has no extent; zeros are what GDAL writes then.
     let bbox = bbox.map_or([0.0; 4], |b| b);
@@ -448,7 +453,7 @@ mod tests {
         assert_eq!(text(r0, "grid_code"), "330102001001001");
         assert_eq!(num(r0, "households"), Some(412.0));
         assert_eq!(num(r0, "n_micro"), Some(6.0));
-        assert_eq!(num(r0, "area_m2"), Some(987654.321));
+        assert_eq!(num(r0, "area_m2"), Some(987_654.321));
         let r1 = &rows[1].1;
         assert_eq!(text(r1, "name"), "西湖区第一中学（专属网格）");
         assert_eq!(num(r1, "population"), None, "NaN is a null cell");
