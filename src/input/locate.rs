@@ -57,6 +57,7 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
+use crate::input::read::list_ids;
 use crate::model::Household;
 
 /// How to place points that are not cleanly inside their village.
@@ -94,7 +95,7 @@ pub struct Located {
 #[non_exhaustive]
 pub enum LocateError {
     /// Points outside every village (and beyond the snap distance).
-    #[error("{file}: {count} point(s) lie outside every village{}: {}", snap_note(*.snap_distance), list(.ids, *.count))]
+    #[error("{file}: {count} point(s) lie outside every village{}: {}", snap_note(*.snap_distance), list_ids(.ids, *.count))]
     Outside {
         /// The households file.
         file: String,
@@ -153,18 +154,6 @@ fn snap_note(snap: Option<f64>) -> String {
     snap.map_or_else(String::new, |d| {
         format!(" (farther than the snap distance {d} m)")
     })
-}
-
-fn list(ids: &[String], count: usize) -> String {
-    let mut s = ids
-        .iter()
-        .map(|id| format!("\"{id}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if count > ids.len() {
-        let _ = write!(s, " and {} more", count - ids.len());
-    }
-    s
 }
 
 fn more(count: usize) -> String {

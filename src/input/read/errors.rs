@@ -35,7 +35,9 @@ pub(super) fn in_feature(feature: &Option<usize>) -> String {
     feature.map_or_else(String::new, |i| format!(" (in feature {i})"))
 }
 
-pub(super) fn list_ids(ids: &[String], count: usize) -> String {
+/// Up to the first ids, quoted, then "and N more": how every reader and
+/// the locator list the features an error is about.
+pub(crate) fn list_ids(ids: &[String], count: usize) -> String {
     let mut s = ids
         .iter()
         .map(|id| format!("\"{id}\""))

@@ -82,6 +82,7 @@ mod zones;
 
 pub use assignment::{AssignmentRows, read_assignment};
 pub use boundaries::read_boundaries;
+pub(crate) use errors::list_ids;
 pub use errors::{At, ReadError};
 pub use households::read_households;
 pub use zones::read_zones;
