@@ -24,7 +24,9 @@
 //!    atomic writes.
 //!
 //! Beside them: [`config`] (every default once, and the configuration
-//! types), [`model`] (the data types, grid codes and metrics.json), [`error`] (the error type) and [`synth`] (a synthetic county for tests and benchmarks).
+//! types), [`model`] (the data types, grid codes and metrics.json),
+//! [`error`] (the error type) and [`synth`] (a synthetic county for tests
+//! and benchmarks).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
