@@ -17,8 +17,9 @@
 //!    calling on [`engine`]: one territory cut into balanced, compact,
 //!    contiguous parts (apportion, flow, LP, repair, micro-grids);
 //! 3. [`geometry`]: the polygons of grids and micro-grids ([`geometry::draw`]);
-//! 4. [`metrics`]: balance, nesting, contiguity, compactness, stability,
-//!    micro-grids and coverage, for our plan or any other
+//! 4. [`metrics`]: balance, nesting, contiguity, compactness, stability and
+//!    micro-grids, for our plan or any other (coverage is measured where
+//!    the polygons are drawn)
 //!    ([`plan::measure`] adapts a plan to them);
 //! 5. [`output`]: the map layers, the exports, report.html, scenarios and
 //!    atomic writes.
