@@ -3,6 +3,7 @@
 //! ([`report`]).
 
 pub mod codes;
+pub mod ground;
 pub mod report;
 
 use geo::MultiPolygon;
