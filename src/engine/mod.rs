@@ -21,3 +21,5 @@ pub mod micro;
 pub mod partition;
 pub mod repair;
 pub mod rng;
+pub mod territory;
+pub mod voronoi;
