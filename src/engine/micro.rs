@@ -39,7 +39,7 @@
 //! [`MicroError`] when a grid would need more than 99 micro-grids (two-digit
 //! codes), or the engine fails.
 
-use crate::engine::graph;
+use crate::engine::graph::Graph;
 use crate::engine::partition::{self, PartitionParams, VillageProblem};
 
 /// Tuning of micro-grids (see the module docs for defaults).
@@ -97,6 +97,8 @@ pub enum MicroError {
 pub struct Building {
     /// Position in metres.
     pub pos: [f64; 2],
+    /// Its index among its village's buildings (the territory's sites).
+    pub unit: u32,
     /// Its household rows: (row index in the input, households).
     pub rows: Vec<(u32, u32)>,
 }
@@ -155,7 +157,7 @@ fn cut_rows(rows: &[(u32, u32)], m: usize) -> Vec<Vec<(u32, u32)>> {
 pub fn micro_grids(
     grid_code: &str,
     buildings: &[Building],
-    inside: &(dyn Fn([f64; 2]) -> bool + Sync),
+    graph: &Graph,
     params: &MicroParams,
 ) -> Result<MicroPlan, MicroError> {
     let max = params.band.1;
@@ -196,13 +198,12 @@ pub fn micro_grids(
         let hi = (total / params.band.0).floor();
         let k = if lo <= hi { ideal.clamp(lo, hi) } else { ideal };
         let k = as_usize(k).clamp(1, rest_count);
-        let g = graph::village_graph(&pos, inside);
         let plan = partition::partition_village(
             &VillageProblem {
                 code: grid_code,
                 pos: &pos,
                 weight: &weight,
-                graph: &g,
+                graph,
                 k,
                 fixed: if towers > 0 { &fixed } else { &[] },
                 lineage: None,

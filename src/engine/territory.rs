@@ -143,6 +143,16 @@ pub struct Territory {
     n: usize,
 }
 
+impl std::fmt::Debug for Territory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Territory")
+            .field("sites", &self.n)
+            .field("atoms", &self.atoms.len())
+            .field("edges", &self.edges.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// The class of an atom border.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Class {

@@ -33,6 +33,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::micro;
+use crate::engine::territory::Territory;
 use crate::error::Error;
 use crate::geometry::polygons;
 
@@ -64,6 +65,8 @@ pub struct VillageCells<'a> {
     pub pos: &'a [[f64; 2]],
     /// Each building's label in the village plan.
     pub label: &'a [u32],
+    /// The buildings' territory cells.
+    pub territory: &'a Territory,
 }
 
 /// One grid of the plan, with what its micro-grid polygons need.
@@ -106,7 +109,7 @@ pub fn draw(
 ) -> Result<PlanShapes, Error> {
     let mut coverage = CoverageSummary::default();
     let grid = grid_polygons(villages, grids, territory, codes_of_villages, &mut coverage)?;
-    let micro = micro_polygons(grids, &grid, &mut coverage)?;
+    let micro = micro_polygons(villages, grids, &grid, &mut coverage)?;
     coverage.invalid_polygons = grid
         .par_iter()
         .chain(micro.par_iter())
@@ -145,13 +148,8 @@ fn grid_polygons(
                 .map(|&g| g as usize + 1)
                 .max()
                 .unwrap_or(0);
-            let polys = polygons::partition_polygons(
-                &codes_of_villages[vi],
-                cells.pos,
-                cells.label,
-                groups,
-                &territory[vi],
-            )?;
+            let _ = (&codes_of_villages[vi], cells.pos);
+            let polys = cells.territory.group_polygons(cells.label, groups);
             let cov = polygons::coverage(&polys, &territory[vi]);
             Ok(Some((polys, cov)))
         })
@@ -179,6 +177,7 @@ fn grid_polygons(
 
 /// Step 2: the micro-grid polygons inside each grid polygon.
 fn micro_polygons(
+    villages: &[Option<VillageCells>],
     grids: &[GridCells],
     grid_poly: &[MultiPolygon<f64>],
     cov: &mut CoverageSummary,
@@ -187,7 +186,10 @@ fn micro_polygons(
         .par_iter()
         .zip(grid_poly)
         .map(|(g, gpoly)| -> Result<_, Error> {
-            let out = micro_cells(g, gpoly)?;
+            let out = match villages.get(g.village).copied().flatten() {
+                Some(v) => micro_cells(g, v.territory),
+                None => vec![MultiPolygon(Vec::new()); g.micro.count],
+            };
             let c = polygons::coverage(&out, gpoly);
             Ok((out, c))
         })
@@ -210,7 +212,7 @@ fn micro_polygons(
 
 /// The micro-grid polygons of one grid: one cell per building's first
 /// micro-grid, cut into strips for a building shared by several.
-fn micro_cells(g: &GridCells, gpoly: &MultiPolygon<f64>) -> Result<Vec<MultiPolygon<f64>>, Error> {
+fn micro_cells(g: &GridCells, territory: &Territory) -> Vec<MultiPolygon<f64>> {
     let mp = g.micro;
     let seq_of_row: BTreeMap<u32, u32> = mp.row_micro.iter().copied().collect();
     // Each building's micro-grids (several for a cut tower).
@@ -239,8 +241,13 @@ fn micro_cells(g: &GridCells, gpoly: &MultiPolygon<f64>) -> Result<Vec<MultiPoly
         .iter()
         .map(|v| v.first().and_then(|s| compact.get(s)).copied().unwrap_or(0))
         .collect();
-    let pos: Vec<[f64; 2]> = g.buildings.iter().map(|b| b.pos).collect();
-    let cells = polygons::partition_polygons(g.code, &pos, &labels, compact.len(), gpoly)?;
+    // The union of each micro-grid's territory cells: the same atoms as
+    // the grid's polygon, so the micro-grids tile it exactly.
+    let mut sites_of: Vec<Vec<u32>> = vec![Vec::new(); compact.len()];
+    for (b, &l) in g.buildings.iter().zip(&labels) {
+        sites_of[l as usize].push(b.unit);
+    }
+    let cells: Vec<MultiPolygon<f64>> = sites_of.iter().map(|s| territory.cells_polygon(s)).collect();
     let mut out = vec![MultiPolygon(Vec::new()); mp.count];
     for (b, v) in seqs.iter().enumerate() {
         let Some(&first) = v.first() else { continue };
@@ -253,7 +260,7 @@ fn micro_cells(g: &GridCells, gpoly: &MultiPolygon<f64>) -> Result<Vec<MultiPoly
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// Cuts an oversize building's cell into `m` vertical strips of equal

@@ -7,13 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use geo::algorithm::indexed::IntervalTreeMultiPolygon;
-use geo::{Contains, Coord};
+use geo::MultiPolygon;
 use rayon::prelude::*;
 
 use crate::config::Sizing;
 use crate::engine::apportion::{self, Apportionment, VillageLoad};
-use crate::engine::graph::{self, Graph};
+use crate::engine::graph::Graph;
+use crate::engine::territory::{BarrierLine, Territory};
 use crate::engine::micro::{self, MicroParams};
 use crate::engine::partition::{self, PartitionParams, VillageProblem};
 use crate::error::Error;
@@ -39,10 +39,6 @@ pub(crate) fn plan_county(
     let hh = county.household_counts();
     let app = apportion_county(prep, spec)?;
     let (members_of, territory) = zones::served(county, &prep.zones);
-    let trees: Vec<IntervalTreeMultiPolygon<f64>> = territory
-        .par_iter()
-        .map(IntervalTreeMultiPolygon::new)
-        .collect();
     let village_zones = zones::zones_by_village(county, &prep.zones);
     let ctx = VillageContext {
         prep,
@@ -63,7 +59,8 @@ pub(crate) fn plan_county(
                     village,
                     free: &prep.zones.fs_members[vi],
                     k: app.k[vi],
-                    tree: &trees[vi],
+                    territory: &territory[vi],
+                    lines: &[],
                     zones: &village_zones[vi],
                 },
             )
@@ -72,7 +69,7 @@ pub(crate) fn plan_county(
         .into_iter()
         .collect::<Result<_, _>>()?;
     let numbered = labels::number_grids(county, planned, &hh)?;
-    let micro_plans = micro_grids(&numbered.grids, &trees, spec, progress)?;
+    let micro_plans = micro_grids(&numbered.grids, &numbered.plans, spec, progress)?;
     let labels = HouseholdLabels::of_plan(county.households.len(), &numbered.grids, &micro_plans);
     Ok(Planned {
         app,
@@ -216,8 +213,10 @@ struct VillageJob<'a> {
     free: &'a [u32],
     /// Its full-scope grid count.
     k: usize,
-    /// Its territory, for the graph's edges.
-    tree: &'a IntervalTreeMultiPolygon<f64>,
+    /// Its territory (the village, plus or minus crossing zones).
+    territory: &'a MultiPolygon<f64>,
+    /// The barriers that reach it.
+    lines: &'a [BarrierLine],
     /// The zones given to it.
     zones: &'a [usize],
 }
@@ -240,10 +239,10 @@ fn plan_village(ctx: &VillageContext, job: &VillageJob) -> Result<Option<Planned
     let units = units_of(&members, &prep.county.xy, &prep.load);
     // The territory: the village, plus a zone of it that crosses into a
     // neighbour, minus a neighbour's zone that crosses in.
-    let inside = |m: [f64; 2]| job.tree.contains(&Coord { x: m[0], y: m[1] });
-    let graph = graph::village_graph(&units.pos, inside);
+    let territory = Territory::build(&job.village.code, &units.pos, job.territory, job.lines)?;
+    let graph = territory.graph();
     let mut fixed = vec![u32::MAX; units.pos.len()];
-    let zone_groups = zone_grids(ctx, job, &units, &graph, &mut fixed)?;
+    let zone_groups = zone_grids(ctx, job, &units, graph, &mut fixed)?;
     let locked_codes = locked_groups(ctx, &units, zone_groups, &mut fixed);
     let old = unit_lineage(ctx, &units);
     let extra_units = further_per_unit(ctx, &units);
@@ -261,7 +260,7 @@ fn plan_village(ctx: &VillageContext, job: &VillageJob) -> Result<Option<Planned
             code: &job.village.code,
             pos: &units.pos,
             weight: &units.weight,
-            graph: &graph,
+            graph,
             k: if has_free { job.k.max(1) } else { 0 },
             fixed: &fixed,
             lineage: (!old.is_empty()).then_some(partition::Lineage {
@@ -276,6 +275,7 @@ fn plan_village(ctx: &VillageContext, job: &VillageJob) -> Result<Option<Planned
         units,
         plan,
         locked_codes,
+        territory,
     }))
 }
 
@@ -418,7 +418,7 @@ fn as_f64(x: usize) -> f64 {
 /// Step 5: micro-grids inside every grid.
 fn micro_grids(
     grids: &[GridOut],
-    trees: &[IntervalTreeMultiPolygon<f64>],
+    plans: &[Option<(Units, partition::VillagePlan, Territory)>],
     spec: &PlanSpec,
     progress: &Progress,
 ) -> Result<Vec<micro::MicroPlan>, Error> {
@@ -431,13 +431,13 @@ fn micro_grids(
         .par_iter()
         .map(|g| {
             progress.inc();
-            let tree = &trees[g.village];
-            micro::micro_grids(
-                &g.code,
-                &g.buildings,
-                &|m: [f64; 2]| tree.contains(&Coord { x: m[0], y: m[1] }),
-                &mparams,
-            )
+            // The grid's buildings on its village's territory graph, so
+            // that a micro-grid is one piece exactly when its polygon is.
+            let units: Vec<u32> = g.buildings.iter().map(|b| b.unit).collect();
+            let graph = plans[g.village]
+                .as_ref()
+                .map_or_else(Graph::default, |(_, _, t)| t.graph().induced(&units));
+            micro::micro_grids(&g.code, &g.buildings, &graph, &mparams)
             .map_err(Error::from)
         })
         .collect::<Vec<_>>()

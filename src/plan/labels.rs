@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 
 use crate::engine::micro;
+use crate::engine::territory::Territory;
 use crate::engine::partition::{self, BalanceShortfall};
 use crate::engine::repair;
 use crate::error::Error;
@@ -41,7 +42,7 @@ pub(crate) struct Numbered {
     /// Villages whose tolerance was out of reach.
     pub shortfalls: Vec<BalanceShortfall>,
     /// Each village's buildings and plan.
-    pub plans: Vec<Option<(Units, partition::VillagePlan)>>,
+    pub plans: Vec<Option<(Units, partition::VillagePlan, Territory)>>,
 }
 
 /// Grids with codes, village by village: full-scope 001.. (locked grids
@@ -65,6 +66,7 @@ pub(crate) fn number_grids(
             units,
             plan,
             locked_codes,
+            territory,
         }) = pv
         else {
             out.plans.push(None);
@@ -95,7 +97,7 @@ pub(crate) fn number_grids(
         if let Some(s) = &plan.shortfall {
             out.shortfalls.push(s.clone());
         }
-        out.plans.push(Some((units, plan)));
+        out.plans.push(Some((units, plan, territory)));
     }
     Ok(out)
 }
@@ -158,6 +160,7 @@ fn push_grids(
     for (u, &g) in plan.label.iter().enumerate() {
         grids[g as usize].buildings.push(micro::Building {
             pos: units.pos[u],
+            unit: u32::try_from(u).unwrap_or(u32::MAX),
             rows: units.members[u]
                 .iter()
                 .map(|&h| (h, hh[h as usize]))

@@ -28,6 +28,7 @@ use crate::config::{PartitionConfig, Sizing};
 use crate::engine::apportion::Apportionment;
 use crate::engine::micro::{self, MicroParams};
 use crate::engine::partition::{self, BalanceShortfall};
+use crate::engine::territory::Territory;
 use crate::geometry::draw::{GridCells, VillageCells};
 use crate::input::prepare::Units;
 
@@ -83,6 +84,8 @@ pub(crate) struct PlannedVillage {
     pub plan: partition::VillagePlan,
     /// The codes of the locked grids, in label order.
     pub locked_codes: Vec<String>,
+    /// The buildings' territory cells and their graph.
+    pub territory: Territory,
 }
 
 /// One plan of the county: grids and micro-grids, before polygons.
@@ -94,7 +97,7 @@ pub(crate) struct Planned {
     /// Each village's territory (the village, plus or minus crossing zones).
     pub territory: Vec<MultiPolygon<f64>>,
     /// Each village's buildings and plan (none for an empty village).
-    pub plans: Vec<Option<(Units, partition::VillagePlan)>>,
+    pub plans: Vec<Option<(Units, partition::VillagePlan, Territory)>>,
     /// Every grid, with codes, village by village.
     pub grids: Vec<labels::GridOut>,
     /// The micro-grids of every grid.
@@ -111,9 +114,10 @@ impl Planned {
         self.plans
             .iter()
             .map(|p| {
-                p.as_ref().map(|(units, plan)| VillageCells {
+                p.as_ref().map(|(units, plan, territory)| VillageCells {
                     pos: &units.pos,
                     label: &plan.label,
+                    territory,
                 })
             })
             .collect()
