@@ -271,8 +271,15 @@ pub fn micro_code(grid_code: &str, seq: u32) -> String {
 mod tests {
     use super::*;
 
+    /// The Delaunay graph of the buildings (their cells in open land).
+    fn graph_of(b: &[Building]) -> Graph {
+        let pos: Vec<[f64; 2]> = b.iter().map(|b| b.pos).collect();
+        crate::engine::graph::village_graph(&pos, |_| true)
+    }
+
     fn house(x: f64, y: f64, row: u32, h: u32) -> Building {
         Building {
+            unit: row,
             pos: [x, y],
             rows: vec![(row, h)],
         }
@@ -283,6 +290,7 @@ mod tests {
         // 300 address rows of one household at one coordinate, plus a
         // 100-household neighbourhood of houses.
         let tower = Building {
+            unit: 0,
             pos: [0.0, 0.0],
             rows: (0..300).map(|r| (r, 1)).collect(),
         };
@@ -295,7 +303,13 @@ mod tests {
                 2,
             ));
         }
-        let p = micro_grids("330381001001001", &b, &|_| true, &MicroParams::default()).unwrap();
+        let p = micro_grids(
+            "330381001001001",
+            &b,
+            &graph_of(&b),
+            &MicroParams::default(),
+        )
+        .unwrap();
         assert_eq!(p.row_micro.len(), 350);
         let oversize: usize = p.oversize.iter().filter(|&&o| o).count();
         assert_eq!(oversize, 4, "⌈300/80⌉ = 4 micro-grids of the tower alone");
@@ -321,7 +335,13 @@ mod tests {
             house(50.0, 0.0, 1, 40),
             house(60.0, 0.0, 2, 30),
         ];
-        let p = micro_grids("330381001001001", &b, &|_| true, &MicroParams::default()).unwrap();
+        let p = micro_grids(
+            "330381001001001",
+            &b,
+            &graph_of(&b),
+            &MicroParams::default(),
+        )
+        .unwrap();
         assert_eq!(p.count, 2);
         assert_eq!(p.oversize.iter().filter(|&&o| o).count(), 1);
     }
@@ -339,7 +359,13 @@ mod tests {
             ));
         }
         let total: u32 = b.iter().map(|x| x.rows[0].1).sum();
-        let p = micro_grids("330381001001002", &b, &|_| true, &MicroParams::default()).unwrap();
+        let p = micro_grids(
+            "330381001001002",
+            &b,
+            &graph_of(&b),
+            &MicroParams::default(),
+        )
+        .unwrap();
         assert_eq!(p.count, (f64::from(total) / 50.0).round() as usize);
         let mut sizes = vec![0u32; p.count];
         for (r, s) in &p.row_micro {

@@ -135,6 +135,13 @@ pub struct Territory {
     owner: Vec<u32>,
     /// Atom adjacency: (a, b, length in m, class).
     atom_edges: Vec<(u32, u32, f64, Class)>,
+    /// The neighbours of every atom.
+    atom_adj: Vec<Vec<u32>>,
+    /// The part (component over all atom borders) of every atom.
+    part: Vec<u32>,
+    /// The atoms of each site: `site_atoms[site_start[s]..site_start[s + 1]]`.
+    site_atoms: Vec<u32>,
+    site_start: Vec<u32>,
     /// The graph on the sites (shared borders and links).
     graph: Graph,
     /// Its edges with their borders, sorted by (u, v).
@@ -200,10 +207,15 @@ impl Territory {
             atoms,
             owner,
             atom_edges,
+            atom_adj: Vec::new(),
+            part: Vec::new(),
+            site_atoms: Vec::new(),
+            site_start: Vec::new(),
             graph: Graph::default(),
             edges: Vec::new(),
             n,
         };
+        t.index_atoms();
         t.site_graph(sites);
         Ok(t)
     }
@@ -214,6 +226,10 @@ impl Territory {
             atoms: Vec::new(),
             owner: Vec::new(),
             atom_edges: Vec::new(),
+            atom_adj: Vec::new(),
+            part: Vec::new(),
+            site_atoms: Vec::new(),
+            site_start: vec![0],
             graph: Graph::from_edges(0, &[]),
             edges: Vec::new(),
             n: 0,
@@ -351,6 +367,54 @@ impl Territory {
         pieces
     }
 
+    /// The polygon pieces of the union of the cells of `sites` (a set; a
+    /// site may also be in other sets): components of their atoms joined by
+    /// shared borders. O(atoms of the set · log).
+    #[must_use]
+    pub fn pieces_of(&self, sites: &[u32]) -> usize {
+        let atoms = self.atoms_of_sites(sites);
+        let mut uf = Dsu::new(atoms.len());
+        let mut pieces = atoms.len();
+        for (i, &a) in atoms.iter().enumerate() {
+            for &b in &self.atom_adj[a as usize] {
+                if let Ok(j) = atoms.binary_search(&b)
+                    && uf.union(i, j)
+                {
+                    pieces -= 1;
+                }
+            }
+        }
+        pieces
+    }
+
+    /// The parts of the territory (atoms joined by any shared border) that
+    /// the cells of `sites` touch. A set is one piece, enclave links aside,
+    /// when [`Self::pieces_of`] equals this.
+    #[must_use]
+    pub fn parts_of(&self, sites: &[u32]) -> usize {
+        let atoms = self.atoms_of_sites(sites);
+        let mut parts: Vec<u32> = atoms.iter().map(|&a| self.part[a as usize]).collect();
+        parts.sort_unstable();
+        parts.dedup();
+        parts.len()
+    }
+
+    /// The atoms of `sites`, in increasing order.
+    fn atoms_of_sites(&self, sites: &[u32]) -> Vec<u32> {
+        let mut atoms: Vec<u32> = Vec::new();
+        for &s in sites {
+            let s = s as usize;
+            if s < self.n {
+                atoms.extend_from_slice(
+                    &self.site_atoms[self.site_start[s] as usize..self.site_start[s + 1] as usize],
+                );
+            }
+        }
+        atoms.sort_unstable();
+        atoms.dedup();
+        atoms
+    }
+
     /// The number of parts of the territory each group `0..k` touches (a
     /// part: the atoms joined by any shared border). A group is in one
     /// piece, enclave links aside, when its pieces equal its parts.
@@ -406,6 +470,35 @@ impl Territory {
     pub fn links(&self) -> (usize, usize) {
         let count = |b: Border| self.edges.iter().filter(|e| e.border == b).count();
         (count(Border::Enclave), count(Border::Snap))
+    }
+
+    /// The atoms' neighbour lists, parts, and the atoms of each site.
+    fn index_atoms(&mut self) {
+        let m = self.atoms.len();
+        let mut adj: Vec<Vec<u32>> = vec![Vec::new(); m];
+        let mut uf = Dsu::new(m);
+        for &(a, b, _, _) in &self.atom_edges {
+            adj[a as usize].push(b);
+            adj[b as usize].push(a);
+            uf.union(a as usize, b as usize);
+        }
+        self.part = (0..m).map(|a| uf.find(a) as u32).collect();
+        self.atom_adj = adj;
+        let mut start = vec![0u32; self.n + 1];
+        for &o in &self.owner {
+            start[o as usize + 1] += 1;
+        }
+        for i in 0..self.n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut atoms = vec![0u32; m];
+        for (a, &o) in self.owner.iter().enumerate() {
+            atoms[fill[o as usize] as usize] = a as u32;
+            fill[o as usize] += 1;
+        }
+        self.site_atoms = atoms;
+        self.site_start = start;
     }
 
     /// Step 6 and 7: the graph on the sites.
@@ -1151,6 +1244,9 @@ mod tests {
         // Grouping the two arms without the bottom gives two pieces.
         assert_eq!(t.pieces(&[0, 0, 1], 2), vec![2, 1]);
         assert_eq!(t.group_polygons(&[0, 0, 1], 2)[0].0.len(), 2);
+        assert_eq!(t.pieces_of(&[0, 1]), 2);
+        assert_eq!(t.pieces_of(&[0, 1, 2]), 1);
+        assert_eq!(t.parts_of(&[0, 1]), 1);
     }
 
     #[test]

@@ -247,7 +247,10 @@ fn micro_cells(g: &GridCells, territory: &Territory) -> Vec<MultiPolygon<f64>> {
     for (b, &l) in g.buildings.iter().zip(&labels) {
         sites_of[l as usize].push(b.unit);
     }
-    let cells: Vec<MultiPolygon<f64>> = sites_of.iter().map(|s| territory.cells_polygon(s)).collect();
+    let cells: Vec<MultiPolygon<f64>> = sites_of
+        .iter()
+        .map(|s| territory.cells_polygon(s))
+        .collect();
     let mut out = vec![MultiPolygon(Vec::new()); mp.count];
     for (b, v) in seqs.iter().enumerate() {
         let Some(&first) = v.first() else { continue };

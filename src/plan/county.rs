@@ -13,9 +13,9 @@ use rayon::prelude::*;
 use crate::config::Sizing;
 use crate::engine::apportion::{self, Apportionment, VillageLoad};
 use crate::engine::graph::Graph;
-use crate::engine::territory::{BarrierLine, Territory};
 use crate::engine::micro::{self, MicroParams};
 use crate::engine::partition::{self, PartitionParams, VillageProblem};
+use crate::engine::territory::{BarrierLine, Territory};
 use crate::error::Error;
 use crate::input::prepare::{Prepared, Units, Village, units_of};
 use crate::model::codes;
@@ -437,8 +437,7 @@ fn micro_grids(
             let graph = plans[g.village]
                 .as_ref()
                 .map_or_else(Graph::default, |(_, _, t)| t.graph().induced(&units));
-            micro::micro_grids(&g.code, &g.buildings, &graph, &mparams)
-            .map_err(Error::from)
+            micro::micro_grids(&g.code, &g.buildings, &graph, &mparams).map_err(Error::from)
         })
         .collect::<Vec<_>>()
         .into_iter()

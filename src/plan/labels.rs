@@ -8,9 +8,9 @@
 use std::collections::BTreeSet;
 
 use crate::engine::micro;
-use crate::engine::territory::Territory;
 use crate::engine::partition::{self, BalanceShortfall};
 use crate::engine::repair;
+use crate::engine::territory::Territory;
 use crate::error::Error;
 use crate::input::lock::{self, CurrentPlan};
 use crate::input::prepare::{County, Units};
