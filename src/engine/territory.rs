@@ -100,6 +100,10 @@ pub struct BarrierLine {
 pub enum Border {
     /// Their cells share land not on any barrier.
     Plain,
+    /// They meet only across the continuation of a hard barrier that ends
+    /// inside the territory (step 2): nothing to cross on the ground, but
+    /// the line that closes the barrier's block.
+    Open,
     /// They meet only across soft barriers.
     Soft,
     /// They meet only across a hard barrier.
@@ -160,12 +164,22 @@ impl std::fmt::Debug for Territory {
     }
 }
 
+/// The barrier index that marks an open border while edges are merged.
+const OPEN: u32 = u32::MAX - 1;
+
 /// The class of an atom border.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Class {
     Plain,
-    Extension,
-    Barrier { barrier: u32, hard: bool },
+    /// The continuation of a free end; `hard` for a hard barrier's, which
+    /// runs on to the next line or the outline.
+    Extension {
+        hard: bool,
+    },
+    Barrier {
+        barrier: u32,
+        hard: bool,
+    },
 }
 
 impl Territory {
@@ -198,7 +212,7 @@ impl Territory {
                 .map(|(i, &p)| rstar::primitives::GeomWithData::new(p, i as u32))
                 .collect(),
         );
-        let cuts = Cuts::new(&grid, &bbox, lines, &cells, &sites_tree);
+        let cuts = Cuts::new(&grid, &bbox, territory, lines, &cells, &sites_tree);
         let atoms = slice(&grid, territory, &cells, &cuts);
         let atom_edges = atom_adjacency(&grid, &atoms, &cuts);
         let owner = adopt(&grid, sites, &atoms, &atom_edges, &sites_tree);
@@ -511,7 +525,12 @@ impl Territory {
             }
             let (u, v) = if oa < ob { (oa, ob) } else { (ob, oa) };
             match class {
-                Class::Plain | Class::Extension => acc.push((u, v, len, 0.0, u32::MAX)),
+                Class::Plain | Class::Extension { hard: false } => {
+                    acc.push((u, v, len, 0.0, u32::MAX));
+                }
+                // An open border is kept as a barrier of index u32::MAX
+                // with an infinitesimal soft length, below any real one.
+                Class::Extension { hard: true } => acc.push((u, v, 0.0, 0.0, OPEN)),
                 Class::Barrier { barrier, hard } => {
                     // Hard lengths are kept apart by a sign, so one pass
                     // can find the strongest class.
@@ -527,8 +546,10 @@ impl Territory {
             let (u, v) = (acc[i].0, acc[i].1);
             let mut j = i;
             let (mut plain, mut soft, mut best) = (0.0, false, (0.0f64, u32::MAX));
+            let mut open = false;
             while j < acc.len() && (acc[j].0, acc[j].1) == (u, v) {
                 plain += acc[j].2;
+                open |= acc[j].4 == OPEN;
                 let l = acc[j].3;
                 soft |= l > 0.0;
                 if l.abs() > best.0 {
@@ -538,6 +559,8 @@ impl Territory {
             }
             let border = if plain > 0.0 {
                 Border::Plain
+            } else if open {
+                Border::Open
             } else if soft {
                 Border::Soft
             } else {
@@ -547,7 +570,7 @@ impl Territory {
                 u,
                 v,
                 border,
-                barrier: if border == Border::Plain {
+                barrier: if matches!(border, Border::Plain | Border::Open) {
                     u32::MAX
                 } else {
                     best.1
@@ -655,6 +678,7 @@ impl Cuts {
     fn new(
         grid: &IntGrid,
         bbox: &BBox,
+        territory: &MultiPolygon<f64>,
         lines: &[BarrierLine],
         cells: &[Vec<[f64; 2]>],
         sites: &SiteTree,
@@ -669,8 +693,15 @@ impl Cuts {
                 push_clipped(grid, bbox, w[0], w[1], class, &mut tagged);
             }
         }
-        for (tip, exit) in extensions(lines, cells, sites, bbox) {
-            push_clipped(grid, bbox, tip, exit, Class::Extension, &mut tagged);
+        for (tip, exit, hard) in extensions(lines, territory, cells, sites, bbox) {
+            push_clipped(
+                grid,
+                bbox,
+                tip,
+                exit,
+                Class::Extension { hard },
+                &mut tagged,
+            );
         }
         let lines = tagged.iter().map(|t| [t.a, t.b]).collect();
         Self {
@@ -693,9 +724,8 @@ impl Cuts {
                 // A barrier wins over an extension lying on it; of two
                 // barriers, the hard one, then the lower index.
                 best = Some(match (best, t.class) {
-                    (None, c) => c,
-                    (Some(Class::Extension), c) => c,
-                    (Some(c @ Class::Barrier { .. }), Class::Extension | Class::Plain) => c,
+                    (None, c) | (Some(Class::Extension { .. }), c) => c,
+                    (Some(c @ Class::Barrier { .. }), Class::Extension { .. } | Class::Plain) => c,
                     (
                         Some(Class::Barrier {
                             barrier: b0,
@@ -782,16 +812,34 @@ fn push_clipped(
 }
 
 /// Step 2: for every free end of an open barrier, the segment from the end
-/// to where its last segment's direction leaves the end's Voronoi cell
-/// (plus a millimetre, so that the cut reaches the cell's edge after
-/// rounding).
+/// along its last segment's direction: for a soft barrier to where it
+/// leaves the end's Voronoi cell, for a hard one to the next barrier or the
+/// outline, so that a hard barrier always closes a block (plus a
+/// millimetre, so that the cut reaches its target after rounding). Returns
+/// (tip, end, hard).
 fn extensions(
     lines: &[BarrierLine],
+    territory: &MultiPolygon<f64>,
     cells: &[Vec<[f64; 2]>],
     sites: &SiteTree,
     bbox: &BBox,
-) -> Vec<([f64; 2], [f64; 2])> {
+) -> Vec<([f64; 2], [f64; 2], bool)> {
     let ends = end_tree(lines);
+    let mut walls: Vec<([f64; 2], [f64; 2])> = Vec::new();
+    if lines.iter().any(|l| l.hard) {
+        for p in territory {
+            for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+                for w in r.0.windows(2) {
+                    walls.push(([w[0].x, w[0].y], [w[1].x, w[1].y]));
+                }
+            }
+        }
+        for l in lines {
+            for w in l.points.windows(2) {
+                walls.push((w[0], w[1]));
+            }
+        }
+    }
     let mut out = Vec::new();
     for (li, l) in lines.iter().enumerate() {
         let m = l.points.len();
@@ -807,12 +855,18 @@ fn extensions(
             if !inside_box || joined(&ends, lines, li, tip) {
                 continue;
             }
+            let dir = [tip[0] - prev[0], tip[1] - prev[1]];
+            if l.hard {
+                if let Some(hit) = ray_hit(&walls, tip, dir, bbox) {
+                    out.push((tip, hit, true));
+                }
+                continue;
+            }
             let Some(site) = sites.nearest_neighbor(&tip) else {
                 continue;
             };
-            let dir = [tip[0] - prev[0], tip[1] - prev[1]];
             if let Some(exit) = ray_exit(&cells[site.data as usize], tip, dir) {
-                out.push((tip, exit));
+                out.push((tip, exit, false));
             }
         }
     }
@@ -840,6 +894,41 @@ fn joined(ends: &SegTree, lines: &[BarrierLine], li: usize, tip: [f64; 2]) -> bo
     let _ = lines;
     ends.locate_within_distance(tip, 0.25)
         .any(|s| s.data as usize != li)
+}
+
+/// Where the ray from `p` along `dir` first meets a wall (further than a
+/// millimetre), pushed a millimetre further; the box's edge when it meets
+/// none.
+fn ray_hit(
+    walls: &[([f64; 2], [f64; 2])],
+    p: [f64; 2],
+    dir: [f64; 2],
+    bbox: &BBox,
+) -> Option<[f64; 2]> {
+    let norm = (dir[0] * dir[0] + dir[1] * dir[1]).sqrt();
+    if !(norm > 0.0) {
+        return None;
+    }
+    let d = [dir[0] / norm, dir[1] / norm];
+    let mut best = f64::INFINITY;
+    for &(a, b) in walls {
+        let e = [b[0] - a[0], b[1] - a[1]];
+        let den = d[0] * e[1] - d[1] * e[0];
+        if den.abs() < 1e-12 {
+            continue;
+        }
+        let w = [a[0] - p[0], a[1] - p[1]];
+        let t = (w[0] * e[1] - w[1] * e[0]) / den;
+        let s = (w[0] * d[1] - w[1] * d[0]) / den;
+        if t > 1e-3 && (-1e-9..=1.0 + 1e-9).contains(&s) {
+            best = best.min(t);
+        }
+    }
+    if !best.is_finite() {
+        // The box edge: the diagonal is an upper bound on the distance.
+        best = (bbox[2] - bbox[0]).hypot(bbox[3] - bbox[1]);
+    }
+    Some([p[0] + (best + 1e-3) * d[0], p[1] + (best + 1e-3) * d[1]])
 }
 
 /// Where the ray from `p` along `dir` leaves the convex `cell`, pushed a
@@ -976,6 +1065,7 @@ fn adopt(
         adj[a as usize].push((b, c));
         adj[b as usize].push((a, c));
     }
+    // Land across a barrier or a continuation waits for the second pass.
     flood(&mut owner, &adj, &anchors, sites, |c| c == Class::Plain);
     flood(&mut owner, &adj, &anchors, sites, |_| true);
     // An island touching no owned atom goes whole to its nearest site.
@@ -1211,8 +1301,22 @@ mod tests {
         // end, but that land lies across the river.
         let cell = area_of(&t, 0);
         assert!(!cell.contains(&Point::new(55.0, 20.0)));
-        // Site 0 and site 1 meet round the river's end: a plain border.
-        assert_eq!(t.edge(0, 1).map(|e| e.border), Some(Border::Plain));
+        // Site 0 and site 1 meet round the river's end, across the line
+        // that continues it to the outline: an open border, which closes
+        // the river's block.
+        assert_eq!(t.edge(0, 1).map(|e| e.border), Some(Border::Open));
+        assert_eq!(t.blocks(|b| b == Border::Plain), vec![0, 1, 1]);
+        // A soft barrier's end is continued only to its cell's edge, and
+        // the two sides meet round it on plain land.
+        let soft = Territory::build(
+            "v",
+            &sites,
+            &square(),
+            &[river(&[[50.0, -10.0], [50.0, 60.0]], false)],
+        )
+        .unwrap();
+        assert_eq!(soft.edge(0, 1).map(|e| e.border), Some(Border::Plain));
+        assert!(!soft.cells_polygon(&[0]).contains(&Point::new(55.0, 20.0)));
         let total: f64 = (0..3).map(|s| area_of(&t, s).unsigned_area()).sum();
         assert!((total - 10_000.0).abs() < 1e-3);
     }
