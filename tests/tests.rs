@@ -3,6 +3,7 @@
 mod common;
 
 mod cli;
+mod gis;
 mod invariants;
 mod maps;
 mod readme;
