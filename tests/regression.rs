@@ -18,6 +18,7 @@ fn five_heavy_buildings_three_grids() {
     let graph = village_graph(&pos, |_| true);
     let plan = partition_village(
         &VillageProblem {
+            sides: None,
             code: "330381001001",
             pos: &pos,
             weight: &weight,
@@ -46,6 +47,7 @@ fn more_grids_than_buildings() {
     let graph = village_graph(&pos, |_| true);
     let plan = partition_village(
         &VillageProblem {
+            sides: None,
             code: "330381001002",
             pos: &pos,
             weight: &weight,

@@ -200,6 +200,7 @@ pub fn micro_grids(
         let k = as_usize(k).clamp(1, rest_count);
         let plan = partition::partition_village(
             &VillageProblem {
+                sides: None,
                 code: grid_code,
                 pos: &pos,
                 weight: &weight,

@@ -19,6 +19,7 @@ pub mod flow;
 pub mod graph;
 pub mod micro;
 pub mod partition;
+pub mod regions;
 pub mod repair;
 pub mod rng;
 pub mod territory;

@@ -189,6 +189,24 @@ pub struct VillageProblem<'a> {
     /// Further measures to balance besides `weight` (`--balance`); empty
     /// for the single-measure flow path.
     pub measures: &'a [Measure<'a>],
+    /// The barriers between the units (`None`: open land).
+    pub sides: Option<Sides<'a>>,
+}
+
+/// The blocks the barriers cut a village into, and the price of a grid
+/// reaching across them (docs/DESIGN.md §9).
+#[derive(Clone, Copy, Debug)]
+pub struct Sides<'a> {
+    /// Per unit, its block between hard barriers.
+    pub region: &'a [u32],
+    /// Per unit, its block between any barriers.
+    pub block: &'a [u32],
+    /// The price of a unit outside its grid's hard block, per unit of load,
+    /// in units of s² (the grid spread of the lineage cost).
+    pub hard_weight: f64,
+    /// The same outside its grid's block between any barriers
+    /// (`--barrier-weight`).
+    pub soft_weight: f64,
 }
 
 /// A further balance measure of the units (population, say).
@@ -317,6 +335,19 @@ pub fn partition_village(
             total,
             old: p.lineage.map(|l| local_old(l.old, &free)),
             lambda: p.lineage.map_or(0.0, |l| l.weight),
+            sides: p.sides.map(|sd| {
+                let of = |i: usize| {
+                    (
+                        sd.region.get(i).copied().unwrap_or(0),
+                        sd.block.get(i).copied().unwrap_or(0),
+                    )
+                };
+                (
+                    free.iter().map(|&i| of(i)).collect(),
+                    sd.hard_weight,
+                    sd.soft_weight,
+                )
+            }),
         };
         let mut rng = Rng::derive(params.seed, p.code);
         let mut best: Option<(f64, f64, Vec<u32>)> = None;
@@ -339,7 +370,7 @@ pub fn partition_village(
             if attempt >= starts && best.as_ref().is_some_and(|b| b.0 <= 1e-9) {
                 break;
             }
-            let (cand, stab) = one_start(p, &sub, &label, params, &mut rng)?;
+            let (cand, stab, side_cost) = one_start(p, &sub, &label, params, &mut rng)?;
             let loads = repair::loads(p.weight, &cand, k_total);
             let excess: f64 = loads[..k]
                 .iter()
@@ -354,6 +385,7 @@ pub fn partition_village(
             // With a current plan the restarts compete on the objective the
             // assignment minimises: squared distance plus disruption.
             let sse = sse_of(p.pos, p.weight, &cand, k_total, k)
+                + side_cost
                 + stab.as_ref().map_or(0.0, |st| {
                     sub.free
                         .iter()
@@ -394,6 +426,9 @@ struct Sub<'a> {
     old: Option<Vec<Vec<(u32, f64)>>>,
     /// The stability weight λ.
     lambda: f64,
+    /// Per free unit, (hard block, block), with the weights, when barriers
+    /// are given.
+    sides: Option<(Vec<(u32, u32)>, f64, f64)>,
 }
 
 /// Renumbers the old grids of the free units 0.. in label order, so the
@@ -616,7 +651,7 @@ fn one_start<'s>(
     base: &[u32],
     params: &PartitionParams,
     rng: &mut Rng,
-) -> Result<(Vec<u32>, Option<StabCost<'s>>), PartitionError> {
+) -> Result<(Vec<u32>, Option<StabCost<'s>>, f64), PartitionError> {
     let k = sub.k;
     let (mut centres, stab) = match &sub.old {
         // A village without load (every household weighted 0) has no
@@ -627,15 +662,21 @@ fn one_start<'s>(
         }
         _ => (seed_centres(&sub.pos, &sub.weight, k, rng), None),
     };
-    let extra = stab
+    let mut sides = sub
+        .sides
         .as_ref()
-        .map(|s| move |i: usize, j: usize| s.extra(i, j));
+        .map(|(of, hw, sw)| SideCost::new(sub, of, *hw, *sw, &centres));
     let t = sub.total / as_f64(k);
     let lower = vec![t * (1.0 - params.lp_tolerance); k];
     let upper = vec![t * (1.0 + params.lp_tolerance); k];
     let mut free_label = vec![0u32; sub.pos.len()];
     let mut prev: Option<Vec<u32>> = None;
     for _ in 0..params.max_iter {
+        let extra = |i: usize, j: usize| {
+            stab.as_ref().map_or(0.0, |s| s.extra(i, j))
+                + sides.as_ref().map_or(0.0, |s| s.extra(i, j))
+        };
+        let has_extra = stab.is_some() || sides.is_some();
         let sol = flow::solve_transport(&TransportProblem {
             pos: &sub.pos,
             weight: &sub.weight,
@@ -643,9 +684,7 @@ fn one_start<'s>(
             lower: &lower,
             upper: &upper,
             candidates: params.candidates,
-            extra_cost: extra
-                .as_ref()
-                .map(|f| f as &(dyn Fn(usize, usize) -> f64 + Sync)),
+            extra_cost: has_extra.then_some(&extra as &(dyn Fn(usize, usize) -> f64 + Sync)),
         })
         .map_err(|source| PartitionError::Flow {
             village: p.code.to_string(),
@@ -654,6 +693,9 @@ fn one_start<'s>(
         })?;
         free_label = round_splits(&sol, &sub.weight, k, t);
         centres = repair::centroids(&sub.pos, &sub.weight, &free_label, k);
+        if let Some(sc) = sides.as_mut() {
+            sc.rehome(&sub.weight, &free_label);
+        }
         if prev.as_ref() == Some(&free_label) {
             break;
         }
@@ -667,7 +709,113 @@ fn one_start<'s>(
     let lo = t * (1.0 - params.tolerance);
     let hi = t * (1.0 + params.tolerance);
     repair::rebalance(p.graph, p.pos, p.weight, &mut label, sub.k_total, k, lo, hi);
-    Ok((label, stab))
+    // The price of the barriers crossed, for comparing restarts.
+    let side_cost = sides.as_mut().map_or(0.0, |sc| {
+        let free_label: Vec<u32> = sub.free.iter().map(|&i| label[i]).collect();
+        sc.rehome(&sub.weight, &free_label);
+        free_label
+            .iter()
+            .enumerate()
+            .map(|(j, &g)| sub.weight[j] * sc.extra(j, g as usize))
+            .sum()
+    });
+    Ok((label, stab, side_cost))
+}
+
+/// The price of barriers in the assignment: a unit placed in a grid whose
+/// home block (the block holding most of its load) is not the unit's own
+/// costs `hard_weight`·s² across a hard barrier and `soft_weight`·s²
+/// across any barrier, per unit of load. The homes follow the assignment
+/// round by round, so the flow learns which side each grid lives on and
+/// crosses only where balance needs it, with the fewest households.
+struct SideCost<'a> {
+    of: &'a [(u32, u32)],
+    /// Per grid, (hard block, block) it lives in.
+    home: Vec<(u32, u32)>,
+    hard: f64,
+    soft: f64,
+}
+
+impl<'a> SideCost<'a> {
+    fn new(sub: &Sub, of: &'a [(u32, u32)], hw: f64, sw: f64, centres: &[[f64; 2]]) -> Self {
+        let scale = spread(sub) / as_f64(sub.k.max(1));
+        // Each seed centre starts in the block of the unit nearest to it.
+        let home = centres
+            .iter()
+            .map(|&c| {
+                (0..sub.pos.len())
+                    .min_by(|&a, &b| {
+                        d2(sub.pos[a], c)
+                            .total_cmp(&d2(sub.pos[b], c))
+                            .then(a.cmp(&b))
+                    })
+                    .map_or((0, 0), |i| of[i])
+            })
+            .collect();
+        Self {
+            of,
+            home,
+            hard: hw * scale,
+            soft: sw * scale,
+        }
+    }
+
+    fn extra(&self, i: usize, j: usize) -> f64 {
+        let (r, b) = self.of[i];
+        let Some(&(hr, hb)) = self.home.get(j) else {
+            return 0.0;
+        };
+        let mut c = 0.0;
+        if r != hr {
+            c += self.hard;
+        }
+        if b != hb {
+            c += self.soft;
+        }
+        c
+    }
+
+    /// Each grid's home: the hard block, then the block within it, that
+    /// holds most of its load (ties: the lower index).
+    fn rehome(&mut self, weight: &[f64], label: &[u32]) {
+        let mut acc: Vec<((u32, u32, u32), f64)> = label
+            .iter()
+            .zip(self.of)
+            .zip(weight)
+            .filter(|((g, _), _)| (**g as usize) < self.home.len())
+            .map(|((&g, &(r, b)), &w)| ((g, r, b), w))
+            .collect();
+        acc.sort_by_key(|a| a.0);
+        let mut sums: Vec<((u32, u32, u32), f64)> = Vec::new();
+        for (key, w) in acc {
+            match sums.last_mut() {
+                Some(s) if s.0 == key => s.1 += w,
+                _ => sums.push((key, w)),
+            }
+        }
+        let mut region_load: Vec<((u32, u32), f64)> = Vec::new();
+        for &((g, r, _), w) in &sums {
+            match region_load.last_mut() {
+                Some(s) if s.0 == (g, r) => s.1 += w,
+                _ => region_load.push(((g, r), w)),
+            }
+        }
+        for g in 0..self.home.len() {
+            let g32 = g as u32;
+            let best_r = region_load
+                .iter()
+                .filter(|x| x.0.0 == g32)
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.1.cmp(&a.0.1)))
+                .map(|x| x.0.1);
+            let Some(r) = best_r else { continue };
+            let best_b = sums
+                .iter()
+                .filter(|x| x.0.0 == g32 && x.0.1 == r)
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.2.cmp(&a.0.2)))
+                .map_or(0, |x| x.0.2);
+            self.home[g] = (r, best_b);
+        }
+    }
 }
 
 /// The load-weighted sum of squared distances to the grid centroids, over
@@ -862,6 +1010,30 @@ fn round_splits(sol: &flow::TransportSolution, weight: &[f64], k: usize, t: f64)
     label
 }
 
+/// A village plan from a full labelling: free grids `0..k` (some may be
+/// empty), fixed groups from `k`. Used to put together the plans of a
+/// village's blocks ([`crate::engine::regions`]).
+#[must_use]
+pub fn assemble(
+    p: &VillageProblem,
+    params: &PartitionParams,
+    label: Vec<u32>,
+    k: usize,
+) -> VillagePlan {
+    let n = p.pos.len();
+    let fixed_of = |i: usize| p.fixed.get(i).copied().filter(|&f| f != u32::MAX);
+    let groups = (0..n)
+        .filter_map(fixed_of)
+        .map(|f| f as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let total: f64 = (0..n)
+        .filter(|&i| fixed_of(i).is_none())
+        .map(|i| p.weight[i])
+        .sum();
+    finish(p, params, label, k, groups, total)
+}
+
 fn finish(
     p: &VillageProblem,
     params: &PartitionParams,
@@ -953,6 +1125,7 @@ mod tests {
         let graph = village_graph(pos, |_| true);
         partition_village(
             &VillageProblem {
+                sides: None,
                 code: "330381001001",
                 pos,
                 weight,
@@ -1051,6 +1224,7 @@ mod tests {
         let run = |lineage: Option<Lineage>| {
             partition_village(
                 &VillageProblem {
+                    sides: None,
                     code: "330381001001",
                     pos: &pos,
                     weight: &weight,
@@ -1101,6 +1275,7 @@ mod tests {
         let graph = village_graph(&pos, |_| true);
         let p = partition_village(
             &VillageProblem {
+                sides: None,
                 code: "330381001001",
                 pos: &pos,
                 weight: &weight,

@@ -69,7 +69,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use geo::{BoundingRect, MultiPolygon};
+use geo::{BoundingRect, Contains, MultiPolygon};
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay::{IntOverlayOptions, Overlay};
 use i_overlay::core::overlay_rule::OverlayRule;
@@ -852,7 +852,15 @@ fn extensions(
         ] {
             let inside_box =
                 tip[0] > bbox[0] && tip[0] < bbox[2] && tip[1] > bbox[1] && tip[1] < bbox[3];
-            if !inside_box || joined(&ends, lines, li, tip) {
+            // An end outside the territory (where the caller cut a long
+            // line to the village) has no land to split.
+            if !inside_box
+                || joined(&ends, lines, li, tip)
+                || !territory.contains(&geo::Coord {
+                    x: tip[0],
+                    y: tip[1],
+                })
+            {
                 continue;
             }
             let dir = [tip[0] - prev[0], tip[1] - prev[1]];

@@ -175,6 +175,8 @@ pub struct ForcedCrossing {
     pub name: String,
     /// The barrier's feature index in the barriers file.
     pub feature: usize,
+    /// Metres of the barrier inside the grid.
+    pub metres: f64,
     /// Why the crossing was needed, in a sentence.
     pub reason: String,
 }

@@ -140,6 +140,9 @@ pub struct Report {
     pub max_deviation_from_county_mean: Option<f64>,
     /// Villages where buildings or shape made the tolerance unreachable.
     pub balance_shortfalls: Vec<BalanceShortfall>,
+    /// Grids that hold a hard barrier inside, each with why
+    /// (`--barriers`; empty without).
+    pub forced_crossings: Vec<crate::model::ground::ForcedCrossing>,
     /// Dedicated zones whose households lie in several villages.
     pub zones_across_villages: Vec<ZoneCrossing>,
     /// Dedicated zones that hold no household.

@@ -15,11 +15,13 @@ use crate::engine::apportion::{self, Apportionment, VillageLoad};
 use crate::engine::graph::Graph;
 use crate::engine::micro::{self, MicroParams};
 use crate::engine::partition::{self, PartitionParams, VillageProblem};
+use crate::engine::regions;
 use crate::engine::territory::{BarrierLine, Territory};
 use crate::error::Error;
 use crate::input::prepare::{Prepared, Units, Village, units_of};
 use crate::model::codes;
 use crate::output::progress::Progress;
+use crate::plan::ground;
 use crate::plan::labels::{self, GridOut, HouseholdLabels};
 use crate::plan::zones::{self, zone_grid_count};
 use crate::plan::{PlanSpec, Planned, PlannedVillage};
@@ -79,6 +81,7 @@ pub(crate) fn plan_county(
         grids: numbered.grids,
         micro_plans,
         shortfalls: numbered.shortfalls,
+        forced_crossings: ground::forced(&numbered.crossings, &[]),
         labels,
     })
 }
@@ -255,28 +258,76 @@ fn plan_village(ctx: &VillageContext, job: &VillageJob) -> Result<Option<Planned
         .members
         .iter()
         .any(|m| prep.zones.zm.zone_of[m[0] as usize].is_none() && !prep.current.is_locked(m[0]));
-    let plan = partition::partition_village(
-        &VillageProblem {
-            code: &job.village.code,
-            pos: &units.pos,
-            weight: &units.weight,
-            graph,
-            k: if has_free { job.k.max(1) } else { 0 },
-            fixed: &fixed,
-            lineage: (!old.is_empty()).then_some(partition::Lineage {
-                old: &old,
-                weight: ctx.spec.stability,
-            }),
-            measures: &measures,
-        },
-        &ctx.pparams,
-    )?;
+    let problem = VillageProblem {
+        sides: None,
+        code: &job.village.code,
+        pos: &units.pos,
+        weight: &units.weight,
+        graph,
+        k: if has_free { job.k.max(1) } else { 0 },
+        fixed: &fixed,
+        lineage: (!old.is_empty()).then_some(partition::Lineage {
+            old: &old,
+            weight: ctx.spec.stability,
+        }),
+        measures: &measures,
+    };
+    let (plan, crossings) = if job.lines.is_empty() {
+        (
+            partition::partition_village(&problem, &ctx.pparams)?,
+            Vec::new(),
+        )
+    } else {
+        by_blocks(ctx, &problem, &territory, zone_groups as usize)?
+    };
     Ok(Some(PlannedVillage {
         units,
         plan,
         locked_codes,
         territory,
+        crossings,
     }))
+}
+
+/// A village with barriers: planned block by block between its hard
+/// barriers ([`regions::partition_by_blocks`]), with the hard barriers left
+/// inside its grids and the reason each was needed.
+fn by_blocks(
+    ctx: &VillageContext,
+    problem: &VillageProblem,
+    territory: &Territory,
+    zone_groups: usize,
+) -> Result<(partition::VillagePlan, Vec<ground::Crossing>), Error> {
+    let blocks = ground::blocks_of(territory, problem.fixed);
+    let bp = regions::partition_by_blocks(
+        problem,
+        &ctx.pparams,
+        &regions::Ground {
+            region: &blocks.region,
+            block: &blocks.block,
+            touching: &blocks.touching,
+            soft_weight: ctx.spec.barrier_weight,
+        },
+    )?;
+    let reason_of = |g: u32| {
+        let joins = bp
+            .group_of_grid
+            .get(g as usize)
+            .and_then(|&grp| bp.joins.get(grp as usize));
+        match joins.and_then(|j| j.first()) {
+            Some(j) => j.reason.clone(),
+            None => "the barrier does not close a block here: the land on both sides is one block"
+                .to_string(),
+        }
+    };
+    let crossings = ground::crossings(
+        territory,
+        &bp.plan.label,
+        bp.plan.k,
+        zone_groups,
+        &reason_of,
+    );
+    Ok((bp.plan, crossings))
 }
 
 /// The dedicated grids of each zone of the village, cut on the zone's
@@ -316,6 +367,7 @@ fn zone_grids(
         let sub = graph.induced(&zu);
         let plan = partition::partition_village(
             &VillageProblem {
+                sides: None,
                 code: &prep.zones.zones[z].0,
                 pos: &pos,
                 weight: &weight,

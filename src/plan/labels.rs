@@ -43,6 +43,8 @@ pub(crate) struct Numbered {
     pub shortfalls: Vec<BalanceShortfall>,
     /// Each village's buildings and plan.
     pub plans: Vec<Option<(Units, partition::VillagePlan, Territory)>>,
+    /// The hard barriers inside grids: (grid code, village code, crossing).
+    pub crossings: Vec<(String, String, crate::plan::ground::Crossing)>,
 }
 
 /// Grids with codes, village by village: full-scope 001.. (locked grids
@@ -60,6 +62,7 @@ pub(crate) fn number_grids(
         grids: Vec::new(),
         shortfalls: Vec::new(),
         plans: Vec::with_capacity(planned.len()),
+        crossings: Vec::new(),
     };
     for (vi, (v, pv)) in county.villages.iter().zip(planned).enumerate() {
         let Some(PlannedVillage {
@@ -67,6 +70,7 @@ pub(crate) fn number_grids(
             plan,
             locked_codes,
             territory,
+            crossings,
         }) = pv
         else {
             out.plans.push(None);
@@ -83,6 +87,7 @@ pub(crate) fn number_grids(
             groups - plan.k - locked_codes.len(),
             plan.k + locked_codes.len(),
         )?;
+        let first = out.grids.len();
         push_grids(
             &mut out.grids,
             &units,
@@ -94,6 +99,11 @@ pub(crate) fn number_grids(
             (vi, &v.code),
             hh,
         );
+        for c in crossings {
+            if let Some(g) = out.grids[first..].iter().find(|g| g.local == c.label) {
+                out.crossings.push((g.code.clone(), v.code.clone(), c));
+            }
+        }
         if let Some(s) = &plan.shortfall {
             out.shortfalls.push(s.clone());
         }

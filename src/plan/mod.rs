@@ -18,6 +18,7 @@
 //! of [`crate::metrics`].
 
 pub mod county;
+pub mod ground;
 pub mod labels;
 pub mod measure;
 pub mod zones;
@@ -31,6 +32,7 @@ use crate::engine::partition::{self, BalanceShortfall};
 use crate::engine::territory::Territory;
 use crate::geometry::draw::{GridCells, VillageCells};
 use crate::input::prepare::Units;
+use crate::model::ground::ForcedCrossing;
 
 /// What shapes one plan; a scenario varies only the sizing.
 #[derive(Clone, Debug)]
@@ -49,6 +51,8 @@ pub(crate) struct PlanSpec {
     pub stability: f64,
     /// Re-allocation chooses grid counts that split current grids cleanly.
     pub lineage_apportion: bool,
+    /// The price of crossing a soft barrier (`--barrier-weight`).
+    pub barrier_weight: f64,
 }
 
 impl PlanSpec {
@@ -63,6 +67,7 @@ impl PlanSpec {
             micro: cfg.micro.clone(),
             stability: cfg.stability,
             lineage_apportion: cfg.lineage_counts,
+            barrier_weight: crate::engine::regions::SOFT_WEIGHT,
         }
     }
 
@@ -86,6 +91,8 @@ pub(crate) struct PlannedVillage {
     pub locked_codes: Vec<String>,
     /// The buildings' territory cells and their graph.
     pub territory: Territory,
+    /// The hard barriers left inside its groups, with why.
+    pub crossings: Vec<ground::Crossing>,
 }
 
 /// One plan of the county: grids and micro-grids, before polygons.
@@ -104,6 +111,8 @@ pub(crate) struct Planned {
     pub micro_plans: Vec<micro::MicroPlan>,
     /// Villages whose tolerance was out of reach.
     pub shortfalls: Vec<BalanceShortfall>,
+    /// The hard barriers left inside grids, each with why.
+    pub forced_crossings: Vec<ForcedCrossing>,
     /// Every household's grid and micro-grid.
     pub labels: labels::HouseholdLabels,
 }

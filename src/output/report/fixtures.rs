@@ -148,6 +148,7 @@ pub(super) fn empty_report() -> Report {
         villages_outside_band: Vec::new(),
         max_deviation_from_county_mean: None,
         balance_shortfalls: Vec::new(),
+        forced_crossings: Vec::new(),
         zones_across_villages: Vec::new(),
         empty_zones: Vec::new(),
         snapped: Vec::new(),
