@@ -40,7 +40,7 @@
 //! codes), or the engine fails.
 
 use crate::engine::graph::Graph;
-use crate::engine::partition::{self, PartitionParams, VillageProblem};
+use crate::engine::partition::{self, PartitionParams, Sides, VillageProblem};
 
 /// Tuning of micro-grids (see the module docs for defaults).
 #[derive(Clone, Debug, PartialEq)]
@@ -158,6 +158,7 @@ pub fn micro_grids(
     grid_code: &str,
     buildings: &[Building],
     graph: &Graph,
+    sides: Option<Sides>,
     params: &MicroParams,
 ) -> Result<MicroPlan, MicroError> {
     let max = params.band.1;
@@ -200,7 +201,6 @@ pub fn micro_grids(
         let k = as_usize(k).clamp(1, rest_count);
         let plan = partition::partition_village(
             &VillageProblem {
-                sides: None,
                 code: grid_code,
                 pos: &pos,
                 weight: &weight,
@@ -209,6 +209,7 @@ pub fn micro_grids(
                 fixed: if towers > 0 { &fixed } else { &[] },
                 lineage: None,
                 measures: &[],
+                sides,
             },
             &PartitionParams::new(params.tolerance, params.seed),
         )?;

@@ -14,13 +14,14 @@ use crate::config::Sizing;
 use crate::engine::apportion::{self, Apportionment, VillageLoad};
 use crate::engine::graph::Graph;
 use crate::engine::micro::{self, MicroParams};
-use crate::engine::partition::{self, PartitionParams, VillageProblem};
+use crate::engine::partition::{self, PartitionParams, Sides, VillageProblem};
 use crate::engine::regions;
-use crate::engine::territory::{BarrierLine, Territory};
+use crate::engine::territory::{BarrierLine, Border, Territory};
 use crate::error::Error;
 use crate::input::prepare::{Prepared, Units, Village, units_of};
 use crate::model::codes;
 use crate::output::progress::Progress;
+use crate::plan::compounds::Contracted;
 use crate::plan::ground;
 use crate::plan::labels::{self, GridOut, HouseholdLabels};
 use crate::plan::zones::{self, zone_grid_count};
@@ -71,7 +72,7 @@ pub(crate) fn plan_county(
         .into_iter()
         .collect::<Result<_, _>>()?;
     let numbered = labels::number_grids(county, planned, &hh)?;
-    let micro_plans = micro_grids(&numbered.grids, &numbered.plans, spec, progress)?;
+    let micro_plans = micro_grids(prep, &numbered.grids, &numbered.plans, spec, progress)?;
     let labels = HouseholdLabels::of_plan(county.households.len(), &numbered.grids, &micro_plans);
     Ok(Planned {
         app,
@@ -272,13 +273,35 @@ fn plan_village(ctx: &VillageContext, job: &VillageJob) -> Result<Option<Planned
         }),
         measures: &measures,
     };
-    let (plan, crossings) = if job.lines.is_empty() {
-        (
-            partition::partition_village(&problem, &ctx.pparams)?,
-            Vec::new(),
-        )
+    let blocks = (!job.lines.is_empty()).then(|| ground::blocks_of(&territory, &fixed));
+    let compound_of: Vec<u32> = units
+        .members
+        .iter()
+        .map(|m| prep.ground.compound_of.get(m[0] as usize).copied().unwrap_or(u32::MAX))
+        .collect();
+    let free_load: f64 = (0..units.pos.len())
+        .filter(|&u| fixed[u] == u32::MAX)
+        .map(|u| units.weight[u])
+        .sum();
+    let top = free_load / job.k.max(1) as f64 * (1.0 + ctx.spec.tolerance);
+    let (plan, why) = match Contracted::new(&problem, &ctx.pparams, &compound_of, top)? {
+        Some(c) => {
+            let ms = c.measures(&problem);
+            let nb = blocks.as_ref().map(|b| ground::Blocks {
+                region: c.per_node(&b.region),
+                block: c.per_node(&b.block),
+                touching: b.touching.clone(),
+            });
+            let (pl, why) = solve(ctx, &c.problem(&problem, &ms), nb.as_ref())?;
+            (c.expand(pl), why)
+        }
+        None => solve(ctx, &problem, blocks.as_ref())?,
+    };
+    let crossings = if blocks.is_some() {
+        let reason = |g: u32| why.get(g as usize).cloned().unwrap_or_default();
+        ground::crossings(&territory, &plan.label, plan.k, zone_groups as usize, &reason)
     } else {
-        by_blocks(ctx, &problem, &territory, zone_groups as usize)?
+        Vec::new()
     };
     Ok(Some(PlannedVillage {
         units,
@@ -289,16 +312,18 @@ fn plan_village(ctx: &VillageContext, job: &VillageJob) -> Result<Option<Planned
     }))
 }
 
-/// A village with barriers: planned block by block between its hard
-/// barriers ([`regions::partition_by_blocks`]), with the hard barriers left
-/// inside its grids and the reason each was needed.
-fn by_blocks(
+/// The full-scope grids of a village: on open land one partition; with
+/// barriers, block by block between the hard barriers
+/// ([`regions::partition_by_blocks`]), returning for each grid why it may
+/// hold a hard barrier.
+fn solve(
     ctx: &VillageContext,
     problem: &VillageProblem,
-    territory: &Territory,
-    zone_groups: usize,
-) -> Result<(partition::VillagePlan, Vec<ground::Crossing>), Error> {
-    let blocks = ground::blocks_of(territory, problem.fixed);
+    blocks: Option<&ground::Blocks>,
+) -> Result<(partition::VillagePlan, Vec<String>), Error> {
+    let Some(blocks) = blocks else {
+        return Ok((partition::partition_village(problem, &ctx.pparams)?, Vec::new()));
+    };
     let bp = regions::partition_by_blocks(
         problem,
         &ctx.pparams,
@@ -309,25 +334,16 @@ fn by_blocks(
             soft_weight: ctx.spec.barrier_weight,
         },
     )?;
-    let reason_of = |g: u32| {
-        let joins = bp
-            .group_of_grid
-            .get(g as usize)
-            .and_then(|&grp| bp.joins.get(grp as usize));
-        match joins.and_then(|j| j.first()) {
+    let why = bp
+        .group_of_grid
+        .iter()
+        .map(|&grp| match bp.joins.get(grp as usize).and_then(|j| j.first()) {
             Some(j) => j.reason.clone(),
             None => "the barrier does not close a block here: the land on both sides is one block"
                 .to_string(),
-        }
-    };
-    let crossings = ground::crossings(
-        territory,
-        &bp.plan.label,
-        bp.plan.k,
-        zone_groups,
-        &reason_of,
-    );
-    Ok((bp.plan, crossings))
+        })
+        .collect();
+    Ok((bp.plan, why))
 }
 
 /// The dedicated grids of each zone of the village, cut on the zone's
@@ -469,6 +485,7 @@ fn as_f64(x: usize) -> f64 {
 
 /// Step 5: micro-grids inside every grid.
 fn micro_grids(
+    prep: &Prepared,
     grids: &[GridOut],
     plans: &[Option<(Units, partition::VillagePlan, Territory)>],
     spec: &PlanSpec,
@@ -478,6 +495,26 @@ fn micro_grids(
         seed: spec.seed,
         ..spec.micro.clone()
     };
+    // Per village, each building's block between any barriers and its
+    // compound: micro-grids keep to them where the micro band allows.
+    let sides: Vec<Option<(Vec<u32>, Vec<u32>)>> = plans
+        .par_iter()
+        .map(|p| {
+            let (units, _, t) = p.as_ref()?;
+            if prep.ground.barriers.is_empty() && prep.ground.compounds.is_empty() {
+                return None;
+            }
+            let block = t.blocks(|b| {
+                matches!(b, Border::Plain | Border::Open | Border::Enclave | Border::Snap)
+            });
+            let compound = units
+                .members
+                .iter()
+                .map(|m| prep.ground.compound_of.get(m[0] as usize).copied().unwrap_or(u32::MAX))
+                .collect();
+            Some((compound, block))
+        })
+        .collect();
     progress.step("micro-grids, by grid", grids.len());
     grids
         .par_iter()
@@ -489,7 +526,20 @@ fn micro_grids(
             let graph = plans[g.village]
                 .as_ref()
                 .map_or_else(Graph::default, |(_, _, t)| t.graph().induced(&units));
-            micro::micro_grids(&g.code, &g.buildings, &graph, &mparams).map_err(Error::from)
+            let local = sides[g.village].as_ref().map(|(c, b)| {
+                let pick = |v: &[u32]| -> Vec<u32> {
+                    units.iter().map(|&u| v.get(u as usize).copied().unwrap_or(0)).collect()
+                };
+                (pick(c), pick(b))
+            });
+            let micro_sides = local.as_ref().map(|(c, b)| Sides {
+                region: c,
+                block: b,
+                hard_weight: regions::HARD_WEIGHT,
+                soft_weight: spec.barrier_weight,
+            });
+            micro::micro_grids(&g.code, &g.buildings, &graph, micro_sides, &mparams)
+                .map_err(Error::from)
         })
         .collect::<Vec<_>>()
         .into_iter()

@@ -17,6 +17,7 @@
 //! [`measure`] turns a plan (ours or an `assignment.csv`) into the input
 //! of [`crate::metrics`].
 
+pub mod compounds;
 pub mod county;
 pub mod ground;
 pub mod labels;
