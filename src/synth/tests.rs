@@ -338,6 +338,24 @@ fn current_grids_about_1024_per_scale() {
 }
 
 #[test]
+fn current_grids_never_split_a_building() {
+    for (scale, seed) in [(0.1, 1), (0.2, 2), (0.05, 7)] {
+        let c = make(scale, seed);
+        let mut grid_at: BTreeMap<String, String> = BTreeMap::new();
+        let mut doubles = 0;
+        for f in &c.households.features {
+            let at = serde_json::to_string(&f.geometry).unwrap();
+            let g = text(f, "grid");
+            if let Some(old) = grid_at.insert(at, g.clone()) {
+                doubles += 1;
+                assert_eq!(old, g, "a building split between grids");
+            }
+        }
+        assert!(doubles > 0, "no building with two address points");
+    }
+}
+
+#[test]
 fn zones_hold_households() {
     let c = make(0.3, 4);
     assert_eq!(c.zones.features.len(), 10);
