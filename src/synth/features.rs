@@ -1,10 +1,12 @@
-//! The three FeatureCollections written by [`super::write`].
+//! The five FeatureCollections written by [`super::write`].
 
 use super::COUNTY_CODE;
+use super::compounds::Compound;
+use super::ground::Ground;
 use super::households::Hh;
 use super::layout::Layout;
 use super::zones::Zone;
-use geo::{MultiPolygon, Polygon};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, JsonValue};
 
 pub(super) fn feature(value: GeometryValue, props: JsonObject) -> Feature {
@@ -99,6 +101,30 @@ pub(super) fn zone_features(zones: &[Zone]) -> FeatureCollection {
         p.insert("kind".into(), z.kind.into());
         feature(
             GeometryValue::from(&Polygon::new(z.ring.line(false), vec![])),
+            p,
+        )
+    }))
+}
+
+/// One LineString per line, with its `kind` and `name`.
+pub(super) fn barrier_features(ground: &Ground) -> FeatureCollection {
+    FeatureCollection::new(ground.lines.iter().map(|l| {
+        let mut p = JsonObject::new();
+        p.insert("kind".into(), l.kind.as_str().into());
+        p.insert("name".into(), l.name.clone().into());
+        let line: LineString<f64> = l.deg.iter().map(|d| Coord { x: d[0], y: d[1] }).collect();
+        feature(GeometryValue::from(&line), p)
+    }))
+}
+
+/// One Polygon per compound, with its `code` and `name`.
+pub(super) fn compound_features(compounds: &[Compound]) -> FeatureCollection {
+    FeatureCollection::new(compounds.iter().map(|c| {
+        let mut p = JsonObject::new();
+        p.insert("code".into(), c.code.clone().into());
+        p.insert("name".into(), c.name.clone().into());
+        feature(
+            GeometryValue::from(&Polygon::new(c.ring.line(false), vec![])),
             p,
         )
     }))

@@ -145,3 +145,82 @@ pub(super) fn serpentine(points: &[Xy], band: f64) -> Vec<usize> {
     });
     idx
 }
+
+/// Twice the signed area of the triangle `o`, `a`, `b`.
+fn orient(o: Xy, a: Xy, b: Xy) -> f64 {
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+}
+
+/// Squared distance between the segments `a`-`b` and `c`-`d` (0 when they
+/// cross; touching or collinear overlaps give 0 through the endpoint terms).
+pub(super) fn seg_seg_dist2(a: Xy, b: Xy, c: Xy, d: Xy) -> f64 {
+    if orient(c, d, a) * orient(c, d, b) < 0.0 && orient(a, b, c) * orient(a, b, d) < 0.0 {
+        return 0.0;
+    }
+    seg_dist2(a, c, d)
+        .min(seg_dist2(b, c, d))
+        .min(seg_dist2(c, a, b))
+        .min(seg_dist2(d, a, b))
+}
+
+/// The smallest squared distance between an edge of `r` and an edge of `s`
+/// (open rings or, with `closed_s` false, an open polyline `s`).
+pub(super) fn edge_dist2(r: &[Xy], s: &[Xy], closed_s: bool) -> f64 {
+    let (n, m) = (r.len(), s.len());
+    let m_edges = if closed_s { m } else { m.saturating_sub(1) };
+    let mut best = f64::INFINITY;
+    for i in 0..n {
+        let (a, b) = (r[i], r[(i + 1) % n]);
+        for j in 0..m_edges {
+            best = best.min(seg_seg_dist2(a, b, s[j], s[(j + 1) % m]));
+        }
+    }
+    best
+}
+
+/// Squared distance between the regions of two open rings: 0 when one
+/// holds a vertex of the other or their edges cross.
+pub(super) fn ring_ring_dist2(r: &[Xy], s: &[Xy]) -> f64 {
+    if in_ring(r, s[0]) || in_ring(s, r[0]) {
+        0.0
+    } else {
+        edge_dist2(r, s, true)
+    }
+}
+
+/// Squared distance from the region of an open ring to the segment `a`-`b`.
+pub(super) fn ring_seg_dist2(ring: &[Xy], a: Xy, b: Xy) -> f64 {
+    if in_ring(ring, a) {
+        0.0
+    } else {
+        edge_dist2(ring, &[a, b], false)
+    }
+}
+
+/// The convex hull of `pts`, counter-clockwise, without collinear points
+/// (Andrew's monotone chain).
+pub(super) fn convex_hull(pts: &[Xy]) -> Vec<Xy> {
+    let mut p = pts.to_vec();
+    p.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+    p.dedup();
+    if p.len() < 3 {
+        return p;
+    }
+    let mut hull: Vec<Xy> = Vec::with_capacity(2 * p.len());
+    for pass in 0..2 {
+        let start = hull.len();
+        for &q in &p {
+            while hull.len() >= start + 2
+                && orient(hull[hull.len() - 2], hull[hull.len() - 1], q) <= 0.0
+            {
+                hull.pop();
+            }
+            hull.push(q);
+        }
+        hull.pop();
+        if pass == 0 {
+            p.reverse();
+        }
+    }
+    hull
+}

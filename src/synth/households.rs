@@ -1,8 +1,10 @@
-//! Step 10: household points.
+//! Step 11: household points (and, through `compounds`, step 11b).
 
 use geo::{Contains, Point};
 
+use super::compounds::{Compound, fill_compound, place_compounds};
 use super::geometry::{Xy, bbox, in_ring, ring_clearance, to_deg};
+use super::ground::Ground;
 use super::layout::Layout;
 use super::zones::Zone;
 use super::{EDGE_CLEARANCE_M, HOUSEHOLDS_AT_1, POINTS_AT_1, Retry, VILLAGES_AT_1};
@@ -114,9 +116,18 @@ pub(super) fn population(rng: &mut Rng, hh: u32) -> u32 {
     p.max(hh)
 }
 
+/// What the placement of points looks at: the villages and the lines.
+pub(super) struct Ctx<'a> {
+    pub(super) layout: &'a Layout,
+    pub(super) ground: &'a Ground,
+}
+
 /// Accepts `m` (metres) as a point of village `v` when it passes the
-/// metric tests and geo's `Contains` on the rounded geometry.
-pub(super) fn accept(layout: &Layout, v: usize, m: Xy, in_part: Option<usize>) -> Option<(Xy, Xy)> {
+/// metric tests (inside the main part or enclave part `in_part`, clear of
+/// the borders and of every line) and geo's `Contains` on the rounded
+/// geometry.
+pub(super) fn accept(ctx: &Ctx, v: usize, m: Xy, in_part: Option<usize>) -> Option<(Xy, Xy)> {
+    let layout = ctx.layout;
     let vil = &layout.villages[v];
     let ok = match in_part {
         None => vil.main_contains(m, EDGE_CLEARANCE_M),
@@ -129,36 +140,46 @@ pub(super) fn accept(layout: &Layout, v: usize, m: Xy, in_part: Option<usize>) -
         return None;
     }
     let deg = to_deg(&layout.proj, m);
-    if !vil.geom.contains(&Point::new(deg[0], deg[1])) {
+    let back = layout.proj.forward(deg[0], deg[1]);
+    // The rounded point is the one written, so it is the one kept clear.
+    if !ctx.ground.clear(back) || !vil.geom.contains(&Point::new(deg[0], deg[1])) {
         return None;
     }
-    Some((layout.proj.forward(deg[0], deg[1]), deg))
+    Some((back, deg))
 }
 
-/// Step 10 of the module overview: every household point, village by
+/// The points of step 11 and the compounds of step 11b.
+pub(super) struct Placed {
+    pub(super) hh: Vec<Hh>,
+    pub(super) compounds: Vec<Compound>,
+}
+
+/// Step 11 of the module overview: every household point, village by
 /// village in code order, then the premises of each zone.
 ///
 /// Each village draws from its own stream (`village/<code>`) and each zone
 /// from `zone/<code>`, so a change in one village moves no other point.
-pub(super) fn place_households(
-    layout: &Layout,
-    zones: &[Zone],
-    seed: u64,
-) -> Result<Vec<Hh>, Retry> {
+/// A point drawn too near a line is drawn again, so the lines move
+/// households but change no village's total.
+pub(super) fn place_households(ctx: &Ctx, zones: &[Zone], seed: u64) -> Result<Placed, Retry> {
+    let layout = ctx.layout;
     let nv = layout.villages.len();
     let total_p = POINTS_AT_1 * nv as f64 / VILLAGES_AT_1;
     let targets = village_targets(layout, zones, seed);
-    let mut out: Vec<Hh> = Vec::with_capacity(total_p as usize + 1000);
+    let mut out = Placed {
+        hh: Vec::with_capacity(total_p as usize + 1000),
+        compounds: Vec::new(),
+    };
     for (vi, &target) in targets.iter().enumerate() {
-        place_village(layout, zones, seed, vi, target, &mut out)?;
+        place_village(ctx, zones, seed, vi, target, &mut out)?;
     }
     for z in zones {
-        place_zone(layout, z, seed, &mut out)?;
+        place_zone(ctx, z, seed, &mut out.hh)?;
     }
     Ok(out)
 }
 
-/// Step 10a: the households of each village. The households outside the
+/// Step 11a: the households of each village. The households outside the
 /// zones are split between urban and rural villages so that the expected
 /// point count meets the target, then drawn as lognormal village sizes
 /// within each class (stream `sizes`).
@@ -228,90 +249,136 @@ fn household(rng: &mut Rng, at: (Xy, Xy), hh: u32, urban: bool, village: usize) 
     }
 }
 
-/// A Gaussian hamlet or estate of step 10b.
-struct Cluster {
+/// An urban block of `hh` households at `at`; a block of 20 or more is
+/// written as two address points there with probability
+/// [`DOUBLE_ADDRESS`].
+pub(super) fn push_block(rng: &mut Rng, at: (Xy, Xy), hh: u32, vi: usize, out: &mut Vec<Hh>) {
+    if hh >= 20 && rng.f64() < DOUBLE_ADDRESS {
+        let h1 = hh / 2;
+        out.push(household(rng, at, h1, true, vi));
+        out.push(household(rng, at, hh - h1, true, vi));
+    } else {
+        out.push(household(rng, at, hh, true, vi));
+    }
+}
+
+/// A Gaussian hamlet or estate of step 11c.
+pub(super) struct Cluster {
     centre: Xy,
     sigma: f64,
     weight: f64,
 }
 
-/// Step 10b: the points of village `vi` with `target` households: a few
-/// houses in each enclave part, then houses (rural) or blocks (urban) in
-/// Gaussian clusters, kept 5 m clear of the village's zones.
+/// A point drawn from the mixture of `clusters` (never empty): a cluster by
+/// weight, then a Gaussian around its centre.
+pub(super) fn draw_near(rng: &mut Rng, clusters: &[Cluster]) -> Xy {
+    let wsum: f64 = clusters.iter().map(|c| c.weight).sum();
+    let mut u = rng.f64() * wsum;
+    let mut ci = clusters.len() - 1;
+    for (j, c) in clusters.iter().enumerate() {
+        if u < c.weight {
+            ci = j;
+            break;
+        }
+        u -= c.weight;
+    }
+    let Cluster { centre, sigma, .. } = clusters[ci];
+    [
+        centre[0] + sigma * rng.normal(),
+        centre[1] + sigma * rng.normal(),
+    ]
+}
+
+/// Step 11c: the points of village `vi` with `target` households: a few
+/// houses in each enclave part, the compounds of an urban village (step
+/// 11b), then houses (rural) or blocks (urban) in Gaussian clusters, kept
+/// 5 m clear of the village's zones and compounds.
 fn place_village(
-    layout: &Layout,
+    ctx: &Ctx,
     zones: &[Zone],
     seed: u64,
     vi: usize,
     target: u32,
-    out: &mut Vec<Hh>,
+    out: &mut Placed,
 ) -> Result<(), Retry> {
-    let vil = &layout.villages[vi];
+    let vil = &ctx.layout.villages[vi];
     let mut rng = Rng::derive(seed, &format!("village/{}", vil.code));
     let zones_here: Vec<&Zone> = zones.iter().filter(|z| z.hosts.contains(&vi)).collect();
     let clear_of_zones = |m: Xy| !zones_here.iter().any(|z| z.contains(m, 5.0));
-    let target = place_enclave_houses(layout, vi, &mut rng, target, out)?;
-    let sizes = if vil.urban {
-        split_sizes(&mut rng, target, 10, 120, block_size)
+    let target = place_enclave_houses(ctx, vi, &mut rng, target, &mut out.hh)?;
+    let clusters = draw_clusters(ctx.layout, vi, &mut rng, target, &clear_of_zones)?;
+    let mine = if vil.urban {
+        place_compounds(ctx, vi, &mut rng, target, &clusters, &zones_here)
     } else {
-        split_sizes(&mut rng, target, 1, 3, house_size)
+        Vec::new()
     };
-    let clusters = draw_clusters(layout, vi, &mut rng, target, &clear_of_zones)?;
-    let wsum: f64 = clusters.iter().map(|c| c.weight).sum();
+    let mut rest = target;
+    for c in &mine {
+        fill_compound(ctx, c, &mut rng, &mut out.hh)?;
+        rest -= c.households;
+    }
+    let sizes = if vil.urban {
+        split_sizes(&mut rng, rest, 10, 120, block_size)
+    } else {
+        split_sizes(&mut rng, rest, 1, 3, house_size)
+    };
+    let free = |m: Xy| clear_of_zones(m) && !mine.iter().any(|c| c.near(m, 5.0));
+    place_points(ctx, vi, &mut rng, &sizes, &clusters, &free, &mut out.hh)?;
+    out.compounds.extend(mine);
+    Ok(())
+}
+
+/// Step 11c, points: one point per entry of `sizes`, drawn from the
+/// clusters where `free` holds; after 40 misses the cluster is full near
+/// the border or the lines, and the point falls back to a uniform draw in
+/// the village's bounding box.
+fn place_points(
+    ctx: &Ctx,
+    vi: usize,
+    rng: &mut Rng,
+    sizes: &[u32],
+    clusters: &[Cluster],
+    free: &dyn Fn(Xy) -> bool,
+    out: &mut Vec<Hh>,
+) -> Result<(), Retry> {
+    let vil = &ctx.layout.villages[vi];
     let b = vil.bbox();
-    for hh in sizes {
+    for &hh in sizes {
         let mut found = None;
         for attempt in 0..10_000 {
-            // After 40 misses the cluster is full near the border; fall
-            // back to a uniform point of the bounding box.
             let m = if attempt < 40 {
-                let mut u = rng.f64() * wsum;
-                let mut ci = clusters.len() - 1;
-                for (j, c) in clusters.iter().enumerate() {
-                    if u < c.weight {
-                        ci = j;
-                        break;
-                    }
-                    u -= c.weight;
-                }
-                let Cluster { centre, sigma, .. } = clusters[ci];
-                [
-                    centre[0] + sigma * rng.normal(),
-                    centre[1] + sigma * rng.normal(),
-                ]
+                draw_near(rng, clusters)
             } else {
                 [rng.range(b[0], b[2]), rng.range(b[1], b[3])]
             };
-            if !clear_of_zones(m) {
+            if !free(m) {
                 continue;
             }
-            if let Some(ok) = accept(layout, vi, m, None) {
+            if let Some(ok) = accept(ctx, vi, m, None) {
                 found = Some(ok);
                 break;
             }
         }
         let at = found.ok_or(Retry("no room for a household"))?;
-        if vil.urban && hh >= 20 && rng.f64() < DOUBLE_ADDRESS {
-            let h1 = hh / 2;
-            out.push(household(&mut rng, at, h1, true, vi));
-            out.push(household(&mut rng, at, hh - h1, true, vi));
+        if vil.urban {
+            push_block(rng, at, hh, vi, out);
         } else {
-            out.push(household(&mut rng, at, hh, vil.urban, vi));
+            out.push(household(rng, at, hh, false, vi));
         }
     }
     Ok(())
 }
 
-/// Step 10b, enclaves: 2-5 houses in each enclave part of village `vi`.
+/// Step 11c, enclaves: 2-5 houses in each enclave part of village `vi`.
 /// Returns what is left of `target` for the main part (at least 1).
 fn place_enclave_houses(
-    layout: &Layout,
+    ctx: &Ctx,
     vi: usize,
     rng: &mut Rng,
     mut target: u32,
     out: &mut Vec<Hh>,
 ) -> Result<u32, Retry> {
-    let vil = &layout.villages[vi];
+    let vil = &ctx.layout.villages[vi];
     for (k, part) in vil.parts.iter().enumerate() {
         let b = bbox(&part.m);
         let n = 2 + rng.below(4);
@@ -320,7 +387,7 @@ fn place_enclave_houses(
             let mut placed = false;
             for _ in 0..1000 {
                 let m = [rng.range(b[0], b[2]), rng.range(b[1], b[3])];
-                if let Some(at) = accept(layout, vi, m, Some(k)) {
+                if let Some(at) = accept(ctx, vi, m, Some(k)) {
                     out.push(household(rng, at, hh, vil.urban, vi));
                     placed = true;
                     break;
@@ -335,7 +402,7 @@ fn place_enclave_houses(
     Ok(target)
 }
 
-/// Step 10b, clusters: hamlets of about 110 households or estates of about
+/// Step 11c, clusters: hamlets of about 110 households or estates of about
 /// 700, 1-30 per village, centred at least 30 m inside the main part and
 /// clear of the zones.
 fn draw_clusters(
@@ -373,9 +440,10 @@ fn draw_clusters(
     Ok(clusters)
 }
 
-/// Step 10c: the premises of zone `z`, blocks of 10-120 households at
+/// Step 11d: the premises of zone `z`, blocks of 10-120 households at
 /// least 10 m inside its edges, each in whichever host village holds it.
-fn place_zone(layout: &Layout, z: &Zone, seed: u64, out: &mut Vec<Hh>) -> Result<(), Retry> {
+fn place_zone(ctx: &Ctx, z: &Zone, seed: u64, out: &mut Vec<Hh>) -> Result<(), Retry> {
+    let layout = ctx.layout;
     let mut rng = Rng::derive(seed, &format!("zone/{}", z.code));
     let (s, c) = z.angle.sin_cos();
     for hh in split_sizes(&mut rng, z.households, 10, 120, block_size) {
@@ -388,7 +456,7 @@ fn place_zone(layout: &Layout, z: &Zone, seed: u64, out: &mut Vec<Hh>) -> Result
                 .hosts
                 .iter()
                 .find(|&&h| layout.villages[h].main_contains(m, EDGE_CLEARANCE_M))
-                && let Some(at) = accept(layout, vi, m, None)
+                && let Some(at) = accept(ctx, vi, m, None)
             {
                 found = Some((vi, at));
                 break;

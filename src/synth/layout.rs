@@ -66,6 +66,11 @@ pub(super) struct Town {
     pub(super) code: String,
     pub(super) name: String,
     pub(super) geom: MultiPolygon<f64>,
+    /// The town centre, in metres.
+    pub(super) centre: Xy,
+    /// Whether the town is the county seat (the barriers' trunk road and
+    /// railway pass it).
+    pub(super) seat: bool,
 }
 
 pub(super) struct Village {
@@ -73,6 +78,9 @@ pub(super) struct Village {
     pub(super) name: String,
     pub(super) town: usize,
     pub(super) urban: bool,
+    /// The seed of the village's cell, in metres (secondary roads run
+    /// between seeds).
+    pub(super) seed: Xy,
     /// The cell, counter-clockwise.
     pub(super) outer: Ring,
     /// For each edge `outer.m[i] -> outer.m[i + 1]`, the neighbouring
@@ -171,8 +179,13 @@ pub(super) fn build_layout(rng: &mut Rng, nv: usize, nt: usize) -> Result<Layout
         town_pos[t] = i;
     }
     let village_town: Vec<usize> = town_of.iter().map(|&t| town_pos[t]).collect();
-    let (mut villages, index_of) =
-        make_villages(rng, &mut namer, &codes, &village_town, &urban, &cells);
+    let (mut villages, index_of) = make_villages(
+        rng,
+        &mut namer,
+        &codes,
+        (&village_town, &urban, &seeds.points),
+        &cells,
+    );
     let county = trace_regions(&mut towns, &villages, &codes.order, &index_of, &cells)?;
     cut_holes(rng, &proj, &mut villages);
     close_villages(&mut villages)?;
@@ -640,6 +653,8 @@ fn name_towns(
             code: town_code[t].clone(),
             name: format!("{stem}{}", if street[t] { "街道" } else { "镇" }),
             geom: MultiPolygon::new(vec![]),
+            centre: tc.centres[t],
+            seat: t == 0,
         });
     }
     (town_order, town_code, towns)
@@ -694,14 +709,14 @@ fn code_villages(
 }
 
 /// Step 7d: the villages in code order, named, with their cell as the
-/// outer ring. `town[v]` is the index of seed `v`'s town in the towns'
-/// code order. Also returns the position in code order of each seed.
+/// outer ring. For seed `v`, `town[v]` is the index of its town in the
+/// towns' code order, `urban[v]` whether it is a community and `seed[v]`
+/// where it lies. Also returns the position in code order of each seed.
 fn make_villages(
     rng: &mut Rng,
     namer: &mut Namer,
     codes: &VillageCodes,
-    town: &[usize],
-    urban: &[bool],
+    (town, urban, seed): (&[usize], &[bool], &[Xy]),
     cells: &Cells,
 ) -> (Vec<Village>, Vec<usize>) {
     let nv = codes.order.len();
@@ -718,6 +733,7 @@ fn make_villages(
             name: format!("{stem}{}", if urban[v] { "社区" } else { "村" }),
             town: town[v],
             urban: urban[v],
+            seed: seed[v],
             outer: Ring {
                 deg: ids.iter().map(|&k| cells.vdeg[k]).collect(),
                 m: ids.iter().map(|&k| cells.vm[k]).collect(),

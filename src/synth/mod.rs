@@ -1,18 +1,23 @@
 //! A deterministic synthetic county (`gridplan synth`).
 //!
 //! The generator writes the three inputs of docs/DESIGN.md §3 (households,
-//! boundaries, dedicated zones) for a county modelled on Rui'an (瑞安市,
-//! Zhejiang, statistical code 330381). It is the data behind the benchmarks of
-//! docs/DESIGN.md §7 and the demo, so it must be realistic where the partitioner is
-//! sensitive (village sizes, clustered hamlets, apartment blocks, enclaves,
-//! lakes, a current grid plan) and exactly reproducible.
+//! boundaries, dedicated zones) and the ground of `--barriers` and
+//! `--compounds` (barriers, residential compounds) for a county modelled on
+//! Rui'an (瑞安市, Zhejiang, statistical code 330381). It is the data behind
+//! the benchmarks of docs/DESIGN.md §7 and the demo, so it must be
+//! realistic where the partitioner is sensitive (village sizes, clustered
+//! hamlets, apartment blocks, enclaves, lakes, a river and roads through
+//! villages, compounds smaller and larger than a grid, a current grid plan)
+//! and exactly reproducible.
 //!
 //! # Parameters
 //! - `scale` S in (0, 4]: the county has max(1, round(510·S)) villages and
 //!   max(1, round(23·S)) towns; its area, households and points grow in
-//!   proportion to the number of villages and its zones (round(34·S)) and
+//!   proportion to the number of villages and its zones (round(34·S)),
+//!   canals (max(1, round(5·S))), tertiary roads (max(1, round(40·S))) and
 //!   current grids (about 1,024·S) in proportion to S, so a village keeps
-//!   realistic size and density at any scale.
+//!   realistic size and density at any scale. There is always one river,
+//!   one railway and one trunk road.
 //! - `seed`: the random seed. The same parameters give byte-identical files.
 //!
 //! # Defaults and where they come from
@@ -26,6 +31,18 @@
 //! - About 1,024 current grids and 34 dedicated zones: the order of
 //!   magnitude of the county's current grid plan.
 //! - About 3 % of villages own an enclave (飞地) and about 3 % hold a lake.
+//! - The 飞云江 crosses the county from the western mountains to the sea,
+//!   south of the county seat; the 温福 railway crosses it from south-west
+//!   to north-east; national road G104 runs through the seat. Canals belong
+//!   to the eastern plain (温瑞塘河). Secondary roads link about a third of
+//!   the villages, as county roads (县道) do.
+//! - Compounds (小区) take 30-60 % of the households of an urban community
+//!   of 300 or more; three in four hold 100-350 households (one grid of
+//!   about 367), the others 400-1,500. The density of 130-260 households
+//!   per hectare is that of six- to eighteen-storey estates.
+//! - Households keep 22 m from the river's centreline, 12 m from a canal,
+//!   10 m from the railway and the trunk and primary roads and 8 m from the
+//!   other roads (see `ground::clearance`).
 //!
 //! # Algorithm
 //! 1. Draw the county outline: an east-west ellipse of the target area with a
@@ -61,29 +78,57 @@
 //!    village as an extra part and left as a hole in the neighbour) and
 //!    lakes (an irregular polygon hole that belongs to no village), each
 //!    strictly inside one cell with a clearance margin.
-//! 9. Place the dedicated zones: rotated rectangles of 100-400 m inside one
-//!    village (schools, hospitals and markets in urban communities, parks
-//!    and enterprises preferably in rural villages); zone 10, 30, ... is an
-//!    enterprise straddling the border between two villages.
-//! 10. Split the households between urban and rural villages so that the
-//!     expected point count meets the target, draw lognormal village sizes,
-//!     and place points: Gaussian hamlets of 1-3 household houses in rural
-//!     villages, Gaussian estates of 10-120 household blocks in urban ones
-//!     (2 % of large blocks are written as two address points at the same
-//!     coordinate), a few houses in each enclave, and a cluster of blocks of
-//!     100-600 households inside each zone. Every point is kept at least
-//!     [`EDGE_CLEARANCE_M`] from any border, and is accepted only when geo's
+//! 9. Draw the lines on the ground, in metres from the stream `ground/N`
+//!    (so the layout is the same as without them): the river as a
+//!    sine-generated curve (Langbein and Leopold 1966) steered from beyond
+//!    the western border to south of the seat and beyond the eastern
+//!    border, its heading swinging by up to 80° in meanders of 1.8-3.6 km
+//!    and slow bends four to seven times longer; canals of 2-4 nearly straight legs, most from the river;
+//!    the railway as a gentle arc; the trunk road through the seat and the
+//!    town centres near its axis; primary roads joining the other town
+//!    centres to it by a minimum spanning tree; secondary roads as a
+//!    minimum spanning tree over the town centres and about 35 % of the
+//!    village seeds, 30 % of them bent along the plain's field grid;
+//!    tertiary spurs from village seeds. Roads are drawn by midpoint
+//!    displacement. Each line is cut to the stretch that crosses the
+//!    county and rounded once to 7 decimals, and its segments are put into
+//!    a uniform grid index for the clearance tests. Lines end where they
+//!    end: at a town centre, a village seed or a spur's tip.
+//! 10. Place the dedicated zones: rotated rectangles of 100-400 m inside
+//!     one village (schools, hospitals and markets in urban communities,
+//!     parks and enterprises preferably in rural villages), clear of every
+//!     line; zone 10, 30, ... is an enterprise straddling the border
+//!     between two villages.
+//! 11. Split the households between urban and rural villages so that the
+//!     expected point count meets the target, and draw lognormal village
+//!     sizes (11a). In an urban community, place compounds (11b): convex
+//!     outlines near its estates, facing the nearest line, inside the
+//!     village and 10 m clear of its borders, holes and zones, 15 m from
+//!     each other and clear of every line, each filled with blocks at least
+//!     8 m inside; a compound with no room is dropped and its households
+//!     go to the village's blocks. Then place the other points (11c):
+//!     Gaussian hamlets of 1-3 household houses in rural villages, Gaussian
+//!     estates of 10-120 household blocks in urban ones, outside the
+//!     compounds (2 % of large blocks are written as two address points at
+//!     the same coordinate), a few houses in each enclave, and (11d) a
+//!     cluster of blocks of 100-600 households inside each zone. Every
+//!     point is kept at least [`EDGE_CLEARANCE_M`] from any border and its
+//!     clearance from every line, and is accepted only when geo's
 //!     `Contains` holds for the rounded point and the rounded village
-//!     polygon.
-//! 11. The current grid plan: k = max(1, round(W_v / D)) grids per village,
+//!     polygon. A point that fails is drawn again, so the lines move
+//!     households but change no total.
+//! 12. The current grid plan: k = max(1, round(W_v / D)) grids per village,
 //!     with D calibrated by bisection so that the county has as close to
 //!     round(1,024·S) grids as possible, and the village's points cut by
 //!     recursive weighted coordinate bisection (across the longer side of
-//!     the bounding box, at the weight share of the left half). The plain
+//!     the bounding box, at the weight share of the left half, never
+//!     between two address points of one building). The plain
 //!     D = households / (1,024·S) would give about 1,146 grids at scale 1,
 //!     because the floor of one grid per village adds grids to the many
 //!     small rural villages. Grid codes are the village code + 001, 002, ...
-//!     in bisection order (west or north part first).
+//!     in bisection order (west or north part first). Compound codes are
+//!     C0001, ... in village code order, with names from the stream
+//!     `compound-names`, unique in the county.
 //!
 //! Every random draw comes from [`Rng`] streams derived from the seed and a
 //! key (the village code for its points), never from iteration over hash
@@ -95,14 +140,17 @@
 //! # Layout
 //! - `geometry`: distances, rings and point-in-ring tests in local metres;
 //! - `layout`: steps 1-8 (`build_layout` calls one function per step);
-//! - `zones`: step 9; `households`: step 10; `plan`: step 11;
-//! - `features`: the three FeatureCollections; `tests`: the generator's
+//! - `ground`: step 9 and the clearance index; `zones`: step 10;
+//!   `households`: step 11; `compounds`: step 11b; `plan`: step 12;
+//! - `features`: the five FeatureCollections; `tests`: the generator's
 //!   unit tests.
 //!
 //! # Complexity
-//! O(V² + P) time for V villages and P points (the dart throwing is the V²
-//! part, a few million distance tests at scale 4), O(P) memory. Scale 1.0
-//! generates in well under a second in release builds.
+//! O(V² + P) time for V villages and P points (the dart throwing and the
+//! secondary roads' spanning tree are the V² part, a few million distance
+//! tests at scale 4), O(P) memory. Each clearance test looks at the
+//! segments of one 250 m cell. Scale 1.0 generates in about a second in
+//! release builds, most of it writing the households.
 //!
 //! # Errors
 //! [`SynthError::InvalidScale`] for a scale outside (0, 4] or NaN;
@@ -118,8 +166,10 @@ use geojson::FeatureCollection;
 use crate::engine::rng::Rng;
 use crate::output::write::{WriteError, ensure_dir, write_atomic};
 
+mod compounds;
 mod features;
 mod geometry;
+mod ground;
 mod households;
 mod layout;
 mod plan;
@@ -127,8 +177,12 @@ mod plan;
 mod tests;
 mod zones;
 
-use features::{boundary_features, household_features, zone_features};
-use households::place_households;
+use compounds::name_compounds;
+use features::{
+    barrier_features, boundary_features, compound_features, household_features, zone_features,
+};
+use ground::draw_ground;
+use households::{Ctx, place_households};
 use layout::build_layout;
 use plan::current_grids;
 use zones::place_zones;
@@ -155,6 +209,10 @@ const POINTS_AT_1: f64 = 120_000.0;
 const GRIDS_AT_1: f64 = 1024.0;
 /// Dedicated zones at scale 1.
 const ZONES_AT_1: f64 = 34.0;
+/// Canals at scale 1.
+const CANALS_AT_1: f64 = 5.0;
+/// Tertiary roads at scale 1.
+const TERTIARY_AT_1: f64 = 40.0;
 /// Share of villages that are urban communities.
 const URBAN_SHARE: f64 = 0.2;
 /// Share of villages that own an enclave, and share that hold a lake.
@@ -176,7 +234,8 @@ pub struct SynthParams {
     pub seed: u64,
 }
 
-/// A generated county: the three input files of docs/DESIGN.md §3.
+/// A generated county: the three input files of docs/DESIGN.md §3 and the
+/// ground of `--barriers` and `--compounds`.
 #[derive(Clone, Debug)]
 pub struct SynthCounty {
     /// Point features with `id`, `households`, `population`, `rental`,
@@ -187,6 +246,11 @@ pub struct SynthCounty {
     pub boundaries: FeatureCollection,
     /// Dedicated zones with `code`, `name` and `kind`.
     pub zones: FeatureCollection,
+    /// LineString features with `kind` (river, canal, railway, trunk,
+    /// primary, secondary, tertiary) and `name`.
+    pub barriers: FeatureCollection,
+    /// Residential compounds: Polygon features with `code` and `name`.
+    pub compounds: FeatureCollection,
 }
 
 /// Why a synthetic county could not be generated or written.
@@ -235,18 +299,27 @@ pub fn generate(p: &SynthParams) -> Result<SynthCounty, SynthError> {
     let mut reason = "";
     for attempt in 0..MAX_ATTEMPTS {
         let mut rng = Rng::derive(p.seed, &format!("geometry/{attempt}"));
-        let result = build_layout(&mut rng, nv, nt).and_then(|mut layout| {
-            let zones = place_zones(&mut layout, p.seed, scale)?;
-            let hh = place_households(&layout, &zones, p.seed)?;
-            Ok((layout, zones, hh))
+        let result = build_layout(&mut rng, nv, nt).and_then(|layout| {
+            let mut ground_rng = Rng::derive(p.seed, &format!("ground/{attempt}"));
+            let ground = draw_ground(&layout, &mut ground_rng, scale);
+            let zones = place_zones(&layout, &ground, p.seed, scale)?;
+            let ctx = Ctx {
+                layout: &layout,
+                ground: &ground,
+            };
+            let placed = place_households(&ctx, &zones, p.seed)?;
+            Ok((layout, ground, zones, placed))
         });
         match result {
-            Ok((layout, zones, hh)) => {
-                let grids = current_grids(&layout, &hh, scale);
+            Ok((layout, ground, zones, mut placed)) => {
+                let grids = current_grids(&layout, &placed.hh, scale);
+                name_compounds(&mut placed.compounds, p.seed);
                 return Ok(SynthCounty {
-                    households: household_features(&layout, &hh, &grids),
+                    households: household_features(&layout, &placed.hh, &grids),
                     boundaries: boundary_features(&layout),
                     zones: zone_features(&zones),
+                    barriers: barrier_features(&ground),
+                    compounds: compound_features(&placed.compounds),
                 });
             }
             Err(Retry(r)) => reason = r,
@@ -266,8 +339,9 @@ fn count(x: f64) -> usize {
     x.round().max(1.0) as usize
 }
 
-/// Writes `households.geojson`, `boundaries.geojson` and `zones.geojson`
-/// into `dir` (created when missing), one feature per line.
+/// Writes `households.geojson`, `boundaries.geojson`, `zones.geojson`,
+/// `barriers.geojson` and `compounds.geojson` into `dir` (created when
+/// missing), one feature per line.
 ///
 /// # Errors
 /// [`SynthError::Write`] naming the file that could not be written.
@@ -277,6 +351,8 @@ pub fn write(county: &SynthCounty, dir: &Path) -> Result<(), SynthError> {
         ("households.geojson", &county.households),
         ("boundaries.geojson", &county.boundaries),
         ("zones.geojson", &county.zones),
+        ("barriers.geojson", &county.barriers),
+        ("compounds.geojson", &county.compounds),
     ] {
         write_atomic(&dir.join(name), |w| write_collection(fc, w))?;
     }

@@ -1,4 +1,4 @@
-//! Step 11: the current grid plan.
+//! Step 12: the current grid plan.
 
 use super::geometry::{Xy, bbox};
 use super::households::Hh;
@@ -84,8 +84,12 @@ pub(super) fn bisect(idx: &mut [usize], k: usize, xy: &[Xy], w: &[f64], out: &mu
     let (lo, hi) = (k1, idx.len() - k2);
     let mut cum = 0.0;
     let mut best = (f64::INFINITY, lo);
+    // Two address points of one building sit at the very same coordinate
+    // and next to each other in this order; a grid never splits a
+    // building, so no cut falls between them.
+    let same = |a: usize, b: usize| xy[a].map(f64::to_bits) == xy[b].map(f64::to_bits);
     for (c, &i) in idx.iter().enumerate().take(hi + 1) {
-        if c >= lo {
+        if c >= lo && (c == 0 || !same(idx[c - 1], i)) {
             let dev = (cum - target).abs();
             if dev < best.0 {
                 best = (dev, c);

@@ -1,7 +1,9 @@
 use super::*;
 use crate::input::project::LocalProjection;
+use crate::model::ground::BarrierKind;
 use geo::{
-    Area, BooleanOps, BoundingRect, Contains, MultiPolygon, Point, Polygon, Rect, Validation,
+    Area, BooleanOps, BoundingRect, Contains, Coord, Distance, Euclidean, Intersects, LineString,
+    MultiPolygon, Point, Polygon, Rect, Validation,
 };
 use geojson::{Feature, GeometryValue, JsonValue};
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,7 +14,13 @@ fn make(scale: f64, seed: u64) -> SynthCounty {
 
 fn bytes(c: &SynthCounty) -> Vec<u8> {
     let mut out = Vec::new();
-    for fc in [&c.households, &c.boundaries, &c.zones] {
+    for fc in [
+        &c.households,
+        &c.boundaries,
+        &c.zones,
+        &c.barriers,
+        &c.compounds,
+    ] {
         write_collection(fc, &mut out).unwrap();
     }
     out
@@ -155,6 +163,43 @@ fn full_scale_counts() {
     eprintln!(
         "scale 1.0: {hh} households, {pts} points, {} grids",
         grids.len()
+    );
+    // The ground: every kind of line, and compounds of both sizes.
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for b in bars(&c) {
+        *kinds.entry(b.kind.as_str()).or_default() += 1;
+    }
+    for k in [
+        "river",
+        "canal",
+        "railway",
+        "trunk",
+        "primary",
+        "secondary",
+        "tertiary",
+    ] {
+        assert!(kinds.contains_key(k), "no {k}");
+    }
+    let cs = comps(&c);
+    let sizes = compound_households(&c, &cs);
+    let small = sizes.iter().filter(|&&h| (100..=350).contains(&h)).count();
+    let large = sizes.iter().filter(|&&h| (400..=1500).contains(&h)).count();
+    assert_eq!(small + large, sizes.len());
+    assert!(
+        small * 10 >= sizes.len() * 6,
+        "{small} small of {}",
+        sizes.len()
+    );
+    assert!(
+        large * 10 >= sizes.len(),
+        "{large} large of {}",
+        sizes.len()
+    );
+    let in_compounds: u64 = sizes.iter().sum();
+    eprintln!(
+        "scale 1.0 ground: {kinds:?}; {} compounds ({small} of 100-350, {large} of 400-1500) \
+         holding {in_compounds} households",
+        cs.len()
     );
 }
 
@@ -338,6 +383,24 @@ fn current_grids_about_1024_per_scale() {
 }
 
 #[test]
+fn current_grids_never_split_a_building() {
+    for (scale, seed) in [(0.1, 1), (0.2, 2), (0.05, 7)] {
+        let c = make(scale, seed);
+        let mut grid_at: BTreeMap<String, String> = BTreeMap::new();
+        let mut doubles = 0;
+        for f in &c.households.features {
+            let at = serde_json::to_string(&f.geometry).unwrap();
+            let g = text(f, "grid");
+            if let Some(old) = grid_at.insert(at, g.clone()) {
+                doubles += 1;
+                assert_eq!(old, g, "a building split between grids");
+            }
+        }
+        assert!(doubles > 0, "no building with two address points");
+    }
+}
+
+#[test]
 fn zones_hold_households() {
     let c = make(0.3, 4);
     assert_eq!(c.zones.features.len(), 10);
@@ -395,6 +458,8 @@ fn write_creates_parseable_files() {
         ("households.geojson", &c.households),
         ("boundaries.geojson", &c.boundaries),
         ("zones.geojson", &c.zones),
+        ("barriers.geojson", &c.barriers),
+        ("compounds.geojson", &c.compounds),
     ] {
         let s = std::fs::read_to_string(out.join(name)).unwrap();
         let back: FeatureCollection = s.parse::<geojson::GeoJson>().unwrap().try_into().unwrap();
@@ -402,7 +467,14 @@ fn write_creates_parseable_files() {
         assert_eq!(s.lines().count(), fc.features.len() + 2);
     }
     // Every coordinate has at most 7 decimals.
-    for f in c.households.features.iter().chain(&c.boundaries.features) {
+    for f in c
+        .households
+        .features
+        .iter()
+        .chain(&c.boundaries.features)
+        .chain(&c.barriers.features)
+        .chain(&c.compounds.features)
+    {
         let s = serde_json::to_string(&f.geometry).unwrap();
         for num in s.split(|ch: char| !(ch.is_ascii_digit() || ch == '.')) {
             if let Some((_, frac)) = num.split_once('.') {
@@ -410,5 +482,272 @@ fn write_creates_parseable_files() {
             }
         }
     }
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 5);
+}
+
+// The ground: barriers (step 9) and compounds (step 11b).
+
+fn proj() -> LocalProjection {
+    LocalProjection::new(ORIGIN_LON, ORIGIN_LAT)
+}
+
+struct Bar {
+    kind: BarrierKind,
+    name: String,
+    deg: LineString<f64>,
+    m: LineString<f64>,
+}
+
+/// The barrier lines, their kinds parsed as `--barriers` parses them.
+fn bars(c: &SynthCounty) -> Vec<Bar> {
+    c.barriers
+        .features
+        .iter()
+        .map(|f| {
+            let kind = BarrierKind::parse(&text(f, "kind"))
+                .unwrap_or_else(|| panic!("kind {} does not parse", text(f, "kind")));
+            let deg = LineString::try_from(&f.geometry.as_ref().unwrap().value).unwrap();
+            let mut m = deg.clone();
+            proj().forward_geometry(&mut m);
+            Bar {
+                kind,
+                name: text(f, "name"),
+                deg,
+                m,
+            }
+        })
+        .collect()
+}
+
+struct Comp {
+    code: String,
+    name: String,
+    deg: Polygon<f64>,
+    bbox: Rect<f64>,
+}
+
+fn comps(c: &SynthCounty) -> Vec<Comp> {
+    c.compounds
+        .features
+        .iter()
+        .map(|f| {
+            let deg = Polygon::try_from(&f.geometry.as_ref().unwrap().value).unwrap();
+            Comp {
+                code: text(f, "code"),
+                name: text(f, "name"),
+                bbox: deg.bounding_rect().unwrap(),
+                deg,
+            }
+        })
+        .collect()
+}
+
+/// Households inside each compound, as `--compounds` counts them.
+fn compound_households(c: &SynthCounty, cs: &[Comp]) -> Vec<u64> {
+    let mut out = vec![0; cs.len()];
+    for f in &c.households.features {
+        let p = point(f);
+        let h = prop(f, "households").and_then(JsonValue::as_u64).unwrap();
+        for (i, k) in cs.iter().enumerate() {
+            if k.bbox.contains(&p) && k.deg.contains(&p) {
+                out[i] += h;
+            }
+        }
+    }
+    out
+}
+
+fn county_polygon(c: &SynthCounty) -> MultiPolygon<f64> {
+    of_level(&units(c), "county")[0].geom.clone()
+}
+
+#[test]
+fn barrier_kinds_parse_and_cover_the_ground() {
+    let c = make(0.3, 4);
+    let b = bars(&c);
+    let n = |k: BarrierKind| b.iter().filter(|x| x.kind == k).count();
+    assert_eq!(n(BarrierKind::River), 1);
+    assert_eq!(n(BarrierKind::Railway), 1);
+    assert_eq!(n(BarrierKind::Trunk), 1);
+    assert_eq!(n(BarrierKind::Canal), 2, "round(5 x 0.3) canals");
+    assert_eq!(
+        n(BarrierKind::Tertiary),
+        12,
+        "round(40 x 0.3) tertiary roads"
+    );
+    assert!(n(BarrierKind::Primary) >= 1);
+    assert!(n(BarrierKind::Secondary) >= 10);
+    let county = county_polygon(&c);
+    let u = units(&c);
+    let v = of_level(&u, "village");
+    for x in &b {
+        assert!(x.deg.0.len() >= 2 && !x.name.is_empty());
+        // The river, the railway and the trunk cross the whole county.
+        if matches!(
+            x.kind,
+            BarrierKind::River | BarrierKind::Railway | BarrierKind::Trunk
+        ) {
+            let ends = [x.deg.0[0], *x.deg.0.last().unwrap()];
+            assert!(
+                ends.iter().all(|e| !county.contains(e)),
+                "{} ends inside the county",
+                x.name
+            );
+            let crossed = v.iter().filter(|u| u.geom.intersects(&x.deg)).count();
+            assert!(crossed >= 5, "{} crosses only {crossed} villages", x.name);
+        }
+    }
+    assert_eq!(b[0].name, "飞云江");
+}
+
+#[test]
+fn households_keep_clear_of_the_river_and_roads() {
+    for (scale, seed) in [(0.1, 1), (0.04, 3), (0.2, 9)] {
+        let c = make(scale, seed);
+        let b = bars(&c);
+        // Lines with their bounding boxes grown by 25 m, to skip far points.
+        let boxes: Vec<Rect<f64>> = b
+            .iter()
+            .map(|x| {
+                let r = x.m.bounding_rect().unwrap();
+                let g = Coord { x: 25.0, y: 25.0 };
+                Rect::new(r.min() - g, r.max() + g)
+            })
+            .collect();
+        let mut nearest_river = f64::INFINITY;
+        for f in &c.households.features {
+            let mut p = point(f);
+            proj().forward_geometry(&mut p);
+            for (x, r) in b.iter().zip(&boxes) {
+                if !r.contains(&p) {
+                    continue;
+                }
+                let d = Euclidean.distance(&p, &x.m);
+                let min = if x.kind == BarrierKind::River {
+                    nearest_river = nearest_river.min(d);
+                    20.0
+                } else {
+                    8.0
+                };
+                assert!(
+                    d >= min,
+                    "household {} is {d:.2} m from {} {}",
+                    text(f, "id"),
+                    x.kind.as_str(),
+                    x.name
+                );
+            }
+        }
+        assert!(nearest_river < 60.0, "nothing lives by the river");
+    }
+}
+
+#[test]
+fn river_never_crosses_itself() {
+    for seed in 1..=4 {
+        let c = make(0.1, seed);
+        let river = &bars(&c)[0];
+        assert_eq!(river.kind, BarrierKind::River);
+        let pts: Vec<[f64; 2]> = river.m.0.iter().map(|c| [c.x, c.y]).collect();
+        assert!(pts.len() > 50, "a river of {} vertices", pts.len());
+        for i in 0..pts.len() - 1 {
+            for j in i + 2..pts.len() - 1 {
+                let d = geometry::seg_seg_dist2(pts[i], pts[i + 1], pts[j], pts[j + 1]);
+                assert!(d > 1.0, "segments {i} and {j} of the river meet");
+            }
+        }
+    }
+}
+
+#[test]
+fn compounds_sit_in_one_village_apart_and_uncrossed() {
+    for (scale, seed) in [(0.2, 9), (0.04, 3)] {
+        let c = make(scale, seed);
+        let cs = comps(&c);
+        assert!(cs.len() >= 5, "{} compounds", cs.len());
+        let u = units(&c);
+        let v = of_level(&u, "village");
+        let b = bars(&c);
+        let zones: Vec<MultiPolygon<f64>> = c.zones.features.iter().map(area_geom).collect();
+        let mut names = BTreeSet::new();
+        for (i, k) in cs.iter().enumerate() {
+            assert_eq!(k.code, format!("C{:04}", i + 1));
+            assert!(names.insert(k.name.clone()), "name {} twice", k.name);
+            let hosts: Vec<&&Unit> = v.iter().filter(|x| x.geom.intersects(&k.deg)).collect();
+            assert_eq!(hosts.len(), 1, "{} meets {} villages", k.code, hosts.len());
+            assert!(
+                hosts[0].geom.contains(&k.deg),
+                "{} leaves its village",
+                k.code
+            );
+            let urban = c
+                .boundaries
+                .features
+                .iter()
+                .any(|f| text(f, "code") == hosts[0].code && text(f, "name").ends_with("社区"));
+            assert!(urban, "{} is not in an urban community", k.code);
+            for other in &cs[i + 1..] {
+                assert!(
+                    !k.deg.intersects(&other.deg),
+                    "{} overlaps {}",
+                    k.code,
+                    other.code
+                );
+            }
+            for x in &b {
+                assert!(
+                    !x.deg.intersects(&k.deg),
+                    "{} {} crosses {}",
+                    x.kind.as_str(),
+                    x.name,
+                    k.code
+                );
+            }
+            assert!(zones.iter().all(|z| !z.intersects(&k.deg)));
+        }
+        for (k, h) in cs.iter().zip(compound_households(&c, &cs)) {
+            assert!((100..=1500).contains(&h), "{} holds {h} households", k.code);
+        }
+    }
+}
+
+#[test]
+fn ground_is_deterministic() {
+    let json = |c: &SynthCounty| {
+        let mut out = Vec::new();
+        write_collection(&c.barriers, &mut out).unwrap();
+        let split = out.len();
+        write_collection(&c.compounds, &mut out).unwrap();
+        (out[..split].to_vec(), out[split..].to_vec())
+    };
+    let (a, b) = (make(0.1, 5), make(0.1, 5));
+    assert_eq!(json(&a), json(&b));
+    let other = json(&make(0.1, 6));
+    assert_ne!(json(&a).0, other.0);
+    assert_ne!(json(&a).1, other.1);
+}
+
+#[test]
+fn geometry_helpers() {
+    use geometry::{convex_hull, ring_ring_dist2, seg_seg_dist2, signed_area2};
+    assert!(seg_seg_dist2([0.0, 0.0], [2.0, 2.0], [0.0, 2.0], [2.0, 0.0]) < 1e-12);
+    let d = seg_seg_dist2([0.0, 0.0], [2.0, 0.0], [1.0, 3.0], [1.0, 5.0]);
+    assert!((d - 9.0).abs() < 1e-12);
+    let hull = convex_hull(&[
+        [0.0, 0.0],
+        [1.0, 1.0],
+        [2.0, 0.0],
+        [2.0, 2.0],
+        [0.0, 2.0],
+        [1.0, 0.0],
+    ]);
+    assert_eq!(hull.len(), 4);
+    assert!(
+        (signed_area2(&hull) - 8.0).abs() < 1e-12,
+        "counter-clockwise"
+    );
+    let inner = [[0.5, 0.5], [1.5, 0.5], [1.5, 1.5]];
+    assert!(ring_ring_dist2(&hull, &inner) < 1e-12, "nested rings meet");
+    let far = [[5.0, 0.0], [6.0, 0.0], [6.0, 1.0]];
+    assert!((ring_ring_dist2(&hull, &far) - 9.0).abs() < 1e-12);
 }

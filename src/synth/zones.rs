@@ -1,6 +1,7 @@
-//! Step 9: the dedicated zones.
+//! Step 10: the dedicated zones, clear of the lines of step 9.
 
 use super::geometry::{Ring, Xy, dist2, seg_dist2};
+use super::ground::Ground;
 use super::layout::{Layout, find_spot};
 use super::{Retry, ZONES_AT_1, count};
 use crate::engine::rng::Rng;
@@ -31,7 +32,32 @@ impl Zone {
     }
 }
 
-pub(super) fn place_zones(layout: &mut Layout, seed: u64, scale: f64) -> Result<Vec<Zone>, Retry> {
+/// Extra distance (metres) from a zone to a line, beyond the household
+/// clearance of its kind.
+const LINE_GAP_M: f64 = 5.0;
+
+/// The corners (metres, counter-clockwise) of a rectangle of half sides
+/// `half` centred at `centre` and turned by `angle`.
+fn corners(centre: Xy, half: [f64; 2], angle: f64) -> Vec<Xy> {
+    let (s, c) = angle.sin_cos();
+    [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]
+        .iter()
+        .map(|k| {
+            let (u, v) = (k[0] * half[0], k[1] * half[1]);
+            [centre[0] + c * u - s * v, centre[1] + s * u + c * v]
+        })
+        .collect()
+}
+
+/// Step 10 of the module overview: round(34·S) zones, each a rotated
+/// rectangle inside one village (or straddling two), clear of the other
+/// zones and of every line.
+pub(super) fn place_zones(
+    layout: &Layout,
+    ground: &Ground,
+    seed: u64,
+    scale: f64,
+) -> Result<Vec<Zone>, Retry> {
     let mut rng = Rng::derive(seed, "zones");
     let nz = count(ZONES_AT_1 * scale);
     let nv = layout.villages.len();
@@ -61,7 +87,7 @@ pub(super) fn place_zones(layout: &mut Layout, seed: u64, scale: f64) -> Result<
         let mut placed: Option<(Xy, f64, Vec<usize>)> = None;
         // Zone 10, 30, 50, ...: an enterprise straddling a village border.
         if i % 20 == 9 {
-            placed = straddle(&mut rng, layout, &zones, half);
+            placed = straddle(&mut rng, layout, ground, &zones, half);
         }
         let pool: &[usize] = match kind {
             "school" | "hospital" | "market" if !urban.is_empty() => &urban,
@@ -88,20 +114,16 @@ pub(super) fn place_zones(layout: &mut Layout, seed: u64, scale: f64) -> Result<
             {
                 continue;
             }
-            placed = Some((c, rng.range(-0.5, 0.5), vec![v]));
+            let angle = rng.range(-0.5, 0.5);
+            if !ground.poly_clear(&corners(c, half, angle), LINE_GAP_M) {
+                continue;
+            }
+            placed = Some((c, angle, vec![v]));
         }
         let (centre, angle, hosts) = placed.ok_or(Retry("no room for a zone"))?;
         for &h in &hosts {
             used[h] = true;
         }
-        let (s, c) = angle.sin_cos();
-        let corners: Vec<Xy> = [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]
-            .iter()
-            .map(|k| {
-                let (u, v) = (k[0] * half[0], k[1] * half[1]);
-                [centre[0] + c * u - s * v, centre[1] + s * u + c * v]
-            })
-            .collect();
         let stem = layout.villages[hosts[0]]
             .name
             .trim_end_matches("社区")
@@ -115,7 +137,7 @@ pub(super) fn place_zones(layout: &mut Layout, seed: u64, scale: f64) -> Result<
             centre,
             half,
             angle,
-            ring: Ring::from_metres(&layout.proj, &corners),
+            ring: Ring::from_metres(&layout.proj, &corners(centre, half, angle)),
             hosts,
             households,
         });
@@ -123,11 +145,12 @@ pub(super) fn place_zones(layout: &mut Layout, seed: u64, scale: f64) -> Result<
     Ok(zones)
 }
 
-/// A zone centred on the border between two villages without holes, or
-/// `None` when no border is long enough.
+/// A zone centred on the border between two villages without holes and
+/// clear of the lines, or `None` when no border is long enough.
 pub(super) fn straddle(
     rng: &mut Rng,
     layout: &Layout,
+    ground: &Ground,
     zones: &[Zone],
     half: [f64; 2],
 ) -> Option<(Xy, f64, Vec<usize>)> {
@@ -166,8 +189,8 @@ pub(super) fn straddle(
             let free = zones
                 .iter()
                 .all(|z| dist2(z.centre, c).sqrt() > r + z.half[0].hypot(z.half[1]) + 10.0);
-            if ok && free {
-                let angle = (q[1] - p[1]).atan2(q[0] - p[0]);
+            let angle = (q[1] - p[1]).atan2(q[0] - p[0]);
+            if ok && free && ground.poly_clear(&corners(c, half, angle), LINE_GAP_M) {
                 return Some((c, angle, vec![a, b]));
             }
         }
