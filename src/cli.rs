@@ -14,6 +14,7 @@ use gridplan::config::{
 use gridplan::engine::micro::MicroParams;
 use gridplan::input::crs::Crs;
 use gridplan::input::workload::BalanceMeasure;
+use gridplan::model::ground::BarrierKind;
 use gridplan::output::export::Format;
 
 /// The target of `gridplan demo`: 367 households per grid, inside the
@@ -80,9 +81,39 @@ pub(crate) struct Common {
     /// (Amap/Tencent geocoding).
     #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
     pub(crate) input_crs: Crs,
-    /// Coordinate system of the boundaries and dedicated zones.
+    /// Coordinate system of the boundaries, dedicated zones, barriers and
+    /// compounds.
     #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
     pub(crate) boundaries_crs: Crs,
+    /// Barriers that grid borders follow: rivers, railways, roads.
+    ///
+    /// A GeoJSON FeatureCollection of LineString or MultiLineString
+    /// features (the line is the barrier) and Polygon or MultiPolygon
+    /// features (the outline is the barrier: lakes, reservoirs). Each has a
+    /// `kind`: motorway, trunk, primary, secondary, tertiary, residential,
+    /// railway (or rail), river, canal, stream, drain, water, other, or the
+    /// Chinese 河, 江, 溪, 渠, 湖, 水库, 铁路, 高速, 国道, 省道, 县道,
+    /// 主干道, 次干道, 支路; an optional `name`; and an optional boolean
+    /// `hard` that overrides --hard-barriers. Other properties are ignored.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) barriers: Option<PathBuf>,
+    /// Residential compounds (小区, 园区) to keep whole.
+    ///
+    /// A GeoJSON FeatureCollection of Polygon or MultiPolygon features with
+    /// a unique `code` and an optional `name`. A compound holds the
+    /// households whose point lies inside it; a household may lie in one
+    /// compound at most.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) compounds: Option<PathBuf>,
+    /// Barrier kinds that are hard (never crossed unless forced),
+    /// comma-separated, or `none`. Default:
+    /// river,canal,water,railway,motorway,trunk,primary.
+    ///
+    /// The other kinds are soft: crossing one costs compactness
+    /// (--barrier-weight). A barrier's own `hard` property wins. Needs
+    /// --barriers.
+    #[arg(long, value_name = "KINDS", value_parser = parse_hard_barriers)]
+    pub(crate) hard_barriers: Option<HardBarriers>,
 }
 
 /// Options shared by `partition` and `scenarios`.
@@ -100,6 +131,10 @@ pub(crate) struct PlanOpts {
     /// one's lineage costs λ times a typical grid's squared spread.
     #[arg(long, default_value_t = config::STABILITY, value_name = "W")]
     pub(crate) stability: f64,
+    /// The compactness price of crossing a soft barrier (see --barriers),
+    /// in units of a typical grid's spread; 0 ignores soft barriers.
+    #[arg(long, default_value_t = config::BARRIER_WEIGHT, value_name = "W")]
+    pub(crate) barrier_weight: f64,
     /// A file of current grid codes (one per line) to keep exactly as they are.
     #[arg(long, value_name = "FILE")]
     pub(crate) lock: Option<PathBuf>,
@@ -246,6 +281,15 @@ fn parse_balance(s: &str) -> Result<BalanceArg, String> {
     gridplan::input::workload::parse_balance(s).map(BalanceArg)
 }
 
+/// The kinds of `--hard-barriers` (a newtype, so clap takes the list as
+/// one value).
+#[derive(Clone, Debug)]
+pub(crate) struct HardBarriers(Vec<BarrierKind>);
+
+fn parse_hard_barriers(s: &str) -> Result<HardBarriers, String> {
+    gridplan::input::read::parse_kind_list(s).map(HardBarriers)
+}
+
 fn parse_crs(s: &str) -> Result<Crs, String> {
     Crs::parse(s).ok_or_else(|| format!("expected wgs84, cgcs2000 or gcj02, got {s:?}"))
 }
@@ -297,6 +341,9 @@ impl Common {
             lock,
             lock_villages,
             balance: balance.map(|b| b.0).unwrap_or_default(),
+            barriers: self.barriers.clone(),
+            compounds: self.compounds.clone(),
+            hard_barriers: self.hard_barriers.clone().map(|h| h.0),
         }
     }
 
@@ -319,6 +366,7 @@ impl Common {
         };
         cfg.progress = true;
         cfg.stability = plan.stability;
+        cfg.barrier_weight = plan.barrier_weight;
         cfg.lineage_counts = plan.counts == Counts::Lineage;
         cfg
     }
@@ -415,10 +463,166 @@ fn demo_data() -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
 
     #[test]
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    fn partition(extra: &[&str]) -> Result<PartitionConfig, String> {
+        let mut args = vec![
+            "gridplan",
+            "partition",
+            "--households",
+            "h.geojson",
+            "--boundaries",
+            "b.geojson",
+            "--target",
+            "400",
+            "--out",
+            "out",
+        ];
+        args.extend_from_slice(extra);
+        match Cli::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .command
+        {
+            Command::Partition(p) => p.config().map_err(|e| e.to_string()),
+            other => Err(format!("parsed as {other:?}")),
+        }
+    }
+
+    #[test]
+    fn ground_options_reach_the_configuration() {
+        let cfg = partition(&[]).unwrap();
+        assert_eq!(cfg.inputs.barriers, None);
+        assert_eq!(cfg.inputs.compounds, None);
+        assert_eq!(cfg.inputs.hard_barriers, None);
+        assert_eq!(cfg.inputs.hard_kinds(), BarrierKind::HARD_BY_DEFAULT);
+        assert!((cfg.barrier_weight - config::BARRIER_WEIGHT).abs() < f64::EPSILON);
+        let cfg = partition(&[
+            "--barriers",
+            "bar.geojson",
+            "--compounds",
+            "cmp.geojson",
+            "--hard-barriers",
+            "railway,河,secondary,rail",
+            "--barrier-weight",
+            "2.5",
+        ])
+        .unwrap();
+        assert_eq!(cfg.inputs.barriers, Some(PathBuf::from("bar.geojson")));
+        assert_eq!(cfg.inputs.compounds, Some(PathBuf::from("cmp.geojson")));
+        assert_eq!(
+            cfg.inputs.hard_kinds(),
+            [
+                BarrierKind::Secondary,
+                BarrierKind::Railway,
+                BarrierKind::River
+            ]
+        );
+        assert!((cfg.barrier_weight - 2.5).abs() < f64::EPSILON);
+        assert!(cfg.check().is_ok());
+        let cfg = partition(&["--barriers", "bar.geojson", "--hard-barriers", "none"]).unwrap();
+        assert_eq!(cfg.inputs.hard_kinds(), []);
+    }
+
+    #[test]
+    fn unknown_hard_barrier_kinds_are_refused() {
+        let e = partition(&["--barriers", "b", "--hard-barriers", "river,footway"]).unwrap_err();
+        assert!(
+            e.contains("unknown barrier kind \"footway\"; accepted: motorway, trunk,"),
+            "{e}"
+        );
+        assert!(e.contains("--hard-barriers"), "{e}");
+        // Without --barriers the list would do nothing.
+        let e = partition(&["--hard-barriers", "river"])
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(e.to_string().contains("no --barriers file"), "{e}");
+        let e = partition(&["--barrier-weight=-1"])
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(e.to_string().contains("--barrier-weight must be"), "{e}");
+    }
+
+    #[test]
+    fn metrics_and_scenarios_take_the_ground_too() {
+        let cli = Cli::try_parse_from([
+            "gridplan",
+            "metrics",
+            "--households",
+            "h",
+            "--boundaries",
+            "b",
+            "--assignment",
+            "a.csv",
+            "--barriers",
+            "bar",
+            "--compounds",
+            "cmp",
+            "--hard-barriers",
+            "canal",
+        ])
+        .unwrap();
+        let Command::Metrics(m) = cli.command else {
+            panic!("not metrics")
+        };
+        let cfg = m.config();
+        assert_eq!(cfg.inputs.barriers, Some(PathBuf::from("bar")));
+        assert_eq!(cfg.inputs.compounds, Some(PathBuf::from("cmp")));
+        assert_eq!(cfg.inputs.hard_kinds(), [BarrierKind::Canal]);
+        let cli = Cli::try_parse_from([
+            "gridplan",
+            "scenarios",
+            "--households",
+            "h",
+            "--boundaries",
+            "b",
+            "--targets",
+            "300,400",
+            "--out",
+            "o",
+            "--barriers",
+            "bar",
+            "--barrier-weight",
+            "0",
+        ])
+        .unwrap();
+        let Command::Scenarios(s) = cli.command else {
+            panic!("not scenarios")
+        };
+        let cfg = s.config().unwrap();
+        assert_eq!(cfg.base.inputs.barriers, Some(PathBuf::from("bar")));
+        assert!(cfg.base.barrier_weight.abs() < f64::EPSILON);
+        assert!(cfg.check().is_ok());
+    }
+
+    #[test]
+    fn help_states_the_default_hard_kinds_and_every_kind() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("partition")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(help.contains(config::HARD_BARRIERS_ARG), "{help}");
+        assert_eq!(
+            gridplan::input::read::parse_kind_list(config::HARD_BARRIERS_ARG).unwrap(),
+            {
+                let mut v = BarrierKind::HARD_BY_DEFAULT.to_vec();
+                v.sort_unstable();
+                v
+            }
+        );
+        for k in BarrierKind::ALL {
+            assert!(help.contains(k.as_str()), "{k:?}");
+        }
+        assert!(help.contains("支路"), "{help}");
     }
 }

@@ -17,6 +17,7 @@ use crate::engine::micro::MicroParams;
 use crate::error::Error;
 use crate::input::crs::Crs;
 use crate::input::workload::{BalanceMeasure, MeasureKind};
+use crate::model::ground::BarrierKind;
 use crate::output::export::Format;
 
 /// Households per full-scope grid, lower end of the norm band: the Zhejiang
@@ -51,6 +52,17 @@ pub const MICRO_TOLERANCE: f64 = 0.25;
 /// scale-1.0 synthetic county, λ = 8 keeps 95.9 % of lineage with 90.2 %
 /// clean grids inside the band (BENCHMARKS.md, issue 5).
 pub const STABILITY: f64 = 8.0;
+
+/// The compactness price of crossing a soft barrier, in units of a
+/// grid's spread; see engine::partition. `--barrier-weight`: 1.0, a
+/// provisional choice until measured (issue 10).
+pub const BARRIER_WEIGHT: f64 = 1.0;
+
+/// The kinds hard by default, as `--hard-barriers` writes them:
+/// [`BarrierKind::HARD_BY_DEFAULT`], the lines people cannot cross on foot
+/// except at a bridge or crossing, and the roads that carry through
+/// traffic (issue 10).
+pub const HARD_BARRIERS_ARG: &str = "river,canal,water,railway,motorway,trunk,primary";
 
 /// The seed of every random choice, `--seed`.
 pub const SEED: u64 = 1;
@@ -116,6 +128,15 @@ pub struct Inputs {
     /// Measures to balance (`--balance`); empty balances the workload
     /// alone. The first is primary (grid counts, compactness).
     pub balance: Vec<BalanceMeasure>,
+    /// Barriers: rivers, railways, roads (GeoJSON lines and water
+    /// polygons), when given (`--barriers`).
+    pub barriers: Option<PathBuf>,
+    /// Residential compounds (GeoJSON polygons with `code`), when given
+    /// (`--compounds`).
+    pub compounds: Option<PathBuf>,
+    /// The barrier kinds that are hard unless a feature says otherwise
+    /// (`--hard-barriers`); `None` is [`BarrierKind::HARD_BY_DEFAULT`].
+    pub hard_barriers: Option<Vec<BarrierKind>>,
 }
 
 impl Inputs {
@@ -133,7 +154,40 @@ impl Inputs {
             lock: None,
             lock_villages: Vec::new(),
             balance: Vec::new(),
+            barriers: None,
+            compounds: None,
+            hard_barriers: None,
         }
+    }
+
+    /// The same, with barriers.
+    #[must_use]
+    pub fn with_barriers(mut self, barriers: impl Into<PathBuf>) -> Self {
+        self.barriers = Some(barriers.into());
+        self
+    }
+
+    /// The same, with residential compounds.
+    #[must_use]
+    pub fn with_compounds(mut self, compounds: impl Into<PathBuf>) -> Self {
+        self.compounds = Some(compounds.into());
+        self
+    }
+
+    /// The same, with these kinds hard unless a barrier says otherwise.
+    #[must_use]
+    pub fn with_hard_barriers(mut self, kinds: impl Into<Vec<BarrierKind>>) -> Self {
+        self.hard_barriers = Some(kinds.into());
+        self
+    }
+
+    /// The kinds hard unless a barrier says otherwise: `--hard-barriers`,
+    /// else [`BarrierKind::HARD_BY_DEFAULT`].
+    #[must_use]
+    pub fn hard_kinds(&self) -> &[BarrierKind] {
+        self.hard_barriers
+            .as_deref()
+            .unwrap_or(&BarrierKind::HARD_BY_DEFAULT)
     }
 
     /// The input files, which no output may overwrite.
@@ -145,6 +199,8 @@ impl Inputs {
             Some(self.boundaries.as_path()),
             self.weights.as_deref(),
             self.lock.as_deref(),
+            self.barriers.as_deref(),
+            self.compounds.as_deref(),
         ]
         .into_iter()
         .flatten()
@@ -182,6 +238,10 @@ pub struct PartitionConfig {
     /// to split current grids cleanly, keeping the county total
     /// (`--counts lineage`, the default); false keeps the target's counts.
     pub lineage_counts: bool,
+    /// The compactness price of crossing a soft barrier
+    /// (`--barrier-weight`, see [`BARRIER_WEIGHT`]); 0 ignores soft
+    /// barriers.
+    pub barrier_weight: f64,
 }
 
 impl PartitionConfig {
@@ -208,6 +268,7 @@ impl PartitionConfig {
             progress: false,
             stability: STABILITY,
             lineage_counts: true,
+            barrier_weight: BARRIER_WEIGHT,
         }
     }
 
@@ -215,6 +276,20 @@ impl PartitionConfig {
     #[must_use]
     pub fn with_dedicated(mut self, zones: impl Into<PathBuf>) -> Self {
         self.inputs.dedicated = Some(zones.into());
+        self
+    }
+
+    /// The same, with barriers.
+    #[must_use]
+    pub fn with_barriers(mut self, barriers: impl Into<PathBuf>) -> Self {
+        self.inputs = self.inputs.with_barriers(barriers);
+        self
+    }
+
+    /// The same, with residential compounds.
+    #[must_use]
+    pub fn with_compounds(mut self, compounds: impl Into<PathBuf>) -> Self {
+        self.inputs = self.inputs.with_compounds(compounds);
         self
     }
 
@@ -231,6 +306,8 @@ impl PartitionConfig {
     /// [`Error::Parameter`] naming the option out of range.
     pub fn check(&self) -> Result<(), Error> {
         check_stability(self.stability)?;
+        check_barrier_weight(self.barrier_weight)?;
+        check_ground(&self.inputs)?;
         check_balance(&self.inputs)?;
         check_tolerance(self.tolerance)?;
         check_micro(&self.micro)
@@ -259,6 +336,8 @@ impl ScenariosConfig {
         check_tolerance(base.tolerance)?;
         check_micro(&base.micro)?;
         check_stability(base.stability)?;
+        check_barrier_weight(base.barrier_weight)?;
+        check_ground(&base.inputs)?;
         check_balance(&base.inputs)?;
         if self.sizings.is_empty() {
             return Err(Error::Parameter(
@@ -321,6 +400,7 @@ impl MetricsConfig {
     /// [`Error::Parameter`] naming the option out of range.
     pub fn check(&self) -> Result<(), Error> {
         check_tolerance(self.tolerance)?;
+        check_ground(&self.inputs)?;
         check_balance(&self.inputs)
     }
 }
@@ -379,6 +459,28 @@ fn check_stability(w: f64) -> Result<(), Error> {
             "--stability must be a finite number >= 0, got {w}"
         )))
     }
+}
+
+fn check_barrier_weight(w: f64) -> Result<(), Error> {
+    if w.is_finite() && w >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Parameter(format!(
+            "--barrier-weight must be a finite number >= 0, got {w}"
+        )))
+    }
+}
+
+/// `--hard-barriers` says which barriers are hard, so without
+/// `--barriers` it would silently do nothing.
+fn check_ground(inputs: &Inputs) -> Result<(), Error> {
+    if inputs.hard_barriers.is_some() && inputs.barriers.is_none() {
+        return Err(Error::Parameter(
+            "--hard-barriers chooses which barriers are hard, but no --barriers file is given"
+                .to_string(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_micro(m: &MicroParams) -> Result<(), Error> {

@@ -6,11 +6,13 @@
 //! `prepare_inputs`; only what follows differs.
 //!
 //! # Steps
-//! 1. Read the households and the boundaries (in parallel) and bring them
-//!    to WGS84 ([`read`], [`crs`]).
+//! 1. Read the households, the boundaries, the barriers and the compounds
+//!    (in parallel) and bring them to WGS84 ([`read`], [`crs`],
+//!    `ground::read`).
 //! 2. Project to local metres around the villages' bounding box and place
 //!    every household in its village ([`project`](super::project),
-//!    [`locate`]).
+//!    [`locate`]); project the barriers and compounds, and place every
+//!    household in its compound (`ground::project`).
 //! 3. Read the dedicated zones and take their households out of their
 //!    villages ([`dedicated`]).
 //! 4. The value of every `--balance` measure per household
@@ -33,6 +35,7 @@ use crate::engine::graph;
 use crate::error::Error;
 use crate::input::crs::{self, Crs};
 use crate::input::dedicated;
+use crate::input::ground::{self, Ground, GroundRead};
 use crate::input::locate::{self, LocateParams, Located};
 use crate::input::lock::CurrentPlan;
 use crate::input::project::LocalProjection;
@@ -101,6 +104,13 @@ pub(crate) struct Prepared {
     /// The current plan with its locks (empty when households carry no
     /// `grid`).
     pub current: CurrentPlan,
+    /// The barriers and compounds in local metres, with each household's
+    /// compound ([`Ground::empty`] without `--barriers` and `--compounds`).
+    #[allow(
+        dead_code,
+        reason = "read by plan/ and the metrics as issue 10 lands; drop this then"
+    )]
+    pub ground: Ground,
 }
 
 /// Reads, projects, locates and weighs the inputs, with their zones and
@@ -115,8 +125,15 @@ pub(crate) fn prepare_inputs(
     t: &mut Timings,
 ) -> Result<Prepared, Error> {
     let weights = weights_of(inputs.weights.as_deref())?;
-    let county = read_county(inputs, t)?;
+    let (county, ground_read) = read_county(inputs, t)?;
     let start = Instant::now();
+    let ground = ground::project(
+        ground_read,
+        &county.proj,
+        &county.xy,
+        &county.households,
+        inputs,
+    )?;
     let mut zones = setup_zones(&county, inputs.dedicated.as_deref())?;
     let (load, extra) = measure_values(&county, &weights, inputs, tolerance)?;
     let current = current_plan(&county, inputs.lock.as_deref(), &inputs.lock_villages)?;
@@ -129,6 +146,7 @@ pub(crate) fn prepare_inputs(
         load,
         extra,
         current,
+        ground,
     })
 }
 
@@ -140,25 +158,34 @@ fn weights_of(path: Option<&Path>) -> Result<Weights, Error> {
     })
 }
 
-/// Steps 1 and 2: reads, projects and locates.
-fn read_county(inputs: &Inputs, t: &mut Timings) -> Result<County, Error> {
+/// Steps 1 and 2: reads, projects and locates; the ground is read, not
+/// yet projected.
+fn read_county(inputs: &Inputs, t: &mut Timings) -> Result<(County, GroundRead), Error> {
     let start = Instant::now();
-    let (households, boundaries) = read_wgs84(inputs)?;
+    let (households, boundaries, ground) = read_wgs84(inputs)?;
     t.read = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let county = locate_households(inputs, households, &boundaries)?;
     t.locate = start.elapsed().as_secs_f64();
-    Ok(county)
+    Ok((county, ground))
 }
 
-/// Step 1: the households and boundaries, in WGS84.
-fn read_wgs84(inputs: &Inputs) -> Result<(Vec<Household>, Vec<Boundary>), Error> {
-    let (households, boundaries) = rayon::join(
-        || read::read_households(&inputs.households),
-        || read::read_boundaries(&inputs.boundaries),
+/// Step 1: the households, boundaries, barriers and compounds, in WGS84.
+fn read_wgs84(inputs: &Inputs) -> Result<(Vec<Household>, Vec<Boundary>, GroundRead), Error> {
+    let ((households, boundaries), ground) = rayon::join(
+        || {
+            rayon::join(
+                || read::read_households(&inputs.households),
+                || read::read_boundaries(&inputs.boundaries),
+            )
+        },
+        || ground::read(inputs),
     );
+    // The households' and boundaries' errors come first, as before the
+    // ground files existed.
     let mut households = households?;
     let mut boundaries = boundaries?;
+    let ground = ground?;
     // Everything is WGS84 from here on; GCJ-02 uses the exact iterative
     // inverse (crs module).
     let input = inputs.crs;
@@ -174,7 +201,7 @@ fn read_wgs84(inputs: &Inputs) -> Result<(Vec<Household>, Vec<Boundary>), Error>
             .par_iter_mut()
             .for_each(|b| crs::convert_geometry(&mut b.geometry, input.boundaries, Crs::Wgs84));
     }
-    Ok((households, boundaries))
+    Ok((households, boundaries, ground))
 }
 
 /// Step 2: the villages in code order, projected, with their households.

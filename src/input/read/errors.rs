@@ -49,6 +49,44 @@ pub(crate) fn list_ids(ids: &[String], count: usize) -> String {
     s
 }
 
+/// Two compounds that hold the same household ([`ReadError::CompoundsOverlap`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompoundOverlap {
+    /// The compounds file.
+    pub file: String,
+    /// The code of the first compound (in code order).
+    pub first: String,
+    /// Its feature index.
+    pub first_feature: usize,
+    /// The code of the second compound.
+    pub second: String,
+    /// Its feature index.
+    pub second_feature: usize,
+    /// The household's id.
+    pub household: String,
+    /// Its feature index in the households file.
+    pub household_feature: usize,
+    /// The households file.
+    pub households_file: String,
+}
+
+impl fmt::Display for CompoundOverlap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: compounds \"{}\" (feature {}) and \"{}\" (feature {}) overlap: household \"{}\" (feature {} of {}) lies inside both; a household may lie in one compound at most",
+            self.file,
+            self.first,
+            self.first_feature,
+            self.second,
+            self.second_feature,
+            self.household,
+            self.household_feature,
+            self.households_file
+        )
+    }
+}
+
 /// Why an input file was rejected.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -348,6 +386,45 @@ pub enum ReadError {
         /// The value found.
         found: String,
     },
+    /// A barrier `kind` that is missing or not one of the accepted kinds.
+    #[error(
+        "{at}: kind must be one of {}, got {found}",
+        super::barriers::ACCEPTED_KINDS
+    )]
+    BadBarrierKind {
+        /// Where.
+        at: Box<At>,
+        /// The value found (`nothing` when missing).
+        found: String,
+    },
+    /// A boolean property (a barrier's `hard`) that is not true or false.
+    #[error("{at}: {property} must be true or false, got {found}")]
+    NotBool {
+        /// Where.
+        at: Box<At>,
+        /// The property.
+        property: &'static str,
+        /// The value found.
+        found: String,
+    },
+    /// A barrier line with fewer than 2 distinct positions.
+    #[error(
+        "{at}: line {line} has {distinct} distinct position(s); a barrier line needs at least 2"
+    )]
+    DegenerateLine {
+        /// Where.
+        at: Box<At>,
+        /// 0-based line index within the MultiLineString (0 for a
+        /// LineString).
+        line: usize,
+        /// Distinct consecutive positions given.
+        distinct: usize,
+    },
+    /// A household inside two compounds: compounds may overlap only where
+    /// no household lies, since every household belongs to one compound
+    /// at most.
+    #[error("{0}")]
+    CompoundsOverlap(Box<CompoundOverlap>),
     /// The CSV could not be parsed.
     #[error("{file}: invalid CSV{}: {message}", .line.map_or_else(String::new, |l| format!(" at line {l}")))]
     Csv {

@@ -1,7 +1,8 @@
 //! Reading and validating the inputs (docs/DESIGN.md §3).
 //!
-//! Three GeoJSON FeatureCollections come in: household points, administrative
-//! boundaries and, optionally, dedicated zones; plus an `assignment.csv` for
+//! GeoJSON FeatureCollections come in: household points, administrative
+//! boundaries and, optionally, dedicated zones, barriers (rivers, railways,
+//! roads) and residential compounds; plus an `assignment.csv` for
 //! `gridplan metrics`. Every rule of §3 is checked here, before any
 //! projection or partitioning, so that a planner gets one precise message
 //! naming the file, the 0-based feature index, the id and the rule broken,
@@ -66,12 +67,15 @@
 //! - `geojson`: the private serde shapes and the whole-file read (steps 1-2);
 //! - `validate`: geometry, coordinate and property checks shared by the
 //!   readers (step 3);
-//! - `households`, `boundaries` (with the hierarchy, step 4), `zones`: one
-//!   reader per input file;
+//! - `households`, `boundaries` (with the hierarchy, step 4), `zones`,
+//!   `barriers` (with `--hard-barriers`' list), `compounds`: one reader per
+//!   input file;
 //! - `assignment`: `assignment.csv` read back for `gridplan metrics`.
 
 mod assignment;
+mod barriers;
 mod boundaries;
+mod compounds;
 mod errors;
 mod geojson;
 mod households;
@@ -81,8 +85,10 @@ mod validate;
 mod zones;
 
 pub use assignment::{AssignmentRows, read_assignment};
+pub use barriers::{ACCEPTED_KINDS, parse_kind_list, read_barriers};
 pub use boundaries::read_boundaries;
+pub use compounds::read_compounds;
 pub(crate) use errors::list_ids;
-pub use errors::{At, ReadError};
+pub use errors::{At, CompoundOverlap, ReadError};
 pub use households::read_households;
 pub use zones::read_zones;
