@@ -57,13 +57,6 @@ pub const MARGIN: f64 = 0.75;
 /// grid crosses a hard barrier only where balance needs it.
 pub const HARD_WEIGHT: f64 = 16.0;
 
-/// The default price of a unit outside its grid's block between soft
-/// barriers, in grid spreads (`--barrier-weight`): one spread, "as bad as
-/// sitting one grid-spread further from the centre", the unit λ = 1 of
-/// re-allocation, enough to send a grid's border along a road where
-/// balance leaves the choice, without bending grids out of shape.
-pub const SOFT_WEIGHT: f64 = 1.0;
-
 /// The ground of one village's free units.
 #[derive(Clone, Copy, Debug)]
 pub struct Ground<'a> {

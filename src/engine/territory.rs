@@ -670,6 +670,12 @@ impl RTreeObject for Tagged {
 struct Cuts {
     lines: Vec<IntLine>,
     tree: RTree<Tagged>,
+    /// How far (grid units) a border may lie from a cut and still run
+    /// along it: a millimetre. The overlay snaps crossings to the grid
+    /// with a radius that grows while it resolves them, so a few units
+    /// are not enough; no Voronoi edge runs within a millimetre of a
+    /// barrier along its whole length by chance.
+    tol: f64,
 }
 
 type SiteTree = RTree<rstar::primitives::GeomWithData<[f64; 2], u32>>;
@@ -707,6 +713,7 @@ impl Cuts {
         Self {
             lines,
             tree: RTree::bulk_load(tagged),
+            tol: (grid.scale() * 1e-3).max(2.0),
         }
     }
 
@@ -717,10 +724,11 @@ impl Cuts {
             0.5 * (f64::from(p.x) + f64::from(q.x)),
             0.5 * (f64::from(p.y) + f64::from(q.y)),
         ];
-        let env = AABB::from_corners([mid[0] - 2.0, mid[1] - 2.0], [mid[0] + 2.0, mid[1] + 2.0]);
+        let r = self.tol;
+        let env = AABB::from_corners([mid[0] - r, mid[1] - r], [mid[0] + r, mid[1] + r]);
         let mut best: Option<Class> = None;
         for t in self.tree.locate_in_envelope_intersecting(&env) {
-            if on_segment(p, t) && on_segment(q, t) {
+            if on_segment(p, t, r) && on_segment(q, t, r) {
                 // A barrier wins over an extension lying on it; of two
                 // barriers, the hard one, then the lower index.
                 best = Some(match (best, t.class) {
@@ -753,18 +761,18 @@ impl Cuts {
     }
 }
 
-/// Whether `p` lies within two grid units of segment `t`.
-fn on_segment(p: IntPoint, t: &Tagged) -> bool {
+/// Whether `p` lies within `r` grid units of segment `t`.
+fn on_segment(p: IntPoint, t: &Tagged, r: f64) -> bool {
     let (ax, ay) = (f64::from(t.a.x), f64::from(t.a.y));
     let (dx, dy) = (f64::from(t.b.x) - ax, f64::from(t.b.y) - ay);
     let (px, py) = (f64::from(p.x) - ax, f64::from(p.y) - ay);
     let len2 = dx * dx + dy * dy;
     if len2 == 0.0 {
-        return px * px + py * py <= 4.0;
+        return px * px + py * py <= r * r;
     }
     let s = ((px * dx + py * dy) / len2).clamp(0.0, 1.0);
     let (ex, ey) = (px - s * dx, py - s * dy);
-    ex * ex + ey * ey <= 4.0
+    ex * ex + ey * ey <= r * r
 }
 
 /// Clips segment ab to the box (Liang–Barsky) and pushes it in grid units.

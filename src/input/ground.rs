@@ -78,7 +78,6 @@ pub(crate) struct Ground {
     pub compound_of: Vec<u32>,
 }
 
-#[allow(dead_code, reason = "used by plan/ as issue 10 lands; drop this then")]
 impl Ground {
     /// No barriers and no compounds, for `n_households` households.
     pub fn empty(n_households: usize) -> Self {
@@ -89,24 +88,6 @@ impl Ground {
         }
     }
 
-    /// The compound of household `h`, if any.
-    pub fn compound(&self, h: u32) -> Option<u32> {
-        self.compound_of
-            .get(h as usize)
-            .copied()
-            .filter(|&c| c != NO_COMPOUND)
-    }
-
-    /// The households of every compound, ascending (in compound order).
-    pub fn members(&self) -> Vec<Vec<u32>> {
-        let mut out = vec![Vec::new(); self.compounds.len()];
-        for (h, &c) in self.compound_of.iter().enumerate() {
-            if let Some(m) = out.get_mut(c as usize) {
-                m.push(h as u32);
-            }
-        }
-        out
-    }
 }
 
 /// The ground as read: WGS84 longitude/latitude, compounds in file order.

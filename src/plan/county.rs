@@ -42,6 +42,7 @@ pub(crate) fn plan_county(
     let hh = county.household_counts();
     let app = apportion_county(prep, spec)?;
     let (members_of, territory) = zones::served(county, &prep.zones);
+    let lines = ground::village_lines(&prep.ground.barriers, &territory);
     let village_zones = zones::zones_by_village(county, &prep.zones);
     let ctx = VillageContext {
         prep,
@@ -63,7 +64,7 @@ pub(crate) fn plan_county(
                     free: &prep.zones.fs_members[vi],
                     k: app.k[vi],
                     territory: &territory[vi],
-                    lines: &[],
+                    lines: &lines[vi],
                     zones: &village_zones[vi],
                 },
             )
@@ -82,7 +83,7 @@ pub(crate) fn plan_county(
         grids: numbered.grids,
         micro_plans,
         shortfalls: numbered.shortfalls,
-        forced_crossings: ground::forced(&numbered.crossings, &[]),
+        forced_crossings: ground::forced(&numbered.crossings, &prep.ground.barriers),
         labels,
     })
 }

@@ -68,7 +68,7 @@ impl PlanSpec {
             micro: cfg.micro.clone(),
             stability: cfg.stability,
             lineage_apportion: cfg.lineage_counts,
-            barrier_weight: crate::engine::regions::SOFT_WEIGHT,
+            barrier_weight: cfg.barrier_weight,
         }
     }
 
