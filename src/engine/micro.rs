@@ -309,6 +309,7 @@ mod tests {
             "330381001001001",
             &b,
             &graph_of(&b),
+            None,
             &MicroParams::default(),
         )
         .unwrap();
@@ -341,6 +342,7 @@ mod tests {
             "330381001001001",
             &b,
             &graph_of(&b),
+            None,
             &MicroParams::default(),
         )
         .unwrap();
@@ -365,6 +367,7 @@ mod tests {
             "330381001001002",
             &b,
             &graph_of(&b),
+            None,
             &MicroParams::default(),
         )
         .unwrap();

@@ -180,12 +180,14 @@ fn whole(
         r
     };
     let joins = if regions.len() > 1 {
-        vec![vec![Join {
-            regions,
-            reason: "the blocks between hard barriers cannot each take a whole number of \
-                     grids within the band, so the village is planned as one"
-                .to_string(),
-        }]]
+        let reason = if p.k <= 1 {
+            "the village has a single grid, which takes all its blocks".to_string()
+        } else {
+            "the blocks between hard barriers cannot each take a whole number of grids within \
+             the band, so the village is planned as one"
+                .to_string()
+        };
+        vec![vec![Join { regions, reason }]]
     } else {
         vec![Vec::new()]
     };

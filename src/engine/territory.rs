@@ -146,6 +146,11 @@ pub struct Territory {
     /// The atoms of each site: `site_atoms[site_start[s]..site_start[s + 1]]`.
     site_atoms: Vec<u32>,
     site_start: Vec<u32>,
+    /// The hard block (components of atoms across no hard barrier or
+    /// continuation) of every atom, and of every site's core atom
+    /// (`u32::MAX` for a site without one).
+    atom_region: Vec<u32>,
+    core_region: Vec<u32>,
     /// The graph on the sites (shared borders and links).
     graph: Graph,
     /// Its edges with their borders, sorted by (u, v).
@@ -166,6 +171,10 @@ impl std::fmt::Debug for Territory {
 
 /// The barrier index that marks an open border while edges are merged.
 const OPEN: u32 = u32::MAX - 1;
+
+/// The barrier index of a contact through land taken across a hard
+/// barrier: hard, but no barrier of the file.
+pub const ADOPTED: u32 = u32::MAX - 2;
 
 /// The class of an atom border.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -215,7 +224,7 @@ impl Territory {
         let cuts = Cuts::new(&grid, &bbox, territory, lines, &cells, &sites_tree);
         let atoms = slice(&grid, territory, &cells, &cuts);
         let atom_edges = atom_adjacency(&grid, &atoms, &cuts);
-        let owner = adopt(&grid, sites, &atoms, &atom_edges, &sites_tree);
+        let (owner, core) = adopt(&grid, sites, &atoms, &atom_edges, &sites_tree);
         let mut t = Self {
             grid: Some(grid),
             atoms,
@@ -225,11 +234,14 @@ impl Territory {
             part: Vec::new(),
             site_atoms: Vec::new(),
             site_start: Vec::new(),
+            atom_region: Vec::new(),
+            core_region: Vec::new(),
             graph: Graph::default(),
             edges: Vec::new(),
             n,
         };
         t.index_atoms();
+        t.core_region = t.core_regions(&core);
         t.site_graph(sites);
         Ok(t)
     }
@@ -244,6 +256,8 @@ impl Territory {
             part: Vec::new(),
             site_atoms: Vec::new(),
             site_start: vec![0],
+            atom_region: Vec::new(),
+            core_region: Vec::new(),
             graph: Graph::from_edges(0, &[]),
             edges: Vec::new(),
             n: 0,
@@ -515,6 +529,61 @@ impl Territory {
         self.site_start = start;
     }
 
+    /// The hard block of every atom, and of every site's core atom.
+    fn core_regions(&mut self, core: &[u32]) -> Vec<u32> {
+        let m = self.atoms.len();
+        let mut uf = Dsu::new(m);
+        for &(a, b, _, class) in &self.atom_edges {
+            if matches!(
+                class,
+                Class::Plain
+                    | Class::Extension { hard: false }
+                    | Class::Barrier { hard: false, .. }
+            ) {
+                uf.union(a as usize, b as usize);
+            }
+        }
+        self.atom_region = (0..m).map(|a| uf.find(a) as u32).collect();
+        core.iter()
+            .map(|&c| {
+                if c == u32::MAX {
+                    u32::MAX
+                } else {
+                    self.atom_region[c as usize]
+                }
+            })
+            .collect()
+    }
+
+    /// Whether atom `a` is land its owner took across a hard barrier (a
+    /// block with no building of its own, step 5).
+    fn adopted(&self, a: u32) -> bool {
+        let r = self.core_region[self.owner[a as usize] as usize];
+        r != u32::MAX && self.atom_region[a as usize] != r
+    }
+
+    /// Hard barriers that lie inside a single site's land (it took an
+    /// empty block across them): `(site, barrier)`, sorted.
+    #[must_use]
+    pub fn barriers_within_cells(&self) -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = self
+            .atom_edges
+            .iter()
+            .filter_map(|&(a, b, _, class)| match class {
+                Class::Barrier {
+                    barrier,
+                    hard: true,
+                } if self.owner[a as usize] == self.owner[b as usize] => {
+                    Some((self.owner[a as usize], barrier))
+                }
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Step 6 and 7: the graph on the sites.
     fn site_graph(&mut self, sites: &[[f64; 2]]) {
         let mut acc: Vec<(u32, u32, f64, f64, u32)> = Vec::new();
@@ -524,6 +593,16 @@ impl Territory {
                 continue;
             }
             let (u, v) = if oa < ob { (oa, ob) } else { (ob, oa) };
+            // Contact through land a site took across a hard barrier is
+            // contact across that barrier: it must not join the blocks.
+            let class = if self.adopted(a) || self.adopted(b) {
+                Class::Barrier {
+                    barrier: ADOPTED,
+                    hard: true,
+                }
+            } else {
+                class
+            };
             match class {
                 Class::Plain | Class::Extension { hard: false } => {
                     acc.push((u, v, len, 0.0, u32::MAX));
@@ -1073,8 +1152,14 @@ fn adopt(
     atoms: &[IntShape],
     edges: &[(u32, u32, f64, Class)],
     sites_tree: &SiteTree,
-) -> Vec<u32> {
+) -> (Vec<u32>, Vec<u32>) {
     let mut owner = cores(grid, sites, atoms);
+    let mut core = vec![u32::MAX; sites.len()];
+    for (a, &o) in owner.iter().enumerate() {
+        if o != u32::MAX {
+            core[o as usize] = a as u32;
+        }
+    }
     let anchors: Vec<[f64; 2]> = atoms.iter().map(|s| anchor(grid, s)).collect();
     let mut adj: Vec<Vec<(u32, Class)>> = vec![Vec::new(); atoms.len()];
     for &(a, b, _, c) in edges {
@@ -1103,7 +1188,7 @@ fn adopt(
             }
         }
     }
-    owner
+    (owner, core)
 }
 
 /// The core atom of every site: the atom that holds it (the first, for a

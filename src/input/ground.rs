@@ -87,7 +87,6 @@ impl Ground {
             compound_of: vec![NO_COMPOUND; n_households],
         }
     }
-
 }
 
 /// The ground as read: WGS84 longitude/latitude, compounds in file order.
@@ -462,23 +461,6 @@ mod tests {
                 second: 2
             }
         );
-    }
-
-    #[test]
-    fn ground_members_and_lookup() {
-        let mut g = Ground::empty(4);
-        assert_eq!(g.compound(2), None);
-        g.compounds.push(Compound {
-            feature: 0,
-            code: "A".into(),
-            name: String::new(),
-            polygon: rect(0.0, 0.0, 1.0, 1.0),
-        });
-        g.compound_of[1] = 0;
-        g.compound_of[3] = 0;
-        assert_eq!(g.compound(3), Some(0));
-        assert_eq!(g.compound(9), None);
-        assert_eq!(g.members(), vec![vec![1, 3]]);
     }
 
     /// A tiny county on disk: villages V1 (x 120.00-120.01) and V2

@@ -111,7 +111,11 @@ impl Contracted {
 
     /// Step 3: the plan of the buildings from the plan of the nodes.
     pub fn expand(&self, plan: VillagePlan) -> VillagePlan {
-        let label = self.node_of.iter().map(|&nd| plan.label[nd as usize]).collect();
+        let label = self
+            .node_of
+            .iter()
+            .map(|&nd| plan.label[nd as usize])
+            .collect();
         VillagePlan { label, ..plan }
     }
 }
@@ -138,7 +142,11 @@ fn groups(
     let mut group: Vec<u32> = (0..n as u32).collect();
     for members in by.values().filter(|v| v.len() >= 2) {
         let load: f64 = members.iter().map(|&i| p.weight[i]).sum();
-        let m = if top > 0.0 { (load / top).ceil().max(1.0) as usize } else { 1 };
+        let m = if top > 0.0 {
+            (load / top).ceil().max(1.0) as usize
+        } else {
+            1
+        };
         if m <= 1 {
             for &i in members {
                 group[i] = members[0] as u32;
@@ -235,7 +243,11 @@ fn contract(p: &VillageProblem, group: &[u32]) -> Contracted {
         let mut o: Vec<Vec<(u32, f64)>> = vec![Vec::new(); k];
         for i in 0..n {
             let nd = node_of[i] as usize;
-            let share = if weight[nd] > 0.0 { p.weight[i] / weight[nd] } else { 0.0 };
+            let share = if weight[nd] > 0.0 {
+                p.weight[i] / weight[nd]
+            } else {
+                0.0
+            };
             for &(g, f) in l.old.get(i).map_or(&[][..], Vec::as_slice) {
                 match o[nd].iter_mut().find(|(x, _)| *x == g) {
                     Some(e) => e.1 += f * share,
@@ -261,7 +273,11 @@ fn contract(p: &VillageProblem, group: &[u32]) -> Contracted {
         pos,
         weight,
         graph: Graph::from_edges(k, &edges),
-        fixed: if p.fixed.is_empty() { Vec::new() } else { fixed },
+        fixed: if p.fixed.is_empty() {
+            Vec::new()
+        } else {
+            fixed
+        },
         old,
         values,
     }
@@ -306,7 +322,9 @@ mod tests {
             measures: &[],
         };
         let params = PartitionParams::new(0.1, 1);
-        let c = Contracted::new(&p, &params, &compound, 55.0).unwrap().unwrap();
+        let c = Contracted::new(&p, &params, &compound, 55.0)
+            .unwrap()
+            .unwrap();
         let ms = c.measures(&p);
         let plan = c.expand(partition_village(&c.problem(&p, &ms), &params).unwrap());
         let labels: std::collections::BTreeSet<u32> = (0..100)
@@ -314,6 +332,10 @@ mod tests {
             .map(|i| plan.label[i])
             .collect();
         assert_eq!(labels.len(), 1, "{:?}", plan.label);
-        assert!(plan.loads.iter().all(|&l| (l - 50.0).abs() <= 8.0), "{:?}", plan.loads);
+        assert!(
+            plan.loads.iter().all(|&l| (l - 50.0).abs() <= 8.0),
+            "{:?}",
+            plan.loads
+        );
     }
 }

@@ -278,7 +278,13 @@ fn plan_village(ctx: &VillageContext, job: &VillageJob) -> Result<Option<Planned
     let compound_of: Vec<u32> = units
         .members
         .iter()
-        .map(|m| prep.ground.compound_of.get(m[0] as usize).copied().unwrap_or(u32::MAX))
+        .map(|m| {
+            prep.ground
+                .compound_of
+                .get(m[0] as usize)
+                .copied()
+                .unwrap_or(u32::MAX)
+        })
         .collect();
     let free_load: f64 = (0..units.pos.len())
         .filter(|&u| fixed[u] == u32::MAX)
@@ -300,7 +306,13 @@ fn plan_village(ctx: &VillageContext, job: &VillageJob) -> Result<Option<Planned
     };
     let crossings = if blocks.is_some() {
         let reason = |g: u32| why.get(g as usize).cloned().unwrap_or_default();
-        ground::crossings(&territory, &plan.label, plan.k, zone_groups as usize, &reason)
+        ground::crossings(
+            &territory,
+            &plan.label,
+            plan.k,
+            zone_groups as usize,
+            &reason,
+        )
     } else {
         Vec::new()
     };
@@ -323,7 +335,10 @@ fn solve(
     blocks: Option<&ground::Blocks>,
 ) -> Result<(partition::VillagePlan, Vec<String>), Error> {
     let Some(blocks) = blocks else {
-        return Ok((partition::partition_village(problem, &ctx.pparams)?, Vec::new()));
+        return Ok((
+            partition::partition_village(problem, &ctx.pparams)?,
+            Vec::new(),
+        ));
     };
     let bp = regions::partition_by_blocks(
         problem,
@@ -338,11 +353,15 @@ fn solve(
     let why = bp
         .group_of_grid
         .iter()
-        .map(|&grp| match bp.joins.get(grp as usize).and_then(|j| j.first()) {
-            Some(j) => j.reason.clone(),
-            None => "the barrier does not close a block here: the land on both sides is one block"
-                .to_string(),
-        })
+        .map(
+            |&grp| match bp.joins.get(grp as usize).and_then(|j| j.first()) {
+                Some(j) => j.reason.clone(),
+                None => {
+                    "the barrier does not close a block here: the land on both sides is one block"
+                        .to_string()
+                }
+            },
+        )
         .collect();
     Ok((bp.plan, why))
 }
@@ -506,12 +525,21 @@ fn micro_grids(
                 return None;
             }
             let block = t.blocks(|b| {
-                matches!(b, Border::Plain | Border::Open | Border::Enclave | Border::Snap)
+                matches!(
+                    b,
+                    Border::Plain | Border::Open | Border::Enclave | Border::Snap
+                )
             });
             let compound = units
                 .members
                 .iter()
-                .map(|m| prep.ground.compound_of.get(m[0] as usize).copied().unwrap_or(u32::MAX))
+                .map(|m| {
+                    prep.ground
+                        .compound_of
+                        .get(m[0] as usize)
+                        .copied()
+                        .unwrap_or(u32::MAX)
+                })
                 .collect();
             Some((compound, block))
         })
@@ -529,7 +557,10 @@ fn micro_grids(
                 .map_or_else(Graph::default, |(_, _, t)| t.graph().induced(&units));
             let local = sides[g.village].as_ref().map(|(c, b)| {
                 let pick = |v: &[u32]| -> Vec<u32> {
-                    units.iter().map(|&u| v.get(u as usize).copied().unwrap_or(0)).collect()
+                    units
+                        .iter()
+                        .map(|&u| v.get(u as usize).copied().unwrap_or(0))
+                        .collect()
                 };
                 (pick(c), pick(b))
             });

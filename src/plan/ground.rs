@@ -192,12 +192,24 @@ pub(crate) fn crossings(
     reason_of_grid: &dyn Fn(u32) -> String,
 ) -> Vec<Crossing> {
     let groups = label.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
+    // Groups that hold a site whose own land spans the barrier (an empty
+    // block taken across it).
+    let mut within: Vec<(u32, u32)> = territory
+        .barriers_within_cells()
+        .into_iter()
+        .map(|(site, b)| (label[site as usize], b))
+        .collect();
+    within.sort_unstable();
     territory
         .inside_barriers(label, groups)
         .into_iter()
         .filter(|&(_, _, hard, m)| hard && m > 0.0)
         .map(|(g, barrier, _, metres)| {
-            let reason = if (g as usize) < k {
+            let reason = if within.binary_search(&(g, barrier)).is_ok() {
+                "the land beyond the barrier holds no household; it goes to the grid of the \
+                 nearest building"
+                    .to_string()
+            } else if (g as usize) < k {
                 reason_of_grid(g)
             } else if (g as usize) < k + zones {
                 "a dedicated grid covers its premises whole".to_string()
