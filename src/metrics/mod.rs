@@ -129,10 +129,14 @@ mod balance;
 mod buildings;
 /// Compactness: distances, SSE, and the k-means yardstick.
 mod compactness;
-/// Contiguity of grids on the village graph.
+/// Residential compounds split between grids.
+mod compounds;
+/// Grids in one piece on the village territory.
 mod contiguity;
 /// Step 7: the county totals.
 mod county;
+/// Barrier crossings of the grids.
+mod crossings;
 /// Step 1: the grids of a village and their sums.
 mod grids;
 /// The input and the parameters.
@@ -159,13 +163,15 @@ use serde::Serialize;
 
 pub use balance::BalanceMetrics;
 pub use compactness::CompactnessMetrics;
-pub use contiguity::{ContiguityMetrics, NonContiguousGrid};
+pub use compounds::CompoundMetrics;
+pub use contiguity::{ContiguityMetrics, GridInPieces};
 pub use county::CountyMetrics;
-pub use input::{MetricsInput, MetricsParams, PointRec, VillageInput};
+pub use crossings::{CROSSING_MIN_M, Crossing, CrossingMetrics};
+pub use input::{MetricsInput, MetricsParams, PointRec, PrebuiltCells, VillageInput};
 pub use measures::MeasureBalance;
 pub use micro::{
-    MicroContiguity, MicroMetrics, MicroNesting, MicroNestingViolation, MicroPerGrid, MicroSizes,
-    NonContiguousMicro, SplitBuilding,
+    MicroContiguity, MicroInPieces, MicroMetrics, MicroNesting, MicroNestingViolation,
+    MicroPerGrid, MicroSizes, SplitBuilding,
 };
 pub use nesting::{NestingMetrics, NestingViolation};
 pub use stability::{
@@ -239,6 +245,12 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
     let plan = nesting::county_nesting(&works, input);
     let contiguity = contiguity::county_contiguity(&works, &grids);
     let compactness = compactness::county_compactness(&works);
+    let crossings = input
+        .with_barriers()
+        .then(|| crossings::county_crossings(&works, &grids, input));
+    let compounds = input
+        .with_compounds()
+        .then(|| compounds::county_compounds(&works, input));
     let (stability, transition) = if with_old {
         let (s, t) = stability::county_stability(&works, input);
         (Some(s), Some(t))
@@ -255,6 +267,8 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
             plan,
             contiguity,
             compactness,
+            crossings,
+            compounds,
         },
     );
     Metrics {
@@ -284,6 +298,9 @@ mod tests {
             micro_parent: &[],
             dedicated: &[],
             locked: &[],
+            barriers: &[],
+            compounds: &[],
+            cells: &[],
         };
         let p = MetricsParams::default();
         let a = json(&compute(&input, &p));
@@ -319,6 +336,9 @@ mod tests {
             micro_parent: &parent,
             dedicated: &dedicated,
             locked: &[],
+            barriers: &[],
+            compounds: &[],
+            cells: &[],
         };
         let p = MetricsParams::default();
         let m = compute(&input, &p);
@@ -353,6 +373,9 @@ mod tests {
             micro_parent: &parent,
             dedicated: &[],
             locked: &[],
+            barriers: &[],
+            compounds: &[],
+            cells: &[],
         };
         let t = std::time::Instant::now();
         let m = compute(&input, &MetricsParams::default());
