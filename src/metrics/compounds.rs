@@ -12,7 +12,7 @@
 //!   the balanced grids of its village (the village holding most of its
 //!   load, the first in village order on a tie): the largest load a grid
 //!   of that village may carry within tolerance. The load is compared, as
-//!   in the balance ([`super::balance`], with its slack).
+//!   in the balance (`balance.rs`, with its slack).
 //! - A compound *fits* when its load is at most its band top. A fitting
 //!   compound should lie in one grid; a larger one is split into at least
 //!   `⌈load / band top⌉` grids (the fewest that can hold it).

@@ -1,16 +1,16 @@
 //! Contiguity (docs/DESIGN.md §5, §9): is each grid's polygon one piece?
 //!
 //! A grid's polygon is the union of the territory cells of its buildings
-//! ([`Territory`], built once per village on the village's distinct
+//! ([`Territory`](crate::engine::territory::Territory), built once per village on the village's distinct
 //! building coordinates, its polygon and the barriers that reach it: the
 //! same cells the planner partitions on and draws). A grid's buildings are
 //! those holding at least one of its points, so a building shared by two
 //! grids belongs to both.
 //!
-//! For each grid (and, in [`super::micro`], each micro-grid):
-//! - `pieces` ([`Territory::pieces_of`]): the polygon parts of the union of
+//! For each grid (and, in [`crate::metrics::micro`], each micro-grid):
+//! - `pieces` ([`Territory::pieces_of`](crate::engine::territory::Territory::pieces_of)): the polygon parts of the union of
 //!   its cells, what a GIS counts when it reads the polygon back;
-//! - `parts` ([`Territory::parts_of`]): the parts of the territory its
+//! - `parts` ([`Territory::parts_of`](crate::engine::territory::Territory::parts_of)): the parts of the territory its
 //!   cells touch. A village in several parts (飞地) is held together by
 //!   enclave links, the only way a grid may be in several pieces;
 //! - the grid is *one piece*, enclave links aside, when
@@ -66,6 +66,10 @@ pub struct ContiguityMetrics {
     pub examples: Vec<GridInPieces>,
 }
 
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
 fn is_zero(x: &usize) -> bool {
     *x == 0
 }
@@ -175,6 +179,7 @@ pub(super) fn county_contiguity(works: &[VillageWork], grids: &[GridMetrics]) ->
     reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
 )]
 mod tests {
+    use crate::engine::territory::Territory;
     use crate::metrics::test_support::*;
     use crate::metrics::*;
     use geo::{MultiPolygon, Polygon};
@@ -256,6 +261,46 @@ mod tests {
         );
         assert_eq!(m.grids[0].pieces, 1);
         assert_eq!(m.county.contiguity.in_pieces, 0);
+    }
+
+    #[test]
+    fn prebuilt_cells_are_used_only_for_the_same_buildings() {
+        // Cells built on the U, handed in for the square village: used
+        // when their sites are the village's buildings in (x, y) order (so
+        // grid 0 is judged on the U), ignored otherwise.
+        let pts = vec![
+            pt(10.0, 20.0, 1, 0),
+            pt(90.0, 20.0, 1, 0),
+            pt(50.0, 10.0, 1, 1),
+        ];
+        let vs = [village("V1", square(0.0, 0.0, 100.0, 100.0), pts)];
+        let sites = [[10.0, 20.0], [50.0, 10.0], [90.0, 20.0]];
+        let Ok(u) = Territory::build("V1", &sites, &u_shape(), &[]) else {
+            panic!("cells of the U")
+        };
+        let gc = codes(2);
+        let measure = |sites: &[[f64; 2]]| {
+            let cells = [Some(PrebuiltCells {
+                sites,
+                lines: &[],
+                territory: &u,
+            })];
+            let input = MetricsInput {
+                villages: &vs,
+                grid_codes: &gc,
+                old_codes: &[],
+                micro_codes: &[],
+                micro_parent: &[],
+                dedicated: &[],
+                locked: &[],
+                barriers: &[],
+                compounds: &[],
+                cells: &cells,
+            };
+            compute(&input, &MetricsParams::default()).grids[0].pieces
+        };
+        assert_eq!(measure(&sites), 2);
+        assert_eq!(measure(&sites[..2]), 1);
     }
 
     #[test]

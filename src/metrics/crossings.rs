@@ -3,7 +3,7 @@
 //!
 //! # Definitions
 //! - A barrier lies *inside* a grid where the territory cells on both of
-//!   its sides belong to the grid ([`Territory::inside_barriers`]): the
+//!   its sides belong to the grid ([`Territory::inside_barriers`](crate::engine::territory::Territory::inside_barriers)): the
 //!   barrier's length that is not a border of the grid.
 //! - A grid *crosses* a barrier when more than [`CROSSING_MIN_M`] of it lies
 //!   inside the grid. `hard_crossings` and `soft_crossings` of a grid count
@@ -13,7 +13,7 @@
 //!   since a cell has one side of a barrier.
 //!
 //! # Algorithm
-//! Per village, on the territory of [`super::contiguity`]: label each
+//! Per village, on the territory of [`crate::metrics::contiguity`]: label each
 //! building with its grid, sum the barrier borders inside each grid per
 //! barrier, and keep the barriers above the threshold. The county sums the
 //! grids and lists the hard crossings, up to [`MAX_LISTED`], in village

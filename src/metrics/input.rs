@@ -120,8 +120,9 @@ pub struct MetricsInput<'a> {
     /// Territory cells already built for each village (indexed like
     /// `villages`), e.g. by the planner; may be empty or hold `None`. They
     /// are used only when their sites are exactly the village's buildings
-    /// in (x, y) order, and must have been built on the village's
-    /// `polygon` and `lines`; otherwise the cells are built afresh.
+    /// in (x, y) order and their lines are the village's `lines`, and must
+    /// have been built on the village's `polygon`; otherwise the cells are
+    /// built afresh.
     pub cells: &'a [Option<PrebuiltCells<'a>>],
 }
 
@@ -130,6 +131,8 @@ pub struct MetricsInput<'a> {
 pub struct PrebuiltCells<'a> {
     /// The sites the cells were built on.
     pub sites: &'a [[f64; 2]],
+    /// The barrier lines they were cut by.
+    pub lines: &'a [BarrierLine],
     /// The cells of `sites` in the village's polygon, cut by its lines.
     pub territory: &'a Territory,
 }

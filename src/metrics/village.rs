@@ -192,7 +192,7 @@ pub(super) fn village_work(
         .get(vi)
         .copied()
         .flatten()
-        .filter(|c| c.sites == buildings.coords.as_slice());
+        .filter(|c| c.sites == buildings.coords.as_slice() && c.lines == v.lines.as_slice());
     let contiguity = contiguity_step(
         vi,
         v,

@@ -50,6 +50,10 @@ pub(crate) fn measure_plan(prep: &Prepared, plan: &Planned, params: &MetricsPara
         .map(|p| {
             p.as_ref().map(|(units, _, territory)| PrebuiltCells {
                 sites: &units.pos,
+                // The lines the planner cut the cells with: none yet. Keep
+                // them equal to `VillageInput::lines`, or the metrics build
+                // the cells again.
+                lines: &[],
                 territory,
             })
         })

@@ -104,7 +104,8 @@ pub struct MicroMetrics {
     /// Micro-grids of dedicated grids.
     pub dedicated: usize,
     /// Points without a micro label (0 for a complete plan); they count for
-    /// their grid's graph and their building's households only.
+    /// their building's households only (their cells belong to no
+    /// micro-grid).
     pub points_without_micro: usize,
     /// Households per micro-grid.
     pub sizes: MicroSizes,
