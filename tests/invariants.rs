@@ -60,7 +60,7 @@ fn every_household_once_nested_contiguous_balanced_compact() {
     assert_eq!(c["grids"].as_u64().unwrap() as usize, villages_of.len());
     assert_eq!(c["nesting"]["violations"], 0);
     assert_eq!(
-        c["contiguity"]["contiguous_share"], 1.0,
+        c["contiguity"]["one_piece_share"], 1.0,
         "{}",
         c["contiguity"]
     );

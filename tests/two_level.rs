@@ -54,12 +54,12 @@ fn synthetic_county_two_levels() {
     assert_eq!(county["nesting"]["violations"], 0);
     assert_eq!(micro["nesting"]["violations"], 0);
     assert_eq!(
-        county["contiguity"]["contiguous_share"], 1.0,
+        county["contiguity"]["one_piece_share"], 1.0,
         "{}",
         county["contiguity"]
     );
     assert_eq!(
-        micro["contiguity"]["contiguous_share"], 1.0,
+        micro["contiguity"]["one_piece_share"], 1.0,
         "{}",
         micro["contiguity"]
     );

@@ -249,8 +249,8 @@ mod tests {
         assert_eq!(c.balance.max_households, 400);
         assert_eq!((c.mean_load, c.max_load), (400.0, 400.0));
         assert_eq!(c.households, 2800);
-        // Contiguity covers all three grids.
-        assert_eq!(c.contiguity.contiguous, 3);
+        // The pieces cover all three grids.
+        assert_eq!(c.contiguity.one_piece, 3);
         let types: Vec<&str> = m.grids.iter().map(|g| g.grid_type).collect();
         assert_eq!(types, vec![FULL_SCOPE, FULL_SCOPE, DEDICATED]);
         // The k-means sees only the two full-scope clusters: the plan is

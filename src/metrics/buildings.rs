@@ -1,8 +1,8 @@
 //! Step 4 of the metrics: the buildings of one village.
 //!
 //! Points with exactly equal coordinates are one building (-0.0 and 0.0
-//! are the same), listed in (x, y) order. Buildings are the nodes of the
-//! contiguity graph and the points of the k-means yardstick. A building's
+//! are the same), listed in (x, y) order. Buildings are the sites of the
+//! territory cells and the points of the k-means yardstick. A building's
 //! load for balance and k-means is that of its full-scope points.
 
 use super::PointRec;

@@ -3,7 +3,9 @@
 use super::FULL_SCOPE;
 use super::balance::BalanceMetrics;
 use super::compactness::CompactnessMetrics;
+use super::compounds::CompoundMetrics;
 use super::contiguity::ContiguityMetrics;
+use super::crossings::CrossingMetrics;
 use super::nesting::{NestingMetrics, PlanGrids};
 use super::village::{GridMetrics, VillageWork};
 use serde::Serialize;
@@ -42,10 +44,16 @@ pub struct CountyMetrics {
     pub balance: BalanceMetrics,
     /// Nesting in villages.
     pub nesting: NestingMetrics,
-    /// Contiguity on the village graphs.
+    /// Grids in one piece on the village territories.
     pub contiguity: ContiguityMetrics,
     /// Compactness against k-means.
     pub compactness: CompactnessMetrics,
+    /// Barrier crossings, when barriers were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crossings: Option<CrossingMetrics>,
+    /// Residential compounds, when compounds were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compounds: Option<CompoundMetrics>,
 }
 
 /// The county figures of each measure, computed by its own module.
@@ -54,6 +62,8 @@ pub(super) struct Measures {
     pub plan: PlanGrids,
     pub contiguity: ContiguityMetrics,
     pub compactness: CompactnessMetrics,
+    pub crossings: Option<CrossingMetrics>,
+    pub compounds: Option<CompoundMetrics>,
 }
 
 /// The county totals of `works` (in village order) with their grid pieces
@@ -97,5 +107,7 @@ pub(super) fn county_metrics(
         nesting: m.plan.nesting,
         contiguity: m.contiguity,
         compactness: m.compactness,
+        crossings: m.crossings,
+        compounds: m.compounds,
     }
 }

@@ -2,7 +2,9 @@
 //! its villages and points) and the knobs ([`MetricsParams`]).
 
 use crate::config;
+use crate::engine::territory::{BarrierLine, Territory};
 use crate::input::workload::MeasureKind;
+use crate::model::ground::{Barrier, Compound};
 use geo::MultiPolygon;
 use serde::Serialize;
 
@@ -65,6 +67,9 @@ pub struct PointRec {
     /// The micro-grid, an index into [`MetricsInput::micro_codes`]; None
     /// when the plan has no micro-grids.
     pub micro: Option<u32>,
+    /// The residential compound (小区) the point lies in, an index into
+    /// [`MetricsInput::compounds`]; None outside every compound.
+    pub compound: Option<u32>,
 }
 
 /// One village with its points.
@@ -76,6 +81,10 @@ pub struct VillageInput {
     pub town_code: String,
     /// The village territory in local metres.
     pub polygon: MultiPolygon<f64>,
+    /// The barriers that reach the territory, in local metres; each
+    /// line's `barrier` is an index into [`MetricsInput::barriers`]. Empty
+    /// without `--barriers`.
+    pub lines: Vec<BarrierLine>,
     /// The village's points, in any order.
     pub points: Vec<PointRec>,
 }
@@ -101,6 +110,31 @@ pub struct MetricsInput<'a> {
     /// full-scope grid kept as it was, so it is left out of the balance
     /// figures, like a dedicated grid. May be empty.
     pub locked: &'a [bool],
+    /// The barriers, indexed by [`BarrierLine::barrier`]: their kind and
+    /// name for the crossing listing. May be empty (a crossing then shows
+    /// its index only).
+    pub barriers: &'a [Barrier],
+    /// The residential compounds, indexed by [`PointRec::compound`]. May be
+    /// empty.
+    pub compounds: &'a [Compound],
+    /// Territory cells already built for each village (indexed like
+    /// `villages`), e.g. by the planner; may be empty or hold `None`. They
+    /// are used only when their sites are exactly the village's buildings
+    /// in (x, y) order and their lines are the village's `lines`, and must
+    /// have been built on the village's `polygon`; otherwise the cells are
+    /// built afresh.
+    pub cells: &'a [Option<PrebuiltCells<'a>>],
+}
+
+/// The territory cells of one village, built elsewhere.
+#[derive(Clone, Copy, Debug)]
+pub struct PrebuiltCells<'a> {
+    /// The sites the cells were built on.
+    pub sites: &'a [[f64; 2]],
+    /// The barrier lines they were cut by.
+    pub lines: &'a [BarrierLine],
+    /// The cells of `sites` in the village's polygon, cut by its lines.
+    pub territory: &'a Territory,
 }
 
 impl MetricsInput<'_> {
@@ -122,6 +156,22 @@ impl MetricsInput<'_> {
                 .villages
                 .iter()
                 .all(|v| v.points.iter().all(|p| p.old_grid.is_some()))
+    }
+
+    /// Barriers were given (a village has barrier lines, or the list is
+    /// not empty): only then are crossings reported.
+    pub(super) fn with_barriers(&self) -> bool {
+        !self.barriers.is_empty() || self.villages.iter().any(|v| !v.lines.is_empty())
+    }
+
+    /// Compounds were given (the list is not empty, or a point names one):
+    /// only then are compounds reported.
+    pub(super) fn with_compounds(&self) -> bool {
+        !self.compounds.is_empty()
+            || self
+                .villages
+                .iter()
+                .any(|v| v.points.iter().any(|p| p.compound.is_some()))
     }
 
     /// Some point carries a micro label: only then are micro-grids measured.

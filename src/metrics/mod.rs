@@ -1,10 +1,12 @@
-//! Plan metrics (docs/DESIGN.md §5): balance, nesting, contiguity, compactness,
-//! stability and micro-grids, computed the same way for any assignment, ours or
-//! another tool's.
+//! Plan metrics (docs/DESIGN.md §5): balance, nesting, contiguity (polygon
+//! pieces), compactness, stability, micro-grids, barrier crossings and split
+//! compounds, computed the same way for any assignment, ours or another
+//! tool's.
 //!
-//! The input is a list of villages, each with its polygon (metres) and its
-//! household points, every point labelled with its new grid, optionally its old
-//! grid and optionally its micro-grid (微网格). Labels are indices into
+//! The input is a list of villages, each with its polygon (metres), the
+//! barrier lines that reach it, and its household points, every point
+//! labelled with its new grid, optionally its old grid, its micro-grid
+//! (微网格) and its residential compound (小区). Labels are indices into
 //! `grid_codes` / `old_codes` / `micro_codes`. A grid label that occurs in two
 //! villages is a nesting violation; every other metric treats each (village,
 //! grid) pair — a *grid piece* — as a grid of that village, so a violating
@@ -67,20 +69,18 @@
 //!    merged into distinct coordinates (-0.0 and 0.0 are the same), in (x, y)
 //!    order. A building's load for balance and k-means is that of its
 //!    full-scope points.
-//! 5. **Contiguity** (`contiguity.rs`):
-//!    [`village_graph`](crate::engine::graph::village_graph) on the distinct
-//!    coordinates (a dedicated grid that falls apart there, because houses just
-//!    outside its premises interleave with its buildings, is judged on the
-//!    triangulation of its own buildings, trimmed the same way), keeping an
-//!    edge when the village polygon strictly contains its midpoint (an
-//!    [`IntervalTreeMultiPolygon`](geo::algorithm::indexed::IntervalTreeMultiPolygon)
-//!    built once per village). A grid's node set is the coordinates holding at
-//!    least one of its points (a coordinate shared by two grids belongs to
-//!    both); the grid is contiguous when that set induces a connected subgraph
-//!    (breadth-first search restricted to the set). Note that `village_graph`
-//!    bridges enclaves to the nearest hamlet, so a village is always one
-//!    component. When any point has a micro label, the micro-grids of each grid
-//!    piece are then measured on that grid's own graph (see [`micro`]).
+//! 5. **Pieces and crossings** (`contiguity.rs`, `crossings.rs`): the
+//!    village's territory cells
+//!    ([`Territory`](crate::engine::territory::Territory)) on its distinct
+//!    coordinates, its polygon and its barrier lines, built once per village
+//!    (or taken from [`MetricsInput::cells`] when the planner built them on
+//!    the same buildings and lines). A grid's buildings are the coordinates
+//!    holding at least one of its points (a coordinate shared by two grids
+//!    belongs to both); its polygon pieces are the parts of the union of
+//!    their cells, and it is *one piece*, enclave links aside, when those
+//!    are no more than the parts of the territory they touch. The same for
+//!    each micro-grid (see [`micro`]). A grid *crosses* a barrier when more
+//!    than [`CROSSING_MIN_M`] of it lies inside the grid.
 //! 6. **k-means yardstick** (`compactness.rs`, `kmeans.rs`): weighted k-means
 //!    with the village's `k_v` on the distinct coordinates with positive
 //!    full-scope load. When `k_v >=` that number of coordinates the optimum is
@@ -93,26 +93,25 @@
 //!    (only when every point has an old grid) from the (old, new, households)
 //!    links, see [`stability`], and from the same links the grid-by-grid
 //!    [`Transition`] report. Micro-grids (only when some point has a micro
-//!    label) from the villages' micro pieces, see [`micro`].
+//!    label) from the villages' micro pieces, see [`micro`]. Crossings (only
+//!    when barriers are given) and compounds (only when compounds are given,
+//!    `compounds.rs`) from the villages' lists.
 //!
-//! A Delaunay edge whose midpoint lies exactly on the village boundary is not
-//! "inside" (geo's `Contains` excludes the boundary). Such an edge runs along
-//! the boundary; if dropping it disconnected the village, `village_graph`
-//! bridges the parts again with the shortest dropped edges.
-//!
-//! Listings (nesting violations, non-contiguous grids) are capped at
-//! [`MAX_LISTED`] entries, in village order then label order; the counts are
-//! always complete.
+//! Listings (nesting violations, grids in pieces, hard crossings) are capped
+//! at [`MAX_LISTED`] entries, in village order then label order; the counts
+//! are always complete. Split compounds are all listed.
 //!
 //! # Complexity
-//! O(n log n) per village for sorting and Delaunay, one point-in-polygon test
-//! per Delaunay edge (O(log s + hits) with the interval tree on s polygon
-//! segments), O(restarts · iterations · n · k_v) for k-means; the micro step
-//! adds a triangulation of each grid piece (no more points than the village's).
-//! The synthetic county (120,000 points, 510 villages, ~1,500 grids, ~10,800
-//! micro-grids) takes about 0.15-0.2 s on 2 cores (the `synthetic_county_scale`
-//! test prints it; end to end in `cargo bench --bench pipeline`, see
-//! BENCHMARKS.md).
+//! O(n log n) per village for sorting and the territory cells (O((n + b)
+//! log(n + b)) with b barrier vertices, see [`crate::engine::territory`]),
+//! O(a log a) over its a cells' atoms for the pieces of grids and
+//! micro-grids, O(restarts · iterations · n · k_v) for k-means. The cells
+//! dominate: on the scale-1.0 synthetic county (120,000 points, 510
+//! villages, ~1,500 grids, ~10,500 micro-grids) `gridplan metrics` takes
+//! about 1 s on 2 cores, of which the cells about 0.9 s of CPU; `partition`
+//! hands its cells on and measures in about 0.2 s (the
+//! `synthetic_county_scale` test prints the time with cells built; end to
+//! end in `cargo bench --bench pipeline`, see BENCHMARKS.md).
 //!
 //! # Errors
 //! None: any assignment can be measured. Degenerate cases have documented
@@ -129,10 +128,14 @@ mod balance;
 mod buildings;
 /// Compactness: distances, SSE, and the k-means yardstick.
 mod compactness;
-/// Contiguity of grids on the village graph.
+/// Residential compounds split between grids.
+mod compounds;
+/// Grids in one piece on the village territory.
 mod contiguity;
 /// Step 7: the county totals.
 mod county;
+/// Barrier crossings of the grids.
+mod crossings;
 /// Step 1: the grids of a village and their sums.
 mod grids;
 /// The input and the parameters.
@@ -159,13 +162,15 @@ use serde::Serialize;
 
 pub use balance::BalanceMetrics;
 pub use compactness::CompactnessMetrics;
-pub use contiguity::{ContiguityMetrics, NonContiguousGrid};
+pub use compounds::CompoundMetrics;
+pub use contiguity::{ContiguityMetrics, GridInPieces};
 pub use county::CountyMetrics;
-pub use input::{MetricsInput, MetricsParams, PointRec, VillageInput};
+pub use crossings::{CROSSING_MIN_M, Crossing, CrossingMetrics};
+pub use input::{MetricsInput, MetricsParams, PointRec, PrebuiltCells, VillageInput};
 pub use measures::MeasureBalance;
 pub use micro::{
-    MicroContiguity, MicroMetrics, MicroNesting, MicroNestingViolation, MicroPerGrid, MicroSizes,
-    NonContiguousMicro, SplitBuilding,
+    MicroContiguity, MicroInPieces, MicroMetrics, MicroNesting, MicroNestingViolation,
+    MicroPerGrid, MicroSizes, SplitBuilding,
 };
 pub use nesting::{NestingMetrics, NestingViolation};
 pub use stability::{
@@ -239,6 +244,12 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
     let plan = nesting::county_nesting(&works, input);
     let contiguity = contiguity::county_contiguity(&works, &grids);
     let compactness = compactness::county_compactness(&works);
+    let crossings = input
+        .with_barriers()
+        .then(|| crossings::county_crossings(&works, &grids, input));
+    let compounds = input
+        .with_compounds()
+        .then(|| compounds::county_compounds(&works, input));
     let (stability, transition) = if with_old {
         let (s, t) = stability::county_stability(&works, input);
         (Some(s), Some(t))
@@ -255,6 +266,8 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
             plan,
             contiguity,
             compactness,
+            crossings,
+            compounds,
         },
     );
     Metrics {
@@ -284,6 +297,9 @@ mod tests {
             micro_parent: &[],
             dedicated: &[],
             locked: &[],
+            barriers: &[],
+            compounds: &[],
+            cells: &[],
         };
         let p = MetricsParams::default();
         let a = json(&compute(&input, &p));
@@ -319,6 +335,9 @@ mod tests {
             micro_parent: &parent,
             dedicated: &dedicated,
             locked: &[],
+            barriers: &[],
+            compounds: &[],
+            cells: &[],
         };
         let p = MetricsParams::default();
         let m = compute(&input, &p);
@@ -353,6 +372,9 @@ mod tests {
             micro_parent: &parent,
             dedicated: &[],
             locked: &[],
+            barriers: &[],
+            compounds: &[],
+            cells: &[],
         };
         let t = std::time::Instant::now();
         let m = compute(&input, &MetricsParams::default());

@@ -1,7 +1,7 @@
 //! The summary table printed to stdout after a run: the county figures, one
 //! labelled row each, in the order a reader checks them (size, balance,
-//! contiguity, nesting, compactness, then micro-grids and stability when
-//! measured).
+//! pieces, nesting, compactness, then barrier crossings, compounds,
+//! micro-grids and stability when measured).
 
 use super::{Metrics, MicroMetrics, StabilityMetrics};
 use std::fmt::Write as _;
@@ -20,6 +20,7 @@ impl Metrics {
         let mut rows = self.size_rows();
         rows.extend(self.balance_rows());
         rows.extend(self.shape_rows());
+        rows.extend(self.ground_rows());
         if let Some(m) = &self.micro {
             rows.extend(self.micro_rows(m));
         }
@@ -93,16 +94,22 @@ impl Metrics {
         rows
     }
 
-    /// Contiguity, nesting and compactness.
+    /// Pieces, nesting and compactness.
     fn shape_rows(&self) -> Vec<Row> {
         let c = &self.county;
+        let k = &c.contiguity;
+        let links = if k.enclave_links > 0 {
+            format!(", {} enclave links", k.enclave_links)
+        } else {
+            String::new()
+        };
         vec![
             (
-                "contiguous".into(),
+                "one piece".into(),
                 format!(
-                    "{} ({}/{})",
-                    pct(c.contiguity.contiguous_share),
-                    c.contiguity.contiguous,
+                    "{} ({}/{}{links})",
+                    pct(k.one_piece_share),
+                    k.one_piece,
                     c.grid_pieces
                 ),
             ),
@@ -127,7 +134,39 @@ impl Metrics {
         ]
     }
 
-    /// Micro-grids: count, band, contiguity, split buildings, nesting.
+    /// Barrier crossings and split compounds, when given.
+    fn ground_rows(&self) -> Vec<Row> {
+        let c = &self.county;
+        let mut rows: Vec<Row> = Vec::new();
+        if let Some(x) = &c.crossings {
+            rows.push((
+                "crossing a hard barrier".into(),
+                format!(
+                    "{} grids ({} crossings)",
+                    x.grids_crossing_hard, x.hard_crossings
+                ),
+            ));
+            rows.push((
+                "crossing a soft barrier".into(),
+                format!(
+                    "{} grids ({} crossings)",
+                    x.grids_crossing_soft, x.soft_crossings
+                ),
+            ));
+        }
+        if let Some(x) = &c.compounds {
+            rows.push((
+                "compounds split".into(),
+                format!(
+                    "{} fitting, {} larger, of {} ({} fit in a grid)",
+                    x.split_fitting, x.split_large, x.count, x.fitting
+                ),
+            ));
+        }
+        rows
+    }
+
+    /// Micro-grids: count, band, pieces, split buildings, nesting.
     fn micro_rows(&self, m: &MicroMetrics) -> Vec<Row> {
         let mut rows: Vec<Row> = vec![
             (
@@ -148,11 +187,11 @@ impl Metrics {
                 ),
             ),
             (
-                "micro contiguous".into(),
+                "micro one piece".into(),
                 format!(
                     "{} ({}/{})",
-                    pct(m.contiguity.contiguous_share),
-                    m.contiguity.contiguous,
+                    pct(m.contiguity.one_piece_share),
+                    m.contiguity.one_piece,
                     m.count
                 ),
             ),

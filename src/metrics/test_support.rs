@@ -22,6 +22,7 @@ pub(super) fn pt(x: f64, y: f64, households: u32, grid: u32) -> PointRec {
         grid,
         old_grid: None,
         micro: None,
+        compound: None,
     }
 }
 
@@ -41,6 +42,7 @@ pub(super) fn village(
         code: code.into(),
         town_code: "330000001".into(),
         polygon,
+        lines: Vec::new(),
         points,
     }
 }
@@ -65,6 +67,9 @@ pub(super) fn run(villages: &[VillageInput], params: &MetricsParams) -> Metrics 
             micro_parent: &[],
             dedicated: &[],
             locked: &[],
+            barriers: &[],
+            compounds: &[],
+            cells: &[],
         },
         params,
     )
@@ -88,6 +93,9 @@ pub(super) fn run_micro(
             micro_parent,
             dedicated,
             locked: &[],
+            barriers: &[],
+            compounds: &[],
+            cells: &[],
         },
         params,
     )

@@ -7,13 +7,16 @@
 use super::balance::{self, VillageBalance};
 use super::buildings::Buildings;
 use super::compactness::{self, PlanCompactness};
-use super::contiguity::{self, Territory};
+use super::compounds::{self, CompoundPiece};
+use super::contiguity::{self, Pieces};
+use super::crossings::{self, VillageCrossings};
 use super::grids::VillageGrids;
 use super::measures::MeasureWork;
 use super::{
     DEDICATED, FULL_SCOPE, MetricsInput, MetricsParams, VillageInput, code_of, micro, share,
     stability,
 };
+use crate::engine::territory::Territory;
 use serde::Serialize;
 
 /// Metrics of one village.
@@ -57,8 +60,8 @@ pub struct VillageMetrics {
     pub max_building_load: f64,
     /// True when the heaviest building alone exceeds t_v·(1 + tolerance).
     pub oversize_building: bool,
-    /// Contiguous grids.
-    pub contiguous: usize,
+    /// Grids whose polygon is one piece, enclave links aside.
+    pub one_piece: usize,
     /// Load-weighted SSE of the plan, m².
     pub sse: f64,
     /// k-means SSE with k_v clusters; None when skipped.
@@ -91,8 +94,17 @@ pub struct GridMetrics {
     /// load / t_v (also given for a dedicated grid, for information; it
     /// does not enter the balance).
     pub relative_load: f64,
-    /// Connected components on the village graph (1 = contiguous).
-    pub components: usize,
+    /// Polygon pieces: parts of the union of its buildings' territory
+    /// cells (0 when none of them has land).
+    pub pieces: usize,
+    /// Parts of the village territory its cells touch; the grid is one
+    /// piece, enclave links aside, when `pieces <= parts`.
+    pub parts: usize,
+    /// Hard barriers with more than
+    /// [`CROSSING_MIN_M`](super::CROSSING_MIN_M) inside the grid.
+    pub hard_crossings: usize,
+    /// Soft barriers likewise.
+    pub soft_crossings: usize,
     /// Household-weighted centroid, local metres.
     pub centroid: [f64; 2],
     /// Household-weighted mean distance to the centroid, metres.
@@ -121,14 +133,28 @@ pub(super) struct VillageWork {
     pub links: Vec<(u32, u32, u64)>,
     /// Its micro-grid pieces.
     pub micro: micro::VillageMicro,
+    /// Enclave links of its territory.
+    pub enclave_links: usize,
+    /// Its territory could not be built.
+    pub unmeasured: bool,
+    /// Its barrier crossings.
+    pub crossings: VillageCrossings,
+    /// Its compound pieces, in compound order.
+    pub compounds: Vec<CompoundPiece>,
 }
 
-/// What the contiguity step finds in one village.
+/// What step 5 finds on the village territory.
 struct Contiguity {
-    /// Per local grid: components on the village graph.
-    components: Vec<usize>,
-    /// Micro-grids measured in their grids.
+    /// Per local grid: its pieces.
+    pieces: Vec<Pieces>,
+    /// Micro-grids measured on the territory.
     micro: micro::VillageMicro,
+    /// Per local grid: barrier crossings.
+    crossings: VillageCrossings,
+    /// Enclave links of the territory.
+    enclave_links: usize,
+    /// The territory could not be built.
+    unmeasured: bool,
 }
 
 /// The results of steps 1-6 for one village.
@@ -159,8 +185,22 @@ pub(super) fn village_work(
     let plan = compactness::village_plan(pts, &grids);
     // 4. Buildings.
     let buildings = Buildings::of(pts, &grids);
-    // 5. Contiguity of every grid, then of the micro-grids in their grids.
-    let contiguity = contiguity_step(vi, v, &grids, &buildings, params, with_micro);
+    // 5. Pieces of every grid and micro-grid, and barrier crossings, on
+    //    the village territory.
+    let prebuilt = input
+        .cells
+        .get(vi)
+        .copied()
+        .flatten()
+        .filter(|c| c.sites == buildings.coords.as_slice() && c.lines == v.lines.as_slice());
+    let contiguity = contiguity_step(
+        vi,
+        v,
+        (&grids, &buildings),
+        prebuilt.map(|c| c.territory),
+        params,
+        with_micro,
+    );
     // 6. The k-means yardstick on buildings with full-scope load.
     let kmeans_sse = compactness::kmeans_yardstick(&v.code, &buildings, grids.k(), params);
     let steps = Steps {
@@ -177,6 +217,7 @@ pub(super) fn village_work(
         Vec::new()
     };
     let grid_metrics = grid_metrics(v, input, &steps);
+    let compounds = compounds::village_compounds(pts, &steps.grids, params);
     let metrics = village_metrics(v, &steps, params);
     let Steps {
         grids,
@@ -195,21 +236,39 @@ pub(super) fn village_work(
         dist_sum: plan.dist_sum,
         links,
         micro: contiguity.micro,
+        enclave_links: contiguity.enclave_links,
+        unmeasured: contiguity.unmeasured,
+        crossings: contiguity.crossings,
+        compounds,
     }
 }
 
-/// Step 5: contiguity of every grid, then of the micro-grids in their
-/// grids (see [`micro`]).
+/// Step 5: the village territory (`prebuilt`, or built here once); the
+/// pieces of every grid, of the micro-grids (see [`micro`]), and the
+/// barrier crossings on it.
 fn contiguity_step(
     vi: usize,
     v: &VillageInput,
-    g: &VillageGrids,
-    b: &Buildings,
+    (g, b): (&VillageGrids, &Buildings),
+    prebuilt: Option<&Territory>,
     params: &MetricsParams,
     with_micro: bool,
 ) -> Contiguity {
-    let territory = Territory::new(&v.polygon, b.coords.len());
-    let components = contiguity::village_components(g, b, &territory);
+    // A village without buildings has no grids to measure.
+    let built = (prebuilt.is_none() && !b.coords.is_empty())
+        .then(|| Territory::build(&v.code, &b.coords, &v.polygon, &v.lines));
+    let unmeasured = matches!(built, Some(Err(_)));
+    let built = built.and_then(Result::ok);
+    let land = prebuilt.or(built.as_ref());
+    let pieces = contiguity::village_pieces(g, b, land);
+    let crossings = if v.lines.is_empty() {
+        VillageCrossings {
+            per_grid: vec![(0, 0); g.len()],
+            hard: Vec::new(),
+        }
+    } else {
+        crossings::village_crossings(&v.points, g, b, land)
+    };
     let micro = if with_micro {
         let hh: Vec<u32> = v.points.iter().map(|p| p.households).collect();
         let mic: Vec<Option<u32>> = v.points.iter().map(|p| p.micro).collect();
@@ -224,7 +283,7 @@ fn contiguity_step(
                 coords: &b.coords,
                 order: &b.order,
             },
-            &|m| territory.contains(m),
+            land,
             params.micro_band.1,
         )
     } else {
@@ -233,7 +292,13 @@ fn contiguity_step(
             ..micro::VillageMicro::default()
         }
     };
-    Contiguity { components, micro }
+    Contiguity {
+        pieces,
+        micro,
+        crossings,
+        enclave_links: land.map_or(0, |t| t.links().0),
+        unmeasured,
+    }
 }
 
 /// The village's grid pieces, in label order.
@@ -256,7 +321,10 @@ fn grid_metrics(v: &VillageInput, input: &MetricsInput, s: &Steps) -> Vec<GridMe
                 population: a.pop,
                 load: a.load,
                 relative_load: s.balance.rel[l],
-                components: s.contiguity.components[l],
+                pieces: s.contiguity.pieces[l].pieces,
+                parts: s.contiguity.pieces[l].parts,
+                hard_crossings: s.contiguity.crossings.per_grid[l].0,
+                soft_crossings: s.contiguity.crossings.per_grid[l].1,
                 centroid: s.plan.centroid[l],
                 mean_distance_m: s.plan.mean_distance(l, a.hh),
                 locked: g.locked[l],
@@ -301,7 +369,7 @@ fn village_metrics(v: &VillageInput, s: &Steps, params: &MetricsParams) -> Villa
             g.target,
             params.tolerance,
         ),
-        contiguous: s.contiguity.components.iter().filter(|&&c| c <= 1).count(),
+        one_piece: s.contiguity.pieces.iter().filter(|p| p.one_piece()).count(),
         sse: plan.sse,
         kmeans_sse: s.kmeans_sse,
         sse_ratio: compactness::sse_ratio(plan.sse, s.kmeans_sse),

@@ -9,7 +9,9 @@ use geo::MultiPolygon;
 use crate::config::{MetricsConfig, PartitionConfig, Sizing, further_measures};
 use crate::input::lock::CurrentPlan;
 use crate::input::prepare::{County, Prepared};
-use crate::metrics::{self, Metrics, MetricsInput, MetricsParams, PointRec, VillageInput};
+use crate::metrics::{
+    self, Metrics, MetricsInput, MetricsParams, PointRec, PrebuiltCells, VillageInput,
+};
 use crate::output::scenarios::ScenarioRow;
 use crate::plan::Planned;
 use crate::plan::labels::HouseholdLabels;
@@ -38,13 +40,29 @@ pub(crate) fn params_of_metrics(cfg: &MetricsConfig) -> MetricsParams {
     }
 }
 
-/// The metrics of our plan.
+/// The metrics of our plan. The planner's territory cells are handed on,
+/// so the metrics need not build them again: they are the cells of the
+/// same buildings in the same territories.
 pub(crate) fn measure_plan(prep: &Prepared, plan: &Planned, params: &MetricsParams) -> Metrics {
-    compute_metrics(
+    let cells: Vec<Option<PrebuiltCells>> = plan
+        .plans
+        .iter()
+        .map(|p| {
+            p.as_ref().map(|(units, _, territory)| PrebuiltCells {
+                sites: &units.pos,
+                // The lines the planner cut the cells with: none yet. Keep
+                // them equal to `VillageInput::lines`, or the metrics build
+                // the cells again.
+                lines: &[],
+                territory,
+            })
+        })
+        .collect();
+    metrics_of(
         prep,
-        &plan.members_of,
-        &plan.territory,
+        (&plan.members_of, &plan.territory),
         &plan.labels,
+        &cells,
         params,
     )
 }
@@ -56,6 +74,18 @@ pub(crate) fn compute_metrics(
     members: &[Vec<u32>],
     territory: &[MultiPolygon<f64>],
     labels: &HouseholdLabels,
+    params: &MetricsParams,
+) -> Metrics {
+    metrics_of(prep, (members, territory), labels, &[], params)
+}
+
+/// [`compute_metrics`] with the territory cells already built for some
+/// villages (`cells`, indexed like the villages; may be empty).
+fn metrics_of(
+    prep: &Prepared,
+    (members, territory): (&[Vec<u32>], &[MultiPolygon<f64>]),
+    labels: &HouseholdLabels,
+    cells: &[Option<PrebuiltCells>],
     params: &MetricsParams,
 ) -> Metrics {
     let county = &prep.county;
@@ -74,6 +104,9 @@ pub(crate) fn compute_metrics(
             code: v.code.clone(),
             town_code: v.town_code.clone(),
             polygon: polygon.clone(),
+            // The barriers that reach the village: none until the plan
+            // reads `--barriers`.
+            lines: Vec::new(),
             points: m
                 .iter()
                 .map(|&h| point(county, current, &prep.load, labels, (h, has_old)))
@@ -89,6 +122,9 @@ pub(crate) fn compute_metrics(
             micro_parent: &labels.micro_parent,
             dedicated: &labels.dedicated,
             locked: &labels.locked,
+            barriers: &[],
+            compounds: &[],
+            cells,
         },
         params,
     )
@@ -116,6 +152,7 @@ fn point(
             .copied()
             .filter(|&o| has_old && o != u32::MAX),
         micro: (micro != u32::MAX).then_some(micro),
+        compound: None,
     }
 }
 
@@ -151,7 +188,7 @@ pub(crate) fn scenario_row(
         within_tolerance_share: c.balance.within_tol_share,
         mean_distance_m: c.compactness.mean_distance_m,
         sse_ratio: c.compactness.sse_ratio,
-        contiguous_share: c.contiguity.contiguous_share,
+        contiguous_share: c.contiguity.one_piece_share,
         households_moved: m
             .stability
             .as_ref()

@@ -1,8 +1,8 @@
 //! Steps 4-5 of the micro-grid metrics, for the county (see [`super`]).
 
 use super::{
-    MicroContiguity, MicroMetrics, MicroNesting, MicroNestingViolation, MicroPerGrid, MicroPiece,
-    MicroSizes, NonContiguousMicro, PER_GRID_BUCKETS, SIZE_BUCKET_WIDTH, SIZE_BUCKETS,
+    MicroContiguity, MicroInPieces, MicroMetrics, MicroNesting, MicroNestingViolation,
+    MicroPerGrid, MicroPiece, MicroSizes, PER_GRID_BUCKETS, SIZE_BUCKET_WIDTH, SIZE_BUCKETS,
     SplitBuilding, SplitRec, VillageMicro,
 };
 use crate::metrics::{MAX_LISTED, MetricsInput, MetricsParams, code_of, share};
@@ -74,10 +74,11 @@ struct Tally {
     dedicated: usize,
     oversize: usize,
     in_band: usize,
-    contiguous: usize,
+    one_piece: usize,
+    across_parts: usize,
     nest_violations: usize,
     nest_examples: Vec<MicroNestingViolation>,
-    cont_examples: Vec<NonContiguousMicro>,
+    cont_examples: Vec<MicroInPieces>,
     /// Distinct (grid, micro) pairs.
     grid_micro: Vec<(u32, u32)>,
 }
@@ -117,9 +118,10 @@ fn aggregate(
             examples: t.nest_examples,
         },
         contiguity: MicroContiguity {
-            contiguous: t.contiguous,
-            contiguous_share: share(t.contiguous, count),
-            non_contiguous: count - t.contiguous,
+            one_piece: t.one_piece,
+            one_piece_share: share(t.one_piece, count),
+            in_pieces: count - t.one_piece,
+            across_parts: t.across_parts,
             examples: t.cont_examples,
         },
     }
@@ -165,15 +167,19 @@ fn tally_label(group: &[MicroPiece], c: &CountyView, grids: &mut Vec<u32>, t: &m
             });
         }
     }
-    let components: usize = group.iter().map(|p| p.components).sum();
-    if group.len() == 1 && components <= 1 {
-        t.contiguous += 1;
+    // A micro-grid in two grid pieces is in pieces whatever its cells.
+    if group.len() == 1 && group[0].pieces.one_piece() {
+        t.one_piece += 1;
+        if group[0].pieces.parts > 1 {
+            t.across_parts += 1;
+        }
     } else if t.cont_examples.len() < MAX_LISTED {
-        t.cont_examples.push(NonContiguousMicro {
+        t.cont_examples.push(MicroInPieces {
             micro: code_of(c.micro_codes, m),
             grid: code_of(c.grid_codes, group[0].grid),
             village: village_code(c, group[0].village),
-            components,
+            pieces: group.iter().map(|p| p.pieces.pieces).sum(),
+            parts: group.iter().map(|p| p.pieces.parts).sum(),
         });
     }
 }

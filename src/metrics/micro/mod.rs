@@ -44,34 +44,35 @@
 //! - **Type**: a micro-grid belongs to a dedicated grid when the lowest grid
 //!   label among its points is dedicated (with nesting intact, its only
 //!   grid).
+//! - **One piece**: a micro-grid's polygon is the union of the territory
+//!   cells of its buildings (the village's cells, as for grids in
+//!   `contiguity.rs`). It is one piece, enclave links aside, when it lies
+//!   in one grid piece and its cells form no more polygon pieces than the
+//!   parts of the territory they touch. The cells of the
+//!   other grids count: a micro-grid cut by a neighbouring grid's cells is
+//!   in pieces, as its polygon shows.
 //!
 //! # Algorithm
 //! Per village (in parallel with the rest of the village work; `village.rs`):
-//! 1. Sort the points by (grid, building) and walk each grid piece. Its
-//!    graph nodes are the distinct coordinates of all its points, in (x, y)
-//!    order; each micro label present gets its node set and its households.
-//! 2. When the piece holds two or more micro labels, or one label that does
-//!    not cover all the piece's buildings, build the grid's Delaunay graph
-//!    with [`crate::engine::graph::village_graph`] over those coordinates, keeping an
-//!    edge when the village polygon contains its midpoint (the rule used for
-//!    grids), and count the components of each micro label's induced
-//!    subgraph by breadth-first search. Otherwise the single label covers
-//!    the whole (always connected) graph and has one component, so no graph
-//!    is built.
+//! 1. Sort the points by (grid, building) and walk each grid piece; each
+//!    micro label present gets its buildings and its households.
+//! 2. The pieces and parts of each micro label's buildings on the village
+//!    territory ([`Territory::pieces_of`] and [`Territory::parts_of`]).
 //! 3. Walk the buildings (points sorted by coordinate) for split buildings.
 //!
 //! Then for the county, sequentially and in label order (`county.rs`):
 //! 4. Sort the pieces by (micro, village, grid); each micro label's group
-//!    gives its size, grids, type, oversize flag, nesting and contiguity (a
-//!    micro-grid is contiguous when it has one piece with one component).
+//!    gives its size, grids, type, oversize flag, nesting and whether it is
+//!    one piece.
 //! 5. Sizes and per-grid counts are sorted and summarised.
 //!
 //! # Complexity
-//! O(n log n) per village for the sorts and the grid triangulations (each
-//! point is in one grid piece, so the grid graphs together are no larger
-//! than the village graph), plus one point-in-polygon test per grid-graph
-//! edge; O(m log m) for the county step over m micro pieces.
+//! O(n log n) per village for the sorts, plus O(a log a) over the a atoms
+//! of the village territory for the pieces (each building is in few
+//! micro-grids); O(m log m) for the county step over m micro pieces.
 //!
+//! [`Territory::pieces_of`]: crate::engine::territory::Territory::pieces_of
+//! [`Territory::parts_of`]: crate::engine::territory::Territory::parts_of
 //! [`SIZE_BUCKETS`]: crate::metrics::micro::SIZE_BUCKETS
 //! [`SIZE_BUCKET_WIDTH`]: crate::metrics::micro::SIZE_BUCKET_WIDTH
 
@@ -80,6 +81,7 @@ mod village;
 
 use serde::Serialize;
 
+use super::contiguity::Pieces;
 pub(super) use county::county_micro;
 pub(super) use village::village_micro;
 
@@ -102,7 +104,8 @@ pub struct MicroMetrics {
     /// Micro-grids of dedicated grids.
     pub dedicated: usize,
     /// Points without a micro label (0 for a complete plan); they count for
-    /// their grid's graph and their building's households only.
+    /// their building's households only (their cells belong to no
+    /// micro-grid).
     pub points_without_micro: usize,
     /// Households per micro-grid.
     pub sizes: MicroSizes,
@@ -122,7 +125,7 @@ pub struct MicroMetrics {
     pub split_examples: Vec<SplitBuilding>,
     /// Nesting of micro-grids in grids.
     pub nesting: MicroNesting,
-    /// Contiguity of micro-grids on their grid's graph.
+    /// Micro-grids in one piece.
     pub contiguity: MicroContiguity,
 }
 
@@ -197,30 +200,36 @@ pub struct MicroNestingViolation {
     pub declared_parent: Option<String>,
 }
 
-/// Contiguity of micro-grids.
+/// Micro-grids in one piece.
 #[derive(Serialize, Clone, Debug)]
 pub struct MicroContiguity {
-    /// Contiguous micro-grids.
-    pub contiguous: usize,
-    /// `contiguous` / count (goal 1).
-    pub contiguous_share: f64,
-    /// Non-contiguous micro-grids.
-    pub non_contiguous: usize,
-    /// Up to [`MAX_LISTED`](super::MAX_LISTED) of them, in label order.
-    pub examples: Vec<NonContiguousMicro>,
+    /// Micro-grids whose polygon is one piece, enclave links aside.
+    pub one_piece: usize,
+    /// `one_piece` / count (goal 1).
+    pub one_piece_share: f64,
+    /// Micro-grids in pieces (or in several grids).
+    pub in_pieces: usize,
+    /// Micro-grids that span several parts of their village (飞地), one
+    /// piece in each (counted in `one_piece`).
+    pub across_parts: usize,
+    /// Up to [`MAX_LISTED`](super::MAX_LISTED) of those in pieces, in label
+    /// order.
+    pub examples: Vec<MicroInPieces>,
 }
 
-/// One micro-grid that falls apart on its grid's graph.
+/// One micro-grid whose polygon is in pieces.
 #[derive(Serialize, Clone, Debug, PartialEq)]
-pub struct NonContiguousMicro {
+pub struct MicroInPieces {
     /// Micro-grid code.
     pub micro: String,
     /// The grid of its first piece.
     pub grid: String,
     /// The village of its first piece.
     pub village: String,
-    /// Components summed over its pieces (>= 2).
-    pub components: usize,
+    /// Polygon pieces, summed over its (village, grid) pieces.
+    pub pieces: usize,
+    /// Parts of the territory they touch, summed likewise.
+    pub parts: usize,
 }
 
 /// One (village, grid, micro) piece.
@@ -229,7 +238,7 @@ pub(super) struct MicroPiece {
     pub micro: u32,
     pub village: u32,
     pub grid: u32,
-    pub components: usize,
+    pub pieces: Pieces,
     pub households: u64,
     pub nodes: usize,
     /// Households of the whole building when the piece is one building.

@@ -58,15 +58,15 @@ fn micro_size_distribution_and_band_share() {
     assert_eq!(m.villages[0].micro_grids, 7);
     assert_eq!(mm.buildings_split, 0);
     assert_eq!(mm.nesting.violations, 0);
-    assert_eq!(mm.contiguity.contiguous, 7);
-    assert_eq!(mm.contiguity.contiguous_share, 1.0);
+    assert_eq!(mm.contiguity.one_piece, 7);
+    assert_eq!(mm.contiguity.one_piece_share, 1.0);
     let t = m.summary_table();
     for line in [
         "dedicated grids",
         "micro-grids (mean per grid)  7 (3.50)",
         "micro in 20-80",
         "66.7 % (4/6, 1 oversize)",
-        "micro contiguous",
+        "micro one piece",
         "buildings split",
     ] {
         assert!(t.contains(line), "{line} missing in\n{t}");
@@ -166,10 +166,10 @@ fn a_micro_grid_crossing_its_grid_is_a_nesting_violation() {
             },
         ]
     );
-    // A micro-grid in two grids is in two pieces: not contiguous.
-    assert_eq!(mm.contiguity.non_contiguous, 1);
+    // A micro-grid in two grids is in two pieces.
+    assert_eq!(mm.contiguity.in_pieces, 1);
     assert_eq!(mm.contiguity.examples[0].micro, "M000");
-    assert_eq!(mm.contiguity.examples[0].components, 2);
+    assert_eq!(mm.contiguity.examples[0].pieces, 2);
     // Grid counts per grid: micro 0 counts in both.
     assert_eq!(mm.per_grid.max, 2);
 
@@ -179,7 +179,7 @@ fn a_micro_grid_crossing_its_grid_is_a_nesting_violation() {
 }
 
 #[test]
-fn a_non_contiguous_micro_grid_inside_its_grid() {
+fn a_micro_grid_in_pieces_inside_its_grid() {
     // The 5x5 lattice, all one grid: column 2 is micro 1 and cuts micro 0.
     let mut vs = lattice(None);
     for p in &mut vs[0].points {
@@ -190,22 +190,23 @@ fn a_non_contiguous_micro_grid_inside_its_grid() {
     let Some(mm) = m.micro else {
         panic!("micro metrics expected")
     };
-    assert_eq!(mm.contiguity.contiguous, 1);
-    assert_eq!(mm.contiguity.contiguous_share, 0.5);
+    assert_eq!(mm.contiguity.one_piece, 1);
+    assert_eq!(mm.contiguity.one_piece_share, 0.5);
     assert_eq!(
         mm.contiguity.examples,
-        vec![NonContiguousMicro {
+        vec![MicroInPieces {
             micro: "M000".into(),
             grid: "G000".into(),
             village: "V1".into(),
-            components: 2,
+            pieces: 2,
+            parts: 1,
         }]
     );
-    assert_eq!(m.county.contiguity.contiguous_share, 1.0);
+    assert_eq!(m.county.contiguity.one_piece_share, 1.0);
 
-    // The graph is the GRID's: micro 0's two points are neighbours in
-    // grid 0's triangulation although grid 1's point sits between them
-    // in the village's.
+    // The cells of the other grids count: grid 1's building sits between
+    // micro 0's two buildings, and its cell parts them. (The grid's own
+    // triangulation, which ignored grid 1, called micro 0 contiguous.)
     let pts = vec![
         mpt(10.0, 10.0, 1, 0, 0),
         mpt(30.0, 10.0, 1, 0, 0),
@@ -214,10 +215,13 @@ fn a_non_contiguous_micro_grid_inside_its_grid() {
     ];
     let vs = vec![village("V1", square(0.0, 0.0, 100.0, 100.0), pts)];
     let m = run_micro(&vs, &[0, 0, 1], &[], &MetricsParams::default());
-    assert_eq!(m.micro.map(|x| x.contiguity.non_contiguous), Some(0));
+    let ex = m.micro.map(|x| x.contiguity.examples);
+    assert_eq!(
+        ex.map(|e| e.iter().map(|x| (x.micro.clone(), x.pieces)).collect()),
+        Some(vec![("M000".to_string(), 2)])
+    );
 
-    // The midpoint rule: in an L-shaped village the edge across the
-    // notch does not join micro 0's two tips.
+    // In an L-shaped village the notch parts micro 0's two tips.
     let l = poly(&[
         (0.0, 0.0),
         (100.0, 0.0),
@@ -239,21 +243,20 @@ fn a_non_contiguous_micro_grid_inside_its_grid() {
         &MetricsParams::default(),
     );
     let ex = m.micro.map(|x| x.contiguity.examples);
-    assert_eq!(ex.map(|e| (e.len(), e[0].components)), Some((1, 2)));
+    assert_eq!(ex.map(|e| (e.len(), e[0].pieces)), Some((1, 2)));
     let m = run_micro(
         &[village("V1", square(0.0, 0.0, 100.0, 100.0), pts)],
         &[],
         &[],
         &MetricsParams::default(),
     );
-    assert_eq!(m.micro.map(|x| x.contiguity.non_contiguous), Some(0));
+    assert_eq!(m.micro.map(|x| x.contiguity.in_pieces), Some(0));
 }
 
 #[test]
 fn an_unlabelled_point_can_cut_a_micro_grid() {
     // Grid 0 on a line: micro 0 at both ends, an unlabelled point in the
-    // middle. The single label does not cover the grid, so the graph is
-    // built and finds two components.
+    // middle, whose cell parts the two ends.
     let mut mid = pt(20.0, 10.0, 1, 0);
     mid.micro = None;
     let pts = vec![mpt(10.0, 10.0, 1, 0, 0), mid, mpt(30.0, 10.0, 1, 0, 0)];
@@ -263,5 +266,5 @@ fn an_unlabelled_point_can_cut_a_micro_grid() {
         panic!("micro metrics expected")
     };
     assert_eq!(mm.points_without_micro, 1);
-    assert_eq!(mm.contiguity.non_contiguous, 1);
+    assert_eq!(mm.contiguity.in_pieces, 1);
 }

@@ -1,24 +1,22 @@
 //! Steps 1-3 of the micro-grid metrics, for one village (see [`super`]).
 
 use super::{MicroPiece, SplitRec, VillageMicro, VillageView};
-use crate::engine::graph::village_graph;
-use crate::metrics::contiguity::grid_components;
+use crate::engine::territory::Territory;
+use crate::metrics::contiguity::set_pieces;
 
 /// Buffers reused from one grid piece to the next.
 #[derive(Default)]
 struct Scratch {
-    /// The piece's buildings, sorted.
-    grid_nodes: Vec<u32>,
     /// The piece's micro labels, sorted.
     labs: Vec<u32>,
-    /// Distinct (local micro, grid-local node) pairs, sorted.
+    /// Distinct (local micro, building) pairs, sorted.
     members: Vec<(u32, u32)>,
 }
 
 /// Steps 1-3 of the module docs of [`super`] for one village.
 pub(in crate::metrics) fn village_micro(
     v: &VillageView,
-    inside: &dyn Fn([f64; 2]) -> bool,
+    land: Option<&Territory>,
     cap: f64,
 ) -> VillageMicro {
     let n = v.micro.len();
@@ -52,7 +50,7 @@ pub(in crate::metrics) fn village_micro(
     let mut scratch = Scratch::default();
     for group in by_grid.chunk_by(|a, b| a.0 == b.0) {
         per_grid[group[0].0 as usize] =
-            grid_pieces(v, group, &node_hh, inside, &mut scratch, &mut pieces);
+            grid_pieces(v, group, &node_hh, land, &mut scratch, &mut pieces);
     }
     VillageMicro {
         pieces,
@@ -102,14 +100,11 @@ fn grid_pieces(
     v: &VillageView,
     group: &[(u32, u32, u32, u32)],
     node_hh: &[u64],
-    inside: &dyn Fn([f64; 2]) -> bool,
+    land: Option<&Territory>,
     s: &mut Scratch,
     pieces: &mut Vec<MicroPiece>,
 ) -> usize {
     let g = group[0].0 as usize;
-    s.grid_nodes.clear();
-    s.grid_nodes.extend(group.iter().map(|t| t.1));
-    s.grid_nodes.dedup();
     s.labs.clear();
     s.labs
         .extend(group.iter().map(|t| t.2).filter(|&m| m != u32::MAX));
@@ -126,35 +121,25 @@ fn grid_pieces(
         }
         let ml = s.labs.binary_search(&m).unwrap_or(0);
         hh[ml] += u64::from(h);
-        // Both lists are sorted, so the grid-local node is a search away.
-        let gn = s.grid_nodes.binary_search(&node).unwrap_or(0) as u32;
-        s.members.push((ml as u32, gn));
+        s.members.push((ml as u32, node));
     }
     s.members.sort_unstable();
     s.members.dedup();
     let mut nodes = vec![0usize; s.labs.len()];
     let mut one_node = vec![0u32; s.labs.len()];
-    for &(ml, gn) in &s.members {
+    for &(ml, node) in &s.members {
         nodes[ml as usize] += 1;
-        one_node[ml as usize] = s.grid_nodes[gn as usize];
+        one_node[ml as usize] = node;
     }
-    // A single label covering every building of the piece is the whole
-    // (always connected) graph: no graph to build.
-    let needs_graph =
-        s.grid_nodes.len() >= 2 && (s.labs.len() >= 2 || nodes[0] < s.grid_nodes.len());
-    let components = if needs_graph {
-        let pts: Vec<[f64; 2]> = s.grid_nodes.iter().map(|&c| v.coords[c as usize]).collect();
-        let graph = village_graph(&pts, inside);
-        grid_components(&graph, &s.members, s.labs.len(), pts.len())
-    } else {
-        vec![1; s.labs.len()]
-    };
+    // Even a single label covering the whole grid piece is measured: the
+    // grid itself may be in pieces.
+    let cut = set_pieces(land, &s.members, s.labs.len());
     for (ml, &m) in s.labs.iter().enumerate() {
         pieces.push(MicroPiece {
             micro: m,
             village: v.village,
             grid: v.labels[g],
-            components: components[ml],
+            pieces: cut[ml],
             households: hh[ml],
             nodes: nodes[ml],
             building_households: if nodes[ml] == 1 {

@@ -119,9 +119,12 @@ pub(super) fn empty_report() -> Report {
             examples: Vec::new(),
         },
         contiguity: ContiguityMetrics {
-            contiguous: 0,
-            contiguous_share: 1.0,
-            non_contiguous: 0,
+            one_piece: 0,
+            one_piece_share: 1.0,
+            in_pieces: 0,
+            across_parts: 0,
+            enclave_links: 0,
+            villages_unmeasured: 0,
             examples: Vec::new(),
         },
         compactness: CompactnessMetrics {
@@ -133,6 +136,8 @@ pub(super) fn empty_report() -> Report {
             villages_in_ratio: 0,
             villages_skipped: 0,
         },
+        crossings: None,
+        compounds: None,
     };
     Report {
         params: None,
@@ -184,7 +189,7 @@ fn village(
         in_band: k,
         max_building_load: 20.0,
         oversize_building: false,
-        contiguous: 3,
+        one_piece: 3,
         sse: 1.0,
         kmeans_sse: sse_ratio.map(|_| 1.0),
         sse_ratio,
@@ -221,7 +226,7 @@ pub(super) fn report() -> Report {
     c.households = 1800;
     (c.balance.grids, c.balance.max_dev, c.balance.within_tol) = (5, 0.05, 5);
     (c.balance.cv, c.balance.in_band) = (0.02, 5);
-    c.contiguity.contiguous = 6;
+    c.contiguity.one_piece = 6;
     (c.compactness.sse_ratio, c.compactness.mean_distance_m) = (Some(1.1), 150.0);
     r.metrics.villages = vec![
         village("330381101001", 3, 0, 0.05, Some(1.12)),

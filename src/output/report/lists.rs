@@ -1,5 +1,5 @@
 //! The lists of problems and notes: balance shortfalls, villages outside
-//! the band, non-contiguous grids, dedicated zones across villages, empty
+//! the band, grids in pieces, dedicated zones across villages, empty
 //! zones and households placed by snapping.
 
 use crate::output::html::{count, decimals, esc, int, percent, w};
@@ -55,13 +55,19 @@ pub(super) fn lists(out: &mut String, r: &Report) {
     );
     table(
         out,
-        "Non-contiguous grids",
-        &[("Grid", false), ("Village", false), ("Pieces", true)],
+        "Grids in pieces",
+        &[
+            ("Grid", false),
+            ("Village", false),
+            ("Pieces", true),
+            ("Village parts", true),
+        ],
         r.metrics.county.contiguity.examples.iter().map(|g| {
             vec![
                 esc(&g.grid).to_string(),
                 esc(&g.village).to_string(),
-                count(g.components),
+                count(g.pieces),
+                count(g.parts),
             ]
         }),
     );

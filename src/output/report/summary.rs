@@ -125,11 +125,11 @@ fn balance_rows(out: &mut String, r: &Report) {
         "",
     );
     row(out, "Load CV", &decimals(Some(b.cv), 3), "");
-    let cs = finite(c.contiguity.contiguous_share);
+    let cs = finite(c.contiguity.one_piece_share);
     row(
         out,
-        "Contiguous",
-        &of(n(c.contiguity.contiguous), n(c.grids), cs),
+        "One piece",
+        &of(n(c.contiguity.one_piece), n(c.grids), cs),
         flag(cs.is_some_and(|s| s < 1.0), "bad"),
     );
     let nv = c.nesting.violations;
@@ -180,11 +180,11 @@ fn micro_rows(out: &mut String, mi: &MicroMetrics, micro_band: (f64, f64)) {
         ),
         "",
     );
-    let mcs = finite(mi.contiguity.contiguous_share);
+    let mcs = finite(mi.contiguity.one_piece_share);
     row(
         out,
-        "Micro-grids contiguous",
-        &of(n(mi.contiguity.contiguous), n(mi.count), mcs),
+        "Micro-grids in one piece",
+        &of(n(mi.contiguity.one_piece), n(mi.count), mcs),
         flag(mcs.is_some_and(|s| s < 1.0), "bad"),
     );
     let split = mi.buildings_split;

@@ -13,7 +13,7 @@ pub(super) fn villages_table(out: &mut String, m: &Metrics) {
          Rows in red miss the tolerance or contiguity.</p>\n\
          <table class=\"grid-t sortable\" id=\"vtable\">\n<thead><tr><th>Village</th><th class=\"n\">k</th>\
          <th class=\"n\">Ded.</th><th class=\"n\">Micro</th><th class=\"n\">Households</th><th class=\"n\">Mean</th>\
-         <th class=\"n\">Max dev.</th><th class=\"n\">Contiguous</th><th class=\"n\">SSE ratio</th></tr></thead>\n<tbody>\n",
+         <th class=\"n\">Max dev.</th><th class=\"n\">One piece</th><th class=\"n\">SSE ratio</th></tr></thead>\n<tbody>\n",
     );
     for v in &m.villages {
         village_row(out, v, tol);
@@ -26,7 +26,7 @@ pub(super) fn villages_table(out: &mut String, m: &Metrics) {
 fn village_row(out: &mut String, v: &VillageMetrics, tol: Option<f64>) {
     let total = v.k + v.dedicated_grids;
     let md = finite(v.max_dev);
-    let bad = matches!((md, tol), (Some(d), Some(t)) if d > t + 1e-9) || v.contiguous < total;
+    let bad = matches!((md, tol), (Some(d), Some(t)) if d > t + 1e-9) || v.one_piece < total;
     w!(
         out,
         "<tr{}><td><a href=\"#\" data-goto=\"{}\">{}</a></td>",
@@ -43,8 +43,8 @@ fn village_row(out: &mut String, v: &VillageMetrics, tol: Option<f64>) {
         (Some(v.target), decimals(Some(v.target), 1)),
         (md, percent(md, 1)),
         (
-            n(v.contiguous),
-            format!("{}/{}", count(v.contiguous), count(total)),
+            n(v.one_piece),
+            format!("{}/{}", count(v.one_piece), count(total)),
         ),
         (v.sse_ratio, decimals(v.sse_ratio, 3)),
     ] {
