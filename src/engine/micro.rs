@@ -213,6 +213,8 @@ pub fn micro_grids(
             },
             &PartitionParams::new(params.tolerance, params.seed),
         )?;
+        let mut plan = plan;
+        plan.k = one_piece(graph, &fixed, &weight, &mut plan.label, plan.k);
         let base = groups.len();
         for _ in 0..plan.k {
             groups.push((Vec::new(), [0.0, 0.0], false));
@@ -261,6 +263,58 @@ pub fn micro_grids(
         count: groups.len(),
         oversize,
     })
+}
+
+/// Makes every free micro-grid (labels `0..k`) one piece on `graph`: a
+/// micro-grid whose buildings fall apart (its few buildings lie between
+/// towers, say) keeps its heaviest piece; each other piece joins the
+/// lightest free micro-grid it touches, or becomes a micro-grid of its own
+/// when it touches none. Returns the new number of free micro-grids.
+fn one_piece(graph: &Graph, fixed: &[u32], weight: &[f64], label: &mut [u32], k: usize) -> usize {
+    let free = |i: usize| fixed.get(i).is_none_or(|&f| f == u32::MAX);
+    let mut k = k;
+    for g in 0..k as u32 {
+        let members: Vec<u32> = (0..label.len() as u32)
+            .filter(|&i| free(i as usize) && label[i as usize] == g)
+            .collect();
+        let idx = graph.components_of(&members, label, g);
+        if idx.len() <= 1 {
+            continue;
+        }
+        let heaviest = (0..idx.len())
+            .max_by(|&a, &b| {
+                let wa: f64 = idx[a].iter().map(|&i| weight[i as usize]).sum();
+                let wb: f64 = idx[b].iter().map(|&i| weight[i as usize]).sum();
+                wa.total_cmp(&wb).then(b.cmp(&a))
+            })
+            .unwrap_or(0);
+        let loads = crate::engine::repair::loads(weight, label, k + fixed.len());
+        for (c, comp) in idx.iter().enumerate() {
+            if c == heaviest {
+                continue;
+            }
+            let target = comp
+                .iter()
+                .flat_map(|&i| graph.neighbors(i as usize).iter().copied())
+                .filter(|&j| {
+                    free(j as usize) && label[j as usize] != g && (label[j as usize] as usize) < k
+                })
+                .map(|j| label[j as usize])
+                .min_by(|&a, &b| {
+                    loads[a as usize]
+                        .total_cmp(&loads[b as usize])
+                        .then(a.cmp(&b))
+                });
+            let to = target.unwrap_or_else(|| {
+                k += 1;
+                (k - 1) as u32
+            });
+            for &i in comp {
+                label[i as usize] = to;
+            }
+        }
+    }
+    k
 }
 
 /// The code of micro-grid number `seq` (1-based) of a grid.

@@ -270,6 +270,28 @@ impl Territory {
         &self.graph
     }
 
+    /// The subgraph induced by `nodes` (node i standing for `nodes[i]`)
+    /// with shared land only, no links: a set connected in it has one
+    /// polygon piece (micro-grids are cut on this graph, since a grid's
+    /// enclave part cannot be helped at their level).
+    #[must_use]
+    pub fn induced_land(&self, nodes: &[u32]) -> Graph {
+        let sub = self.graph.induced(nodes);
+        let mut edges = Vec::new();
+        for i in 0..sub.len() {
+            for &j in sub.neighbors(i) {
+                if (i as u32) < j
+                    && self
+                        .edge(nodes[i], nodes[j as usize])
+                        .is_some_and(|e| !matches!(e.border, Border::Enclave | Border::Snap))
+                {
+                    edges.push((i as u32, j));
+                }
+            }
+        }
+        Graph::from_edges(nodes.len(), &edges)
+    }
+
     /// Every edge of [`Self::graph`] with its border, sorted by (u, v).
     #[must_use]
     pub fn edges(&self) -> &[SiteEdge] {

@@ -79,6 +79,7 @@ pub(crate) fn plan_county(
         app,
         members_of,
         territory,
+        lines,
         plans: numbered.plans,
         grids: numbered.grids,
         micro_plans,
@@ -554,7 +555,7 @@ fn micro_grids(
             let units: Vec<u32> = g.buildings.iter().map(|b| b.unit).collect();
             let graph = plans[g.village]
                 .as_ref()
-                .map_or_else(Graph::default, |(_, _, t)| t.graph().induced(&units));
+                .map_or_else(Graph::default, |(_, _, t)| t.induced_land(&units));
             let local = sides[g.village].as_ref().map(|(c, b)| {
                 let pick = |v: &[u32]| -> Vec<u32> {
                     units

@@ -7,8 +7,7 @@ use std::time::Instant;
 use geo::MultiPolygon;
 
 use crate::config::{MetricsConfig, PartitionConfig, Sizing, further_measures};
-use crate::input::lock::CurrentPlan;
-use crate::input::prepare::{County, Prepared};
+use crate::input::prepare::Prepared;
 use crate::metrics::{
     self, Metrics, MetricsInput, MetricsParams, PointRec, PrebuiltCells, VillageInput,
 };
@@ -47,13 +46,14 @@ pub(crate) fn measure_plan(prep: &Prepared, plan: &Planned, params: &MetricsPara
     let cells: Vec<Option<PrebuiltCells>> = plan
         .plans
         .iter()
-        .map(|p| {
+        .zip(&plan.lines)
+        .map(|(p, lines)| {
             p.as_ref().map(|(units, _, territory)| PrebuiltCells {
                 sites: &units.pos,
-                // The lines the planner cut the cells with: none yet. Keep
-                // them equal to `VillageInput::lines`, or the metrics build
-                // the cells again.
-                lines: &[],
+                // The lines the planner cut the cells with, the same as
+                // `VillageInput::lines` (else the metrics build the cells
+                // again).
+                lines,
                 territory,
             })
         })
@@ -95,21 +95,21 @@ fn metrics_of(
     let has_old = county.households.iter().all(|h| h.grid.is_some());
     let no_codes: Vec<String> = Vec::new();
     let old_codes = if has_old { &current.codes } else { &no_codes };
+    let lines = crate::plan::ground::village_lines(&prep.ground.barriers, territory);
     let villages: Vec<VillageInput> = county
         .villages
         .iter()
         .zip(members)
         .zip(territory)
-        .map(|((v, m), polygon)| VillageInput {
+        .zip(lines)
+        .map(|(((v, m), polygon), lines)| VillageInput {
             code: v.code.clone(),
             town_code: v.town_code.clone(),
             polygon: polygon.clone(),
-            // The barriers that reach the village: none until the plan
-            // reads `--barriers`.
-            lines: Vec::new(),
+            lines,
             points: m
                 .iter()
-                .map(|&h| point(county, current, &prep.load, labels, (h, has_old)))
+                .map(|&h| point(prep, labels, (h, has_old)))
                 .collect(),
         })
         .collect();
@@ -122,8 +122,8 @@ fn metrics_of(
             micro_parent: &labels.micro_parent,
             dedicated: &labels.dedicated,
             locked: &labels.locked,
-            barriers: &[],
-            compounds: &[],
+            barriers: &prep.ground.barriers,
+            compounds: &prep.ground.compounds,
             cells,
         },
         params,
@@ -131,13 +131,8 @@ fn metrics_of(
 }
 
 /// Household `h` as the metrics see it.
-fn point(
-    county: &County,
-    current: &CurrentPlan,
-    load: &[f64],
-    labels: &HouseholdLabels,
-    (h, has_old): (u32, bool),
-) -> PointRec {
+fn point(prep: &Prepared, labels: &HouseholdLabels, (h, has_old): (u32, bool)) -> PointRec {
+    let (county, current, load) = (&prep.county, &prep.current, &prep.load);
     let hh = &county.households[h as usize];
     let micro = labels.micro_of_h[h as usize];
     PointRec {
@@ -152,7 +147,12 @@ fn point(
             .copied()
             .filter(|&o| has_old && o != u32::MAX),
         micro: (micro != u32::MAX).then_some(micro),
-        compound: None,
+        compound: prep
+            .ground
+            .compound_of
+            .get(h as usize)
+            .copied()
+            .filter(|&c| c != crate::input::ground::NO_COMPOUND),
     }
 }
 

@@ -104,6 +104,8 @@ pub(crate) struct Planned {
     pub members_of: Vec<Vec<u32>>,
     /// Each village's territory (the village, plus or minus crossing zones).
     pub territory: Vec<MultiPolygon<f64>>,
+    /// The barrier lines that reach each territory.
+    pub lines: Vec<Vec<crate::engine::territory::BarrierLine>>,
     /// Each village's buildings and plan (none for an empty village).
     pub plans: Vec<Option<(Units, partition::VillagePlan, Territory)>>,
     /// Every grid, with codes, village by village.
