@@ -536,7 +536,6 @@ fn assert_balanced(out: &Path) {
 }
 
 #[test]
-#[ignore = "issue 10: enable when --barriers lands"]
 fn kouvola_with_its_roads_is_one_piece_and_crosses_nothing_unlisted() {
     let data = kouvola();
     let (h, b, r) = (
@@ -567,7 +566,6 @@ fn kouvola_with_its_roads_is_one_piece_and_crosses_nothing_unlisted() {
 }
 
 #[test]
-#[ignore = "issue 10: enable when --barriers lands"]
 fn synthetic_county_with_barriers_and_compounds_is_one_piece_and_crosses_nothing_unlisted() {
     let dir = tempfile::tempdir().unwrap();
     let county = dir.path().join("county");
