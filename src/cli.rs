@@ -40,7 +40,8 @@ pub(crate) enum Command {
     Scenarios(ScenariosArgs),
     /// Compute the metrics of any assignment.csv (ours or another tool's).
     Metrics(MetricsArgs),
-    /// Write a synthetic county (households, boundaries, zones).
+    /// Write a synthetic county (households, boundaries, zones, barriers,
+    /// compounds).
     Synth(SynthArgs),
     /// Partition the bundled sample county into ./gridplan-demo.
     Demo(DemoArgs),
@@ -432,7 +433,8 @@ impl MetricsArgs {
 
 impl DemoArgs {
     /// The configuration of `gridplan demo`: the bundled sample county at
-    /// the demo target, with its zones, every map format and progress.
+    /// the demo target, with its zones, barriers and compounds, every map
+    /// format and progress.
     pub(crate) fn config(self) -> PartitionConfig {
         let data = demo_data();
         let mut cfg = PartitionConfig::new(
@@ -441,7 +443,9 @@ impl DemoArgs {
             self.out,
             Sizing::Target(DEMO_TARGET),
         )
-        .with_dedicated(data.join("zones.geojson"));
+        .with_dedicated(data.join("zones.geojson"))
+        .with_barriers(data.join("barriers.geojson"))
+        .with_compounds(data.join("compounds.geojson"));
         cfg.formats = vec![Format::GeoJson, Format::Shapefile, Format::GeoPackage];
         cfg.progress = true;
         cfg

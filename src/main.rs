@@ -71,7 +71,7 @@ fn run() -> Result<()> {
             })?;
             gridplan::synth::write(&county, &a.out)?;
             eprintln!(
-                "wrote households.geojson, boundaries.geojson and zones.geojson into {}",
+                "wrote households.geojson, boundaries.geojson, zones.geojson, barriers.geojson and compounds.geojson into {}",
                 a.out.display()
             );
             Ok(())
