@@ -428,8 +428,11 @@ struct Sub<'a> {
     lambda: f64,
     /// Per free unit, (hard block, block), with the weights, when barriers
     /// are given.
-    sides: Option<(Vec<(u32, u32)>, f64, f64)>,
+    sides: Option<SubSides>,
 }
+
+/// Per free unit (hard block, block), with the hard and soft weights.
+type SubSides = (Vec<(u32, u32)>, f64, f64);
 
 /// Renumbers the old grids of the free units 0.. in label order, so the
 /// seeding's arrays are as small as the village.

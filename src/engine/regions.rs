@@ -141,12 +141,12 @@ pub fn partition_by_blocks(
         group_of_grid.extend(std::iter::repeat_n(g as u32, sub.k));
         offset += sub.k as u32;
     }
-    for i in 0..n {
+    for (i, l) in label.iter_mut().enumerate() {
         if let Some(&f) = p.fixed.get(i).filter(|&&f| f != u32::MAX) {
-            label[i] = offset + f;
-        } else if label[i] == u32::MAX {
+            *l = offset + f;
+        } else if *l == u32::MAX {
             // A free unit of a group given no grid (no load): the first grid.
-            label[i] = 0;
+            *l = 0;
         }
     }
     let plan = partition::assemble(p, params, label, offset as usize);
@@ -321,19 +321,16 @@ fn group_regions(
     loop {
         let (groups, gl) = current_groups(&mut dsu, load);
         if let Some(counts) = counts_for(&gl, k, t, tau) {
-            return finish_groups(&groups, counts, &mut dsu, r, notes);
+            return finish_groups(&groups, counts, &mut dsu, r, &notes);
         }
         if gl.len() <= 1 {
-            return finish_groups(&groups, vec![k], &mut dsu, r, notes);
+            return finish_groups(&groups, vec![k], &mut dsu, r, &notes);
         }
         let g = (0..gl.len())
             .min_by(|&a, &b| gl[a].total_cmp(&gl[b]).then(a.cmp(&b)))
             .unwrap_or(0);
-        let h = neighbour_to_join(&groups, &gl, g, touching, t, limit).unwrap_or(if g == 0 {
-            1
-        } else {
-            0
-        });
+        let h =
+            neighbour_to_join(&groups, &gl, g, touching, t, limit).unwrap_or(usize::from(g == 0));
         notes.push(format!(
             "the grid counts of the blocks between hard barriers could not be made to sum to the \
              village's {k}, so the smallest block ({:.0} of load) is planned with its neighbour",
@@ -440,7 +437,7 @@ fn finish_groups(
     counts: Vec<usize>,
     dsu: &mut Dsu,
     r: usize,
-    notes: Vec<String>,
+    notes: &[String],
 ) -> (Vec<u32>, Vec<usize>, Vec<Vec<Join>>) {
     let mut joins: Vec<Vec<Join>> = vec![Vec::new(); counts.len()];
     if !notes.is_empty() {

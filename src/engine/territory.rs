@@ -504,7 +504,7 @@ impl Territory {
                 out.push((ga, barrier, hard, len));
             }
         }
-        out.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        out.sort_by_key(|x| (x.0, x.1));
         let mut merged: Vec<(u32, u32, bool, f64)> = Vec::new();
         for e in out {
             match merged.last_mut() {
@@ -719,7 +719,7 @@ impl Territory {
                 });
             }
         }
-        self.edges.sort_by(|x, y| (x.u, x.v).cmp(&(y.u, y.v)));
+        self.edges.sort_by_key(|x| (x.u, x.v));
     }
 }
 
@@ -830,35 +830,37 @@ impl Cuts {
         let mut best: Option<Class> = None;
         for t in self.tree.locate_in_envelope_intersecting(&env) {
             if on_segment(p, t, r) && on_segment(q, t, r) {
-                // A barrier wins over an extension lying on it; of two
-                // barriers, the hard one, then the lower index.
-                best = Some(match (best, t.class) {
-                    (None, c) | (Some(Class::Extension { .. }), c) => c,
-                    (Some(c @ Class::Barrier { .. }), Class::Extension { .. } | Class::Plain) => c,
-                    (
-                        Some(Class::Barrier {
-                            barrier: b0,
-                            hard: h0,
-                        }),
-                        Class::Barrier {
-                            barrier: b1,
-                            hard: h1,
-                        },
-                    ) => {
-                        if (h1 && !h0) || (h1 == h0 && b1 < b0) {
-                            t.class
-                        } else {
-                            Class::Barrier {
-                                barrier: b0,
-                                hard: h0,
-                            }
-                        }
-                    }
-                    (Some(c), _) => c,
-                });
+                best = Some(stronger(best, t.class));
             }
         }
         best.unwrap_or(Class::Plain)
+    }
+}
+
+/// The class a border takes when it lies on two cuts: a barrier wins over
+/// an extension; of two barriers, the hard one, then the lower index.
+fn stronger(old: Option<Class>, new: Class) -> Class {
+    match (old, new) {
+        (
+            Some(
+                o @ Class::Barrier {
+                    barrier: b0,
+                    hard: h0,
+                },
+            ),
+            Class::Barrier {
+                barrier: b1,
+                hard: h1,
+            },
+        ) => {
+            if (h1 && !h0) || (h1 == h0 && b1 < b0) {
+                new
+            } else {
+                o
+            }
+        }
+        (Some(o @ Class::Barrier { .. }), _) => o,
+        _ => new,
     }
 }
 
@@ -952,7 +954,13 @@ fn extensions(
     let mut out = Vec::new();
     for (li, l) in lines.iter().enumerate() {
         let m = l.points.len();
-        if m < 2 || l.points[0] == l.points[m - 1] {
+        // A closed ring repeats its first point bit for bit.
+        #[expect(
+            clippy::float_cmp,
+            reason = "a ring's closing point is a copy of its first"
+        )]
+        let closed = l.points[0] == l.points[m - 1];
+        if m < 2 || closed {
             continue;
         }
         for (tip, prev) in [
@@ -1023,7 +1031,7 @@ fn ray_hit(
     bbox: &BBox,
 ) -> Option<[f64; 2]> {
     let norm = (dir[0] * dir[0] + dir[1] * dir[1]).sqrt();
-    if !(norm > 0.0) {
+    if norm.is_nan() || norm <= 0.0 {
         return None;
     }
     let d = [dir[0] / norm, dir[1] / norm];
@@ -1052,7 +1060,7 @@ fn ray_hit(
 /// millimetre further.
 fn ray_exit(cell: &[[f64; 2]], p: [f64; 2], dir: [f64; 2]) -> Option<[f64; 2]> {
     let norm = (dir[0] * dir[0] + dir[1] * dir[1]).sqrt();
-    if !(norm > 0.0) || cell.len() < 3 {
+    if norm.is_nan() || norm <= 0.0 || cell.len() < 3 {
         return None;
     }
     let d = [dir[0] / norm, dir[1] / norm];

@@ -137,6 +137,7 @@ impl IntGrid {
     /// The grid for `bbox`: the largest power-of-two scale that keeps
     /// |coordinate| ≤ 2^30, as i_overlay's own float adapter does (it needs
     /// the headroom of i32 for its intersection arithmetic).
+    #[must_use]
     pub fn new(bbox: &BBox) -> Self {
         let ox = 0.5 * (bbox[0] + bbox[2]);
         let oy = 0.5 * (bbox[1] + bbox[3]);
@@ -157,6 +158,7 @@ impl IntGrid {
     }
 
     /// The grid point nearest `p`.
+    #[must_use]
     pub fn point(&self, p: [f64; 2]) -> IntPoint {
         // Both values are below 2^30 in magnitude by construction of the
         // scale, so the conversions are exact after rounding.
@@ -167,6 +169,7 @@ impl IntGrid {
     }
 
     /// An open contour (no closing point), without consecutive repeats.
+    #[must_use]
     pub fn contour(&self, ring: impl Iterator<Item = [f64; 2]>) -> IntContour {
         let mut out: IntContour = Vec::new();
         for p in ring {
@@ -182,6 +185,7 @@ impl IntGrid {
     }
 
     /// The point of the grid, in metres.
+    #[must_use]
     pub fn coord(&self, p: IntPoint) -> Coord<f64> {
         Coord {
             x: f64::from(p.x) / self.scale + self.ox,
@@ -190,6 +194,7 @@ impl IntGrid {
     }
 
     /// Integer shapes (OGC output of i_overlay) back in metres.
+    #[must_use]
     pub fn multi_polygon(&self, shapes: &[IntShape]) -> MultiPolygon<f64> {
         let ring = |c: &IntContour| {
             let mut coords: Vec<Coord<f64>> = c.iter().map(|&p| self.coord(p)).collect();
@@ -214,6 +219,7 @@ impl IntGrid {
 pub type BBox = [f64; 4];
 
 /// Step 3: the clip box around the territory and the sites.
+#[must_use]
 pub fn enclosing_box(rect: geo::Rect<f64>, pos: &[[f64; 2]]) -> BBox {
     let mut b = [rect.min().x, rect.min().y, rect.max().x, rect.max().y];
     for p in pos {
@@ -229,6 +235,10 @@ pub fn enclosing_box(rect: geo::Rect<f64>, pos: &[[f64; 2]]) -> BBox {
 
 /// Steps 3-5: the Voronoi cell of every position, clipped to `bbox`, as a
 /// counter-clockwise ring without closing point.
+///
+/// # Errors
+/// [`PolygonError::Triangulation`] when spade rejects a coordinate, and
+/// [`PolygonError::Degenerate`] when the triangulation lost a site.
 pub fn voronoi_cells(
     code: &str,
     pos: &[[f64; 2]],
@@ -295,6 +305,7 @@ pub fn voronoi_cells(
 /// `bbox`, one side at a time. The cut point of a segment is computed with
 /// its end points in canonical order, so the two cells sharing a segment
 /// get the same point.
+#[must_use]
 pub fn clip_to_box(ring: &[[f64; 2]], bbox: &BBox) -> Vec<[f64; 2]> {
     let mut cur: Vec<[f64; 2]> = ring.to_vec();
     let mut next: Vec<[f64; 2]> = Vec::with_capacity(ring.len() + 4);
@@ -342,6 +353,7 @@ pub fn clip_to_box(ring: &[[f64; 2]], bbox: &BBox) -> Vec<[f64; 2]> {
 /// The point of segment ab on the line `coordinate[axis] = bound`, which
 /// the segment crosses. The end points are ordered first, so that ab and ba
 /// give bit-identical points.
+#[must_use]
 pub fn cut(a: [f64; 2], b: [f64; 2], axis: usize, bound: f64) -> [f64; 2] {
     let (a, b) = if cmp_coords(a, b).is_le() {
         (a, b)

@@ -197,6 +197,10 @@ fn cut(
 
 /// Step 2: one node per group, numbered in order of the group's first
 /// building.
+#[expect(
+    clippy::needless_range_loop,
+    reason = "each loop reads several per-building arrays at the same index"
+)]
 fn contract(p: &VillageProblem, group: &[u32]) -> Contracted {
     let n = p.pos.len();
     let mut node_of_group = vec![u32::MAX; n];
