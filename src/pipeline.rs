@@ -98,7 +98,14 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     let (grid_of, micro_of) = plan.labels.codes_by_household(&prep.county)?;
     // 5. Write the maps, report and files.
     let start = Instant::now();
-    let maps = maps::build_maps(&prep.county, &prep.load, &plan, &shapes, cfg.output_crs);
+    let maps = maps::build_maps(
+        &prep.county,
+        &prep.load,
+        &plan,
+        &shapes,
+        &report.metrics.grids,
+        cfg.output_crs,
+    );
     let report_html = files::render_report(cfg, &report, &maps, &prep.county);
     let plan_files = PlanFiles {
         households: &prep.county.households,

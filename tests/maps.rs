@@ -78,11 +78,25 @@ fn polygons_tile_every_village_and_grid() {
             "load",
             "micro_grids",
             "area_m2",
+            "pieces",
+            "hard_crossings",
         ] {
             assert!(!p[key].is_null(), "{key} in {p}");
         }
         assert!(p["area_m2"].as_f64().unwrap() > 0.0);
+        // The two ground counts are integers, and every grid has land.
+        assert!(p["pieces"].as_u64().unwrap() >= 1, "{p}");
+        assert!(p["hard_crossings"].is_u64(), "{p}");
         assert_eq!(f["geometry"]["type"], "MultiPolygon");
+    }
+    // `pieces` and `hard_crossings` are those of metrics.json's grids.
+    for gm in m["metrics"]["grids"].as_array().unwrap() {
+        let f = feats
+            .iter()
+            .find(|f| f["properties"]["grid_code"] == gm["code"])
+            .unwrap();
+        assert_eq!(f["properties"]["pieces"], gm["pieces"], "{gm}");
+        assert_eq!(f["properties"]["hard_crossings"], gm["hard_crossings"]);
     }
     let mg = read_json(&out.join("micro_grids.geojson"));
     assert_eq!(mg["features"].as_array().unwrap().len() as u64, micro);
@@ -132,7 +146,11 @@ fn gdal_opens_every_export() {
         micro,
         "parent_grd: String",
     );
+    check("grids.shp", "grids", grids, "hard_cross: Integer");
     check("gridplan.gpkg", "grids", grids, "village_code: String");
+    check("gridplan.gpkg", "grids", grids, "pieces: Integer");
+    check("gridplan.gpkg", "grids", grids, "hard_crossings: Integer");
+    check("grids.geojson", "grids", grids, "pieces: Integer");
     check(
         "gridplan.gpkg",
         "micro_grids",

@@ -3,13 +3,18 @@
 //!
 //! Each feature carries the fields of docs/DESIGN.md §4 ([`GRID_FIELDS`],
 //! [`MICRO_FIELDS`]): its code and type, village and town, households,
-//! population and load (summed over its households) and area.
+//! population and load (summed over its households) and area; a grid also
+//! carries its polygon `pieces` and its `hard_crossings` (hard barriers
+//! with more than 25 m inside it), both from the plan's metrics.
+
+use std::collections::BTreeMap;
 
 use geo::{Area, MultiPolygon};
 
 use crate::geometry::draw::PlanShapes;
 use crate::input::crs::{self, Crs};
 use crate::input::prepare::County;
+use crate::metrics::GridMetrics;
 use crate::output::export::{self, FieldKind, Value};
 use crate::output::report;
 use crate::plan::Planned;
@@ -27,6 +32,8 @@ pub const GRID_FIELDS: &[(&str, FieldKind)] = &[
     ("load", FieldKind::Real),
     ("micro_grids", FieldKind::Int),
     ("area_m2", FieldKind::Real),
+    ("pieces", FieldKind::Int),
+    ("hard_crossings", FieldKind::Int),
 ];
 
 /// The fields of micro_grids.geojson: the grid fields, with the micro-grid
@@ -58,6 +65,26 @@ pub(crate) struct Maps {
 
 /// Households, population and load of one grid or micro-grid.
 type Sums = (u64, f64, f64);
+
+/// Polygon pieces and hard-barrier crossings of one grid.
+type Ground = (usize, usize);
+
+/// Pieces and hard crossings per grid code, summed over the grid's pieces
+/// in each village (a grid of our plan lies in one village).
+fn ground_of(grids: &[GridMetrics]) -> BTreeMap<&str, Ground> {
+    let mut out: BTreeMap<&str, Ground> = BTreeMap::new();
+    for g in grids {
+        let e = out.entry(g.code.as_str()).or_default();
+        e.0 += g.pieces;
+        e.1 += g.hard_crossings;
+    }
+    out
+}
+
+/// A count as an integer field.
+fn int(n: usize) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
 
 /// The outer and inner rings of a polygon, as report.html draws them.
 fn rings_of(mp: &MultiPolygon<f64>) -> Vec<Vec<[f64; 2]>> {
@@ -127,16 +154,19 @@ fn sums(county: &County, load: &[f64], plan: &Planned) -> (Vec<Sums>, Vec<Sums>)
     (g_sum, m_sum)
 }
 
-/// The map layers of `plan` with its `shapes`, in `output_crs`.
+/// The map layers of `plan` with its `shapes`, in `output_crs`; `grids`
+/// are the plan's grid metrics (pieces and hard crossings per grid).
 pub(crate) fn build_maps(
     county: &County,
     load: &[f64],
     plan: &Planned,
     shapes: &PlanShapes,
+    grids: &[GridMetrics],
     output_crs: Crs,
 ) -> Maps {
     let (ng, nm) = (plan.labels.grid_codes.len(), plan.labels.micro_codes.len());
     let (g_sum, m_sum) = sums(county, load, plan);
+    let ground = ground_of(grids);
     let frame = Frame { county, output_crs };
     let mut out = Maps {
         grids: Vec::with_capacity(ng),
@@ -146,7 +176,13 @@ pub(crate) fn build_maps(
     };
     let mut mi = 0usize;
     for (gi, (g, mp)) in plan.grids.iter().zip(&plan.micro_plans).enumerate() {
-        push_grid(&mut out, &frame, g, (&shapes.grid[gi], g_sum[gi], mp.count));
+        let gr = ground.get(g.code.as_str()).copied().unwrap_or_default();
+        push_grid(
+            &mut out,
+            &frame,
+            g,
+            (&shapes.grid[gi], g_sum[gi], mp.count, gr),
+        );
         for _ in 0..mp.count {
             push_micro(
                 &mut out,
@@ -176,13 +212,15 @@ fn push_grid(
     out: &mut Maps,
     frame: &Frame,
     g: &GridOut,
-    (poly, sums, micro_grids): (&MultiPolygon<f64>, Sums, usize),
+    (poly, sums, micro_grids, (pieces, hard)): (&MultiPolygon<f64>, Sums, usize, Ground),
 ) {
     let wgs = frame.to_wgs(poly);
     let mut values = vec![Value::Text(g.code.clone())];
     values.extend(frame.fields(g, sums));
-    values.push(Value::Int(i64::try_from(micro_grids).unwrap_or(i64::MAX)));
+    values.push(int(micro_grids));
     values.push(Value::Real(poly.unsigned_area()));
+    values.push(int(pieces));
+    values.push(int(hard));
     out.grids.push(export::Feature {
         geometry: frame.to_out(&wgs),
         values,
