@@ -104,6 +104,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
         &plan,
         &shapes,
         &report.metrics.grids,
+        &prep.ground,
         cfg.output_crs,
     );
     let report_html = files::render_report(cfg, &report, &maps, &prep.county);

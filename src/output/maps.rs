@@ -13,8 +13,10 @@ use geo::{Area, MultiPolygon};
 
 use crate::geometry::draw::PlanShapes;
 use crate::input::crs::{self, Crs};
+use crate::input::ground::Ground;
 use crate::input::prepare::County;
 use crate::metrics::GridMetrics;
+use crate::model::ground::{Barrier, BarrierKind};
 use crate::output::export::{self, FieldKind, Value};
 use crate::output::report;
 use crate::plan::Planned;
@@ -67,12 +69,12 @@ pub(crate) struct Maps {
 type Sums = (u64, f64, f64);
 
 /// Polygon pieces and hard-barrier crossings of one grid.
-type Ground = (usize, usize);
+type PiecesCrossings = (usize, usize);
 
 /// Pieces and hard crossings per grid code, summed over the grid's pieces
 /// in each village (a grid of our plan lies in one village).
-fn ground_of(grids: &[GridMetrics]) -> BTreeMap<&str, Ground> {
-    let mut out: BTreeMap<&str, Ground> = BTreeMap::new();
+fn ground_of(grids: &[GridMetrics]) -> BTreeMap<&str, PiecesCrossings> {
+    let mut out: BTreeMap<&str, PiecesCrossings> = BTreeMap::new();
     for g in grids {
         let e = out.entry(g.code.as_str()).or_default();
         e.0 += g.pieces;
@@ -155,28 +157,32 @@ fn sums(county: &County, load: &[f64], plan: &Planned) -> (Vec<Sums>, Vec<Sums>)
 }
 
 /// The map layers of `plan` with its `shapes`, in `output_crs`; `grids`
-/// are the plan's grid metrics (pieces and hard crossings per grid).
+/// are the plan's grid metrics (pieces and hard crossings per grid), and
+/// `ground`'s barriers and compounds are drawn in the report.
 pub(crate) fn build_maps(
     county: &County,
     load: &[f64],
     plan: &Planned,
     shapes: &PlanShapes,
     grids: &[GridMetrics],
+    ground: &Ground,
     output_crs: Crs,
 ) -> Maps {
     let (ng, nm) = (plan.labels.grid_codes.len(), plan.labels.micro_codes.len());
     let (g_sum, m_sum) = sums(county, load, plan);
-    let ground = ground_of(grids);
+    let counts = ground_of(grids);
     let frame = Frame { county, output_crs };
     let mut out = Maps {
         grids: Vec::with_capacity(ng),
         micro: Vec::with_capacity(nm),
-        shapes: Vec::with_capacity(ng + nm + county.villages.len()),
+        shapes: Vec::with_capacity(
+            ng + nm + county.villages.len() + ground.compounds.len() + ground.barriers.len(),
+        ),
         grid_loads: Vec::new(),
     };
     let mut mi = 0usize;
     for (gi, (g, mp)) in plan.grids.iter().zip(&plan.micro_plans).enumerate() {
-        let gr = ground.get(g.code.as_str()).copied().unwrap_or_default();
+        let gr = counts.get(g.code.as_str()).copied().unwrap_or_default();
         push_grid(
             &mut out,
             &frame,
@@ -204,7 +210,54 @@ pub(crate) fn build_maps(
             rings: rings_of(&frame.to_wgs(&v.polygon)),
         });
     }
+    for c in &ground.compounds {
+        out.shapes.push(report::MapShape {
+            code: c.code.clone(),
+            kind: report::ShapeKind::Compound,
+            village: c.name.clone(),
+            households: 0,
+            load: 0.0,
+            rings: rings_of(&frame.to_wgs(&c.polygon)),
+        });
+    }
+    for b in &ground.barriers {
+        out.shapes.push(barrier_shape(county, b));
+    }
     out
+}
+
+/// Is the barrier on water (drawn blue when hard)?
+fn on_water(kind: BarrierKind) -> bool {
+    matches!(
+        kind,
+        BarrierKind::River
+            | BarrierKind::Canal
+            | BarrierKind::Stream
+            | BarrierKind::Drain
+            | BarrierKind::Water
+    )
+}
+
+/// A barrier's lines for report.html, back in WGS84, with its name as the
+/// code and its kind as the village.
+fn barrier_shape(county: &County, b: &Barrier) -> report::MapShape {
+    let kind = match (b.hard, on_water(b.kind)) {
+        (false, _) => report::ShapeKind::SoftBarrier,
+        (true, true) => report::ShapeKind::WaterBarrier,
+        (true, false) => report::ShapeKind::HardBarrier,
+    };
+    report::MapShape {
+        code: b.name.clone(),
+        kind,
+        village: b.kind.as_str().to_string(),
+        households: 0,
+        load: 0.0,
+        rings: b
+            .lines
+            .iter()
+            .map(|l| l.iter().map(|p| county.proj.inverse(p[0], p[1])).collect())
+            .collect(),
+    }
 }
 
 /// A grid's feature and report shape.
@@ -212,7 +265,7 @@ fn push_grid(
     out: &mut Maps,
     frame: &Frame,
     g: &GridOut,
-    (poly, sums, micro_grids, (pieces, hard)): (&MultiPolygon<f64>, Sums, usize, Ground),
+    (poly, sums, micro_grids, (pieces, hard)): (&MultiPolygon<f64>, Sums, usize, PiecesCrossings),
 ) {
     let wgs = frame.to_wgs(poly);
     let mut values = vec![Value::Text(g.code.clone())];

@@ -22,6 +22,11 @@ path.grid:hover{stroke:#000;stroke-width:2.5px}
 path.micro{fill:none;stroke:#3d434a;stroke-width:.5px;stroke-opacity:.8;stroke-dasharray:3 2;pointer-events:none}
 path.village{fill:none;stroke:#111;stroke-width:2.4px;pointer-events:none}
 path.village.sel{stroke:#d0021b;stroke-width:4px}
+path.compound{fill:none;stroke:#a0286e;stroke-width:1.5px;stroke-dasharray:6 3;pointer-events:none}
+path.barrier{fill:none;stroke-linecap:round;pointer-events:none}
+path.barrier.soft{stroke:#8f959b;stroke-width:1px}
+path.barrier.hard{stroke:#3a3f44;stroke-width:3px}
+path.barrier.hard.water{stroke:#1a4f9c;stroke-width:3.5px}
 .lbl{pointer-events:none;text-anchor:middle;dominant-baseline:central;paint-order:stroke;stroke:#fff;stroke-linejoin:round;font-family:system-ui,sans-serif}
 .lbl text{display:none}
 .lbl text.on{display:inline}
@@ -39,6 +44,10 @@ path.village.sel{stroke:#d0021b;stroke-width:4px}
 .sw.d{background:repeating-linear-gradient(45deg,#8a6bb8 0 3px,#ece6f5 3px 8px);border:1px solid #2f353b}
 .ln.m{border-top:1px dashed #3d434a;height:0}
 .ln.v{border-top:3px solid #111;height:0}
+.ln.bw{border-top:4px solid #1a4f9c;height:0}
+.ln.bh{border-top:3px solid #3a3f44;height:0}
+.ln.bs{border-top:1px solid #8f959b;height:0}
+.ln.c{border-top:2px dashed #a0286e;height:0}
 .scale{position:absolute;right:10px;bottom:10px;background:rgba(255,255,255,.85);padding:2px 6px;border-radius:3px;font-size:11px;text-align:center}
 #sbar{height:5px;border:1px solid #222;border-top:none;margin:0 auto 1px}
 .empty{position:absolute;top:45%;width:100%;text-align:center;color:#777}

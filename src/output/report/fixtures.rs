@@ -10,6 +10,7 @@ use crate::metrics::{
     BalanceMetrics, CompactnessMetrics, ContiguityMetrics, CountyMetrics, Metrics, MetricsParams,
     NestingMetrics, VillageMetrics,
 };
+use crate::model::ground::{BarrierKind, ForcedCrossing};
 use crate::pipeline::{Report, RunParams};
 
 /// A square ring of side `d` degrees with its south-west corner at (lon, lat).
@@ -82,6 +83,45 @@ pub(super) fn sample() -> Vec<MapShape> {
         }
     }
     v
+}
+
+/// The ground of [`sample`]: a hard river crossing both villages and
+/// running 1° east beyond the county, a hard railway, a soft road and one
+/// compound, whose name needs escaping.
+pub(super) fn ground() -> Vec<MapShape> {
+    let line = |code: &str, kind: ShapeKind, what: &str, pts: Vec<[f64; 2]>| MapShape {
+        households: 0,
+        load: 0.0,
+        ..shape(code, kind, what, vec![pts])
+    };
+    let mut compound = shape(
+        "C1",
+        ShapeKind::Compound,
+        "Garden <A&B>",
+        square(120.002, 28.002, 0.004),
+    );
+    (compound.households, compound.load) = (0, 0.0);
+    vec![
+        line(
+            "Ou River",
+            ShapeKind::WaterBarrier,
+            "river",
+            vec![[120.0, 28.005], [120.03, 28.006], [121.06, 28.005]],
+        ),
+        line(
+            "",
+            ShapeKind::HardBarrier,
+            "railway",
+            vec![[120.015, 28.0], [120.016, 28.01]],
+        ),
+        line(
+            "Lane 3",
+            ShapeKind::SoftBarrier,
+            "secondary",
+            vec![[120.04, 28.0], [120.041, 28.01]],
+        ),
+        compound,
+    ]
 }
 
 /// A report with nothing in it: no run parameters, no villages, zeros.
@@ -247,6 +287,22 @@ pub(super) fn report() -> Report {
         reason: "a building of 220 <households>".into(),
     }];
     r.empty_zones = vec!["Z9".into()];
+    r
+}
+
+/// [`report`] with one forced crossing of the river of [`ground`], whose
+/// reason needs escaping.
+pub(super) fn crossing_report() -> Report {
+    let mut r = report();
+    r.forced_crossings = vec![ForcedCrossing {
+        grid_code: "330381101001002".into(),
+        village_code: "330381101001".into(),
+        kind: BarrierKind::River,
+        name: "Ou River".into(),
+        feature: 0,
+        metres: 412.4,
+        reason: "north bank holds 40 < 300 households".into(),
+    }];
     r
 }
 

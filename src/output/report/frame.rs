@@ -26,7 +26,11 @@ impl Frame {
             f64::INFINITY,
             f64::NEG_INFINITY,
         );
-        for p in shapes.iter().flat_map(|s| s.rings.iter().flatten()) {
+        for p in shapes
+            .iter()
+            .filter(|s| !s.kind.is_line())
+            .flat_map(|s| s.rings.iter().flatten())
+        {
             if p[0].is_finite() && p[1].is_finite() {
                 x0 = x0.min(p[0]);
                 x1 = x1.max(p[0]);
@@ -58,13 +62,17 @@ impl Frame {
 
 /// A shape in integer metres.
 pub(super) struct Projected {
-    /// Rings of at least 3 distinct vertices, not closed.
+    /// Rings of at least 3 distinct vertices, not closed; for a barrier,
+    /// lines of at least 2 vertices, as given.
     pub(super) rings: Vec<Vec<[i64; 2]>>,
+    /// Open lines (a barrier), drawn without closing.
+    open: bool,
 }
 
 impl Projected {
     /// The shape projected and rounded to whole metres (step 2).
     pub(super) fn new(s: &MapShape, f: &Frame) -> Projected {
+        let open = s.kind.is_line();
         let mut rings = Vec::new();
         for r in &s.rings {
             let mut pts: Vec<[i64; 2]> = Vec::with_capacity(r.len());
@@ -75,6 +83,12 @@ impl Projected {
                     pts.push(q);
                 }
             }
+            if open {
+                if pts.len() >= 2 {
+                    rings.push(pts);
+                }
+                continue;
+            }
             while pts.len() > 1 && pts.first() == pts.last() {
                 pts.pop();
             }
@@ -82,7 +96,7 @@ impl Projected {
                 rings.push(pts);
             }
         }
-        Projected { rings }
+        Projected { rings, open }
     }
 
     /// `[minx, miny, maxx, maxy]`, `None` without rings.
@@ -118,7 +132,9 @@ impl Projected {
                     first = false;
                 }
             }
-            d.push('z');
+            if !self.open {
+                d.push('z');
+            }
         }
         d
     }

@@ -1,6 +1,6 @@
 //! The lists of problems and notes: balance shortfalls, villages outside
-//! the band, grids in pieces, dedicated zones across villages, empty
-//! zones and households placed by snapping.
+//! the band, grids in pieces, forced crossings of hard barriers, dedicated
+//! zones across villages, empty zones and households placed by snapping.
 
 use crate::output::html::{count, decimals, esc, int, percent, w};
 use crate::pipeline::Report;
@@ -71,6 +71,7 @@ pub(super) fn lists(out: &mut String, r: &Report) {
             ]
         }),
     );
+    forced_crossings(out, r);
     zones_across_villages(out, r);
     empty_zones(out, r);
     table(
@@ -128,6 +129,37 @@ fn table(
             total - LIMIT
         );
     }
+}
+
+/// Grids that cross a hard barrier because they had to, with the
+/// barrier's kind and name, its metres inside the grid and why.
+fn forced_crossings(out: &mut String, r: &Report) {
+    table(
+        out,
+        "Forced crossings of hard barriers",
+        &[
+            ("Grid", false),
+            ("Village", false),
+            ("Barrier", false),
+            ("Name", false),
+            ("Metres", true),
+            ("Why", false),
+        ],
+        r.forced_crossings.iter().map(|c| {
+            vec![
+                esc(&c.grid_code).to_string(),
+                esc(&c.village_code).to_string(),
+                esc(c.kind.as_str()).to_string(),
+                if c.name.is_empty() {
+                    "–".to_string()
+                } else {
+                    esc(&c.name).to_string()
+                },
+                decimals(Some(c.metres), 0),
+                esc(&c.reason).to_string(),
+            ]
+        }),
+    );
 }
 
 /// Zones across villages: households per village as one cell.

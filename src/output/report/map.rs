@@ -1,5 +1,6 @@
-//! The map section: grid fills, micro-grid and village borders, labels,
-//! the zoom buttons and the legend (steps 1-4 of the module docs).
+//! The map section: grid fills, micro-grid borders, compound outlines,
+//! barrier lines, village borders, labels, the zoom buttons and the legend
+//! (steps 1-4 of the module docs).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -49,9 +50,9 @@ pub(super) fn map(out: &mut String, input: &ReportInput) {
             .collect(),
     };
     let bounds = drawn
-        .projected
         .iter()
-        .filter_map(Projected::bbox)
+        .filter(|(s, _)| !s.kind.is_line())
+        .filter_map(|(_, p)| p.bbox())
         .reduce(union);
     let (grid_codes, colours) = colour_grids(&drawn);
     let targets = village_targets(&input.report.metrics);
@@ -75,7 +76,8 @@ pub(super) fn map(out: &mut String, input: &ReportInput) {
          patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#ece6f5\"/>\
          <rect width=\"3\" height=\"8\" fill=\"#8a6bb8\"/></pattern></defs>\n<g id=\"vp\">\n",
     );
-    // Layers bottom-up: grid fills, micro-grid borders, village borders.
+    // Layers bottom-up: grid fills, micro-grid borders, compound outlines,
+    // barrier lines, village borders.
     grid_layer(out, &drawn, &colours, &targets);
     border_layers(out, &drawn);
     label_layers(out, &labels);
@@ -118,6 +120,10 @@ fn place_labels<'a>(drawn: &Drawn<'a>, grid_codes: &BTreeSet<&str>) -> Labels<'a
             ShapeKind::Village => 0,
             ShapeKind::Grid | ShapeKind::DedicatedGrid => 1,
             ShapeKind::MicroGrid => 2,
+            ShapeKind::Compound
+            | ShapeKind::WaterBarrier
+            | ShapeKind::HardBarrier
+            | ShapeKind::SoftBarrier => continue,
         };
         let Some((area, xy)) = p.label() else {
             continue;
@@ -192,20 +198,50 @@ fn grid_layer(
     out.push_str("</g>\n");
 }
 
-/// The micro-grid and village borders, unfilled.
+/// The micro-grid borders, compound outlines, barrier lines and village
+/// borders, unfilled, in that order. A barrier's path carries its kind
+/// (`data-k`) and name (`data-code`); a compound's its code and name
+/// (`data-n`). The compound and barrier groups are written only when
+/// there is something in them.
 fn border_layers(out: &mut String, drawn: &Drawn) {
-    for (id, class, kind) in [
-        ("micros", "micro", ShapeKind::MicroGrid),
-        ("villages", "village", ShapeKind::Village),
-    ] {
+    let layers: [(&str, &[(ShapeKind, &str)]); 4] = [
+        ("micros", &[(ShapeKind::MicroGrid, "micro")]),
+        ("compounds", &[(ShapeKind::Compound, "compound")]),
+        (
+            "barriers",
+            &[
+                (ShapeKind::SoftBarrier, "barrier soft"),
+                (ShapeKind::WaterBarrier, "barrier hard water"),
+                (ShapeKind::HardBarrier, "barrier hard"),
+            ],
+        ),
+        ("villages", &[(ShapeKind::Village, "village")]),
+    ];
+    for (id, kinds) in layers {
+        let optional = matches!(id, "compounds" | "barriers");
+        if optional
+            && !drawn
+                .iter()
+                .any(|(s, _)| kinds.iter().any(|k| k.0 == s.kind))
+        {
+            continue;
+        }
         w!(out, "<g id=\"{id}\">\n");
-        for (s, p) in drawn.iter().filter(|(s, _)| s.kind == kind) {
-            w!(
-                out,
-                "<path class=\"{class}\" data-code=\"{}\" d=\"{}\"/>\n",
-                esc(&s.code),
-                p.path_d()
-            );
+        // Soft lines first, so hard ones are drawn over them.
+        for (kind, class) in kinds {
+            for (s, p) in drawn.iter().filter(|(s, _)| s.kind == *kind) {
+                w!(
+                    out,
+                    "<path class=\"{class}\" data-code=\"{}\"",
+                    esc(&s.code)
+                );
+                match kind {
+                    ShapeKind::Compound => w!(out, " data-n=\"{}\"", esc(&s.village)),
+                    k if k.is_line() => w!(out, " data-k=\"{}\"", esc(&s.village)),
+                    _ => {}
+                }
+                w!(out, " d=\"{}\"/>\n", p.path_d());
+            }
         }
         out.push_str("</g>\n");
     }
@@ -248,12 +284,29 @@ fn controls_and_legend(out: &mut String, shapes: &[MapShape], empty: bool) {
         "<div class=\"legend\"><div><i class=\"sw g\"></i>full-scope grid ({})</div>\
          <div><i class=\"sw d\"></i>dedicated grid ({})</div>\
          <div><i class=\"ln m\"></i>micro-grid border ({})</div>\
-         <div><i class=\"ln v\"></i>village border ({})</div></div>\n",
+         <div><i class=\"ln v\"></i>village border ({})</div>",
         n(ShapeKind::Grid),
         n(ShapeKind::DedicatedGrid),
         n(ShapeKind::MicroGrid),
         n(ShapeKind::Village)
     );
+    // The ground, only when the run had some.
+    for (kind, class, text) in [
+        (ShapeKind::WaterBarrier, "ln bw", "hard barrier, water"),
+        (
+            ShapeKind::HardBarrier,
+            "ln bh",
+            "hard barrier, railway or road",
+        ),
+        (ShapeKind::SoftBarrier, "ln bs", "soft barrier"),
+        (ShapeKind::Compound, "ln c", "compound"),
+    ] {
+        let count = n(kind);
+        if count > 0 {
+            w!(out, "<div><i class=\"{class}\"></i>{text} ({count})</div>");
+        }
+    }
+    out.push_str("</div>\n");
     if empty {
         out.push_str("<p class=\"empty\">No polygons to draw.</p>\n");
     }

@@ -16,7 +16,12 @@
 //!   (their first 6 digits) when they all agree.
 //! - `shapes`: the polygons, lon/lat WGS84, rings flattened (exterior then
 //!   holes for each part) and filled with the even-odd rule, so holes and
-//!   enclaves come out right without knowing which ring is which.
+//!   enclaves come out right without knowing which ring is which; and the
+//!   barriers of `--barriers` as open lines (hard ones thick, dark blue on
+//!   water and dark grey otherwise, soft ones thin grey) and the compounds
+//!   of `--compounds` as dashed outlines. Barriers are not part of the
+//!   map's frame, so a river running far beyond the county does not shrink
+//!   the map.
 //! - `report`: the run's [`Report`] (what metrics.json holds), read as
 //!   typed fields, so a renamed field is a compile error; a value that is
 //!   genuinely absent (the run parameters for `gridplan metrics`, a
@@ -114,14 +119,16 @@ pub const MAX_BINS: usize = 150;
 /// 1,500 new grids, so only an absurd input is cut, and the page stays small.
 pub const TRANSITION_ROWS: usize = 5_000;
 
-/// One polygon drawn on the map.
+/// One polygon (or, for a barrier, one set of lines) drawn on the map.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapShape {
-    /// The grid, micro-grid or village code.
+    /// The grid, micro-grid, village or compound code; a barrier's name
+    /// ("" when it has none).
     pub code: String,
     /// What the shape is.
     pub kind: ShapeKind,
-    /// The village code it belongs to (its own code for a village).
+    /// The village code it belongs to (its own code for a village); a
+    /// barrier's kind (`river`, `railway`, …); a compound's name.
     pub village: String,
     /// Households in the shape.
     pub households: u64,
@@ -129,6 +136,7 @@ pub struct MapShape {
     pub load: f64,
     /// Rings in lon/lat WGS84 degrees: for each polygon part its exterior
     /// and then its holes, all flattened into one list; filled even-odd.
+    /// For a barrier ([`ShapeKind::is_line`]): its lines, drawn open.
     pub rings: Vec<Vec<[f64; 2]>>,
 }
 
@@ -143,6 +151,29 @@ pub enum ShapeKind {
     MicroGrid,
     /// A village or community boundary.
     Village,
+    /// A residential compound (小区, 园区), drawn as a dashed outline.
+    Compound,
+    /// A hard barrier on water (river, canal, stream, drain, open water):
+    /// a thick dark blue line.
+    WaterBarrier,
+    /// Any other hard barrier (railway, motorway, trunk, primary road, or a
+    /// kind made hard): a thick dark grey line.
+    HardBarrier,
+    /// A soft barrier: a thin grey line.
+    SoftBarrier,
+}
+
+impl ShapeKind {
+    /// Is it drawn as open lines (a barrier) rather than a polygon? Lines
+    /// are left out of the map's frame and bounds: a river may run far
+    /// beyond the county.
+    #[must_use]
+    pub fn is_line(self) -> bool {
+        matches!(
+            self,
+            ShapeKind::WaterBarrier | ShapeKind::HardBarrier | ShapeKind::SoftBarrier
+        )
+    }
 }
 
 /// Everything the report shows.
@@ -150,7 +181,8 @@ pub enum ShapeKind {
 pub struct ReportInput<'a> {
     /// The page title (county code and run name).
     pub title: &'a str,
-    /// Grids, dedicated grids, micro-grids and villages, in any order.
+    /// Grids, dedicated grids, micro-grids, villages, compounds and
+    /// barriers, in any order.
     pub shapes: &'a [MapShape],
     /// What metrics.json holds: the run parameters, the metrics and the
     /// notes of the run.

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::colours::colour_distance;
-use super::fixtures::{empty_report, page, report, sample, shape, square, transition_report};
+use super::fixtures::{
+    crossing_report, empty_report, ground, page, report, sample, shape, square, transition_report,
+};
 use super::{ReportInput, ShapeKind, render};
 use crate::engine::rng::Rng;
 
@@ -331,4 +333,108 @@ fn transition_section_only_with_a_transition() {
     // Still deterministic and still one script.
     assert_eq!(html, page(&shapes, &transition_report(), &[]));
     assert_eq!(html.matches("<script").count(), 1);
+}
+
+/// The `<g id="…">` group of `html`, `None` when absent.
+fn group<'a>(html: &'a str, id: &str) -> Option<&'a str> {
+    let start = html.find(&format!("<g id=\"{id}\">"))?;
+    let rest = &html[start..];
+    Some(&rest[..rest.find("</g>")?])
+}
+
+#[test]
+fn barriers_and_compounds_are_drawn_styled_apart() {
+    let mut shapes = sample();
+    let plain = page(&shapes, &report(), &[300.0]);
+    shapes.extend(ground());
+    let html = page(&shapes, &report(), &[300.0]);
+    // Without a ground there are no groups and no legend entries.
+    assert!(group(&plain, "barriers").is_none());
+    assert!(group(&plain, "compounds").is_none());
+    assert!(!plain.contains("class=\"ln b"));
+    // Each barrier is one open line in the barriers group, soft ones first
+    // (drawn under the hard ones), each with its kind and name.
+    let b = group(&html, "barriers").unwrap();
+    let paths: Vec<&str> = b.lines().filter(|l| l.starts_with("<path")).collect();
+    assert_eq!(paths.len(), 3, "{b}");
+    assert!(
+        paths[0]
+            .starts_with("<path class=\"barrier soft\" data-code=\"Lane 3\" data-k=\"secondary\"")
+    );
+    assert!(
+        paths[1].starts_with(
+            "<path class=\"barrier hard water\" data-code=\"Ou River\" data-k=\"river\""
+        )
+    );
+    assert!(paths[2].starts_with("<path class=\"barrier hard\" data-code=\"\" data-k=\"railway\""));
+    assert!(
+        paths.iter().all(|p| !p.contains('z')),
+        "lines are not closed: {b}"
+    );
+    // The river keeps its three vertices, out to 101 km east of the
+    // county's centre.
+    assert!(
+        paths[1].ends_with(" d=\"M-2945 0l2945-111 101120 111\"/>"),
+        "{}",
+        paths[1]
+    );
+    // Styles: thick dark blue on water, thick dark grey, thin grey, dashed.
+    assert!(html.contains("path.barrier.hard.water{stroke:#1a4f9c;stroke-width:3.5px}"));
+    assert!(html.contains("path.barrier.hard{stroke:#3a3f44;stroke-width:3px}"));
+    assert!(html.contains("path.barrier.soft{stroke:#8f959b;stroke-width:1px}"));
+    assert!(html.contains(
+        "path.compound{fill:none;stroke:#a0286e;stroke-width:1.5px;stroke-dasharray:6 3"
+    ));
+    // The compound is one dashed outline with its code and escaped name.
+    let c = group(&html, "compounds").unwrap();
+    assert_eq!(c.matches("<path class=\"compound\"").count(), 1);
+    assert!(c.contains("data-code=\"C1\" data-n=\"Garden &lt;A&amp;B&gt;\""));
+    assert!(!html.contains("Garden <A&B>"));
+    // Layers: grids, micro-grids, compounds, barriers, then village borders.
+    let at = |id: &str| html.find(&format!("<g id=\"{id}\">")).unwrap();
+    assert!(at("grids") < at("micros"));
+    assert!(at("micros") < at("compounds"));
+    assert!(at("compounds") < at("barriers"));
+    assert!(at("barriers") < at("villages"));
+    // The legend counts them.
+    assert!(html.contains("<i class=\"ln bw\"></i>hard barrier, water (1)"));
+    assert!(html.contains("<i class=\"ln bh\"></i>hard barrier, railway or road (1)"));
+    assert!(html.contains("<i class=\"ln bs\"></i>soft barrier (1)"));
+    assert!(html.contains("<i class=\"ln c\"></i>compound (1)"));
+    // The river runs 1° beyond the county but the map frame, the grids and
+    // the labels are those of the page without it; the ground gets no label.
+    let view = |h: &str| {
+        h.split("viewBox=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(view(&html), view(&plain));
+    assert_eq!(group(&html, "grids"), group(&plain, "grids"));
+    for id in ["lbl-v", "lbl-g", "lbl-m"] {
+        assert_eq!(group(&html, id), group(&plain, id), "{id}");
+    }
+    // Deterministic.
+    assert_eq!(html, page(&shapes, &report(), &[300.0]));
+}
+
+#[test]
+fn forced_crossings_are_listed() {
+    let none = page(&sample(), &report(), &[300.0]);
+    let title = "<h2>Forced crossings of hard barriers</h2>\n";
+    assert!(none.contains(&format!("{title}<p class=\"ok\">None.</p>")));
+    let html = page(&sample(), &crossing_report(), &[300.0]);
+    let list = html.split(title).nth(1).unwrap();
+    let list = &list[..list.find("</table>").unwrap()];
+    assert!(
+        list.contains(
+            "<tr><td>330381101001002</td><td>330381101001</td><td>river</td><td>Ou River</td>\
+         <td class=\"n\">412</td><td>north bank holds 40 &lt; 300 households</td></tr>"
+        ),
+        "{list}"
+    );
+    assert_eq!(list.matches("<tr>").count(), 2, "heading and one crossing");
 }
