@@ -525,6 +525,46 @@ fn assert_crossings_listed(out: &Path, barriers: &Path) {
     );
 }
 
+/// report.html draws one line per barrier feature and one dashed outline
+/// per compound, and lists the forced crossings (its lists stop at 200
+/// rows); every grid of grids.geojson carries integer `pieces` (at least
+/// 1) and `hard_crossings`.
+fn assert_ground_shown(out: &Path, barriers: &Path, compounds: &Path) {
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let n_barriers = features(barriers).len();
+    assert!(n_barriers > 0);
+    assert_eq!(html.matches("<path class=\"barrier ").count(), n_barriers);
+    assert!(html.contains("<path class=\"barrier hard water\""));
+    assert!(html.contains("<path class=\"barrier soft\""));
+    assert_eq!(
+        html.matches("<path class=\"compound\"").count(),
+        features(compounds).len()
+    );
+    let m = metrics(out);
+    let list = html
+        .split("<h2>Forced crossings of hard barriers</h2>")
+        .nth(1)
+        .expect("a forced-crossings section")
+        .split("<h2>")
+        .next()
+        .unwrap();
+    let forced = m["forced_crossings"].as_array().unwrap();
+    assert_eq!(
+        list.matches("<tr><td>").count(),
+        forced.len().min(200),
+        "{list}"
+    );
+    for c in forced.iter().take(200) {
+        let grid = c["grid_code"].as_str().unwrap();
+        assert!(list.contains(&format!("<tr><td>{grid}</td>")), "{grid}");
+    }
+    for f in features(&out.join("grids.geojson")) {
+        let p = &f["properties"];
+        assert!(p["pieces"].as_u64().is_some_and(|n| n >= 1), "{p}");
+        assert!(p["hard_crossings"].is_u64(), "{p}");
+    }
+}
+
 /// At least 99 % of the full-scope grids are within the tolerance (±10 %).
 fn assert_balanced(out: &Path) {
     let m = metrics(out);
@@ -603,6 +643,7 @@ fn synthetic_county_with_barriers_and_compounds_is_one_piece_and_crosses_nothing
     assert_one_piece(&out, &b);
     assert_crossings_listed(&out, &r);
     assert_balanced(&out);
+    assert_ground_shown(&out, &r, &c);
 }
 
 /// Prints the checkers' figures for any output folder: set GIS_OUT to the

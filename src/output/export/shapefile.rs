@@ -375,6 +375,27 @@ mod tests {
     }
 
     #[test]
+    fn grid_layer_names_fit_dbase() {
+        let names = dbf_field_names(crate::output::maps::GRID_FIELDS);
+        assert_eq!(
+            names,
+            [
+                "grid_code",
+                "grid_type",
+                "village_cd",
+                "town_code",
+                "households",
+                "population",
+                "load",
+                "n_micro",
+                "area_m2",
+                "pieces",
+                "hard_cross"
+            ]
+        );
+    }
+
+    #[test]
     fn shapefile_round_trip_shapes_records_prj_cpg() {
         let dir = tempfile::tempdir().unwrap();
         let feats = sample_features();
