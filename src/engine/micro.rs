@@ -161,39 +161,32 @@ pub fn micro_grids(
     sides: Option<Sides>,
     params: &MicroParams,
 ) -> Result<MicroPlan, MicroError> {
-    let max = params.band.1;
-    // Groups of rows with their centroid, in the order they are made.
-    let mut groups: Vec<Group> = Vec::new();
-    // Oversize buildings are fixed groups of the engine: they stay in the
-    // grid's graph, so the other micro-grids are made contiguous around
-    // them on the same graph the metrics use.
-    let mut fixed = vec![u32::MAX; buildings.len()];
-    let mut towers = 0u32;
-    let mut rest_households = 0.0;
-    let mut rest_count = 0usize;
-    for (i, b) in buildings.iter().enumerate() {
-        let h = b.households();
-        if h > max {
-            fixed[i] = towers;
-            towers += 1;
-            let m = as_usize((h / max).ceil()).max(1);
-            let runs = if b.rows.len() > 1 {
-                cut_rows(&b.rows, m)
-            } else {
-                vec![b.rows.clone()]
-            };
-            for run in runs {
-                groups.push((run, b.pos, true));
-            }
-        } else {
-            rest_households += h;
-            rest_count += 1;
-        }
-    }
-    if rest_count > 0 {
+    let (mut groups, fixed, towers) = towers_first(buildings, params.band.1);
+    let weight: Vec<f64> = buildings.iter().map(Building::households).collect();
+    let part = compound_parts(&fixed, &weight, sides.as_ref(), params.band.0);
+    let mut keys: Vec<u32> = part.iter().copied().filter(|&k| k != u32::MAX).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        // The other parts take part in the graph only, as one fixed group
+        // after the towers.
+        let fixed_here: Vec<u32> = (0..buildings.len())
+            .map(|i| {
+                if part[i] == key {
+                    u32::MAX
+                } else if fixed[i] != u32::MAX {
+                    fixed[i]
+                } else {
+                    towers
+                }
+            })
+            .collect();
+        let rest_count = part.iter().filter(|&&k| k == key).count();
         let pos: Vec<[f64; 2]> = buildings.iter().map(|b| b.pos).collect();
-        let weight: Vec<f64> = buildings.iter().map(Building::households).collect();
-        let total = rest_households;
+        let total: f64 = (0..buildings.len())
+            .filter(|&i| part[i] == key)
+            .map(|i| weight[i])
+            .sum();
         let ideal = (total / params.target).round().max(1.0);
         let lo = (total / params.band.1).ceil().max(1.0);
         let hi = (total / params.band.0).floor();
@@ -206,7 +199,7 @@ pub fn micro_grids(
                 weight: &weight,
                 graph,
                 k,
-                fixed: if towers > 0 { &fixed } else { &[] },
+                fixed: &fixed_here,
                 lineage: None,
                 measures: &[],
                 sides,
@@ -214,7 +207,7 @@ pub fn micro_grids(
             &PartitionParams::new(params.tolerance, params.seed),
         )?;
         let mut plan = plan;
-        plan.k = one_piece(graph, &fixed, &weight, &mut plan.label, plan.k);
+        plan.k = one_piece(graph, &fixed_here, &weight, &mut plan.label, plan.k);
         let base = groups.len();
         for _ in 0..plan.k {
             groups.push((Vec::new(), [0.0, 0.0], false));
@@ -222,7 +215,7 @@ pub fn micro_grids(
         let mut acc = vec![[0.0f64; 3]; plan.k];
         for (i, b) in buildings.iter().enumerate() {
             let gi = plan.label[i] as usize;
-            if fixed[i] != u32::MAX || gi >= plan.k {
+            if fixed_here[i] != u32::MAX || gi >= plan.k {
                 continue;
             }
             groups[base + gi].0.extend_from_slice(&b.rows);
@@ -263,6 +256,87 @@ pub fn micro_grids(
         count: groups.len(),
         oversize,
     })
+}
+
+/// The part of every non-tower building (`u32::MAX` for towers): its
+/// compound (`sides.region`) when the grid holds at least `min` households
+/// of it, else the part of the buildings outside compounds, so that
+/// micro-grids keep to compounds (docs/DESIGN.md §9). A part outside
+/// compounds too small for a micro-grid joins the largest compound part.
+fn compound_parts(fixed: &[u32], weight: &[f64], sides: Option<&Sides>, min: f64) -> Vec<u32> {
+    const OUTSIDE: u32 = u32::MAX - 1;
+    let n = fixed.len();
+    let tower = |i: usize| fixed[i] != u32::MAX;
+    let Some(sd) = sides else {
+        return (0..n)
+            .map(|i| if tower(i) { u32::MAX } else { OUTSIDE })
+            .collect();
+    };
+    let region = |i: usize| sd.region.get(i).copied().unwrap_or(u32::MAX);
+    let mut load: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
+    for i in (0..n).filter(|&i| !tower(i) && region(i) != u32::MAX) {
+        *load.entry(region(i)).or_insert(0.0) += weight[i];
+    }
+    let mut part: Vec<u32> = (0..n)
+        .map(|i| {
+            if tower(i) {
+                u32::MAX
+            } else if load.get(&region(i)).is_some_and(|&l| l >= min) {
+                region(i)
+            } else {
+                OUTSIDE
+            }
+        })
+        .collect();
+    let outside: f64 = (0..n)
+        .filter(|&i| part[i] == OUTSIDE)
+        .map(|i| weight[i])
+        .sum();
+    if outside > 0.0 && outside < min {
+        let largest = load
+            .iter()
+            .filter(|&(_, &l)| l >= min)
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(&r, _)| r);
+        if let Some(r) = largest {
+            for p in part.iter_mut().filter(|p| **p == OUTSIDE) {
+                *p = r;
+            }
+        }
+    }
+    part
+}
+
+/// The oversize buildings first: each is a fixed group of the engine (it
+/// stays in the grid's graph, so the other micro-grids are made contiguous
+/// around it on the same graph the metrics use), cut into runs of rows,
+/// one micro-grid each. Returns the groups, each building's fixed group
+/// (`u32::MAX` for the rest) and the number of towers.
+fn towers_first(buildings: &[Building], max: f64) -> (Vec<Group>, Vec<u32>, u32) {
+    // Groups of rows with their centroid, in the order they are made.
+    let mut groups: Vec<Group> = Vec::new();
+    // Oversize buildings are fixed groups of the engine: they stay in the
+    // grid's graph, so the other micro-grids are made contiguous around
+    // them on the same graph the metrics use.
+    let mut fixed = vec![u32::MAX; buildings.len()];
+    let mut towers = 0u32;
+    for (i, b) in buildings.iter().enumerate() {
+        let h = b.households();
+        if h > max {
+            fixed[i] = towers;
+            towers += 1;
+            let m = as_usize((h / max).ceil()).max(1);
+            let runs = if b.rows.len() > 1 {
+                cut_rows(&b.rows, m)
+            } else {
+                vec![b.rows.clone()]
+            };
+            for run in runs {
+                groups.push((run, b.pos, true));
+            }
+        }
+    }
+    (groups, fixed, towers)
 }
 
 /// Makes every free micro-grid (labels `0..k`) one piece on `graph`: a
