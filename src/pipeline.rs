@@ -82,12 +82,7 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     // 3. Draw their polygons.
     let start = Instant::now();
     progress.step("polygons", 0);
-    let shapes = draw::draw(
-        &plan.village_cells(),
-        &plan.grid_cells(),
-        &plan.territory,
-        &prep.county.village_codes(),
-    )?;
+    let shapes = draw::draw(&plan.village_cells(), &plan.grid_cells(), &plan.territory)?;
     progress.finish();
     t.polygons = start.elapsed().as_secs_f64();
     // 4. Measure them.

@@ -321,10 +321,10 @@ fn group_regions(
     loop {
         let (groups, gl) = current_groups(&mut dsu, load);
         if let Some(counts) = counts_for(&gl, k, t, tau) {
-            return finish_groups(&groups, counts, &mut dsu, r, &notes);
+            return finish_groups(&groups, counts, r, &notes);
         }
         if gl.len() <= 1 {
-            return finish_groups(&groups, vec![k], &mut dsu, r, &notes);
+            return finish_groups(&groups, vec![k], r, &notes);
         }
         let g = (0..gl.len())
             .min_by(|&a, &b| gl[a].total_cmp(&gl[b]).then(a.cmp(&b)))
@@ -435,7 +435,6 @@ fn counts_for(gl: &[f64], k: usize, t: f64, tau: f64) -> Option<Vec<usize>> {
 fn finish_groups(
     groups: &[u32],
     counts: Vec<usize>,
-    dsu: &mut Dsu,
     r: usize,
     notes: &[String],
 ) -> (Vec<u32>, Vec<usize>, Vec<Vec<Join>>) {
@@ -447,7 +446,6 @@ fn finish_groups(
                 .map(|i| i as u32)
                 .collect();
             if regions.len() > 1 {
-                let _ = dsu.find(0);
                 js.push(Join {
                     regions,
                     reason: notes.join("; "),

@@ -972,7 +972,7 @@ fn extensions(
             // An end outside the territory (where the caller cut a long
             // line to the village) has no land to split.
             if !inside_box
-                || joined(&ends, lines, li, tip)
+                || joined(&ends, li, tip)
                 || !territory.contains(&geo::Coord {
                     x: tip[0],
                     y: tip[1],
@@ -1015,8 +1015,8 @@ fn end_tree(lines: &[BarrierLine]) -> SegTree {
 
 /// Whether the end `tip` of line `li` touches another line (within 0.5 m):
 /// a T-junction or the next piece of the same road, not a free end.
-fn joined(ends: &SegTree, lines: &[BarrierLine], li: usize, tip: [f64; 2]) -> bool {
-    let _ = lines;
+fn joined(ends: &SegTree, li: usize, tip: [f64; 2]) -> bool {
+    // rstar takes the squared radius: 0.25 m² is 0.5 m.
     ends.locate_within_distance(tip, 0.25)
         .any(|s| s.data as usize != li)
 }

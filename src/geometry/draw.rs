@@ -9,18 +9,22 @@
 //!   cross its border), in local metres.
 //!
 //! # Algorithm
-//! 1. Grid polygons, village by village (rayon): Voronoi cells of the
-//!    village's buildings clipped to its territory and merged per grid
-//!    ([`polygons::partition_polygons`]).
-//! 2. Micro-grid polygons, grid by grid (rayon), the same way inside each
-//!    grid's polygon. The micro-grids of one oversize building share its
-//!    cell, cut into vertical strips (`strips`).
+//! 1. Grid polygons, village by village (rayon): the union of the
+//!    territory cells of each grid's buildings
+//!    ([`crate::engine::territory::Territory::group_polygons`]), so a grid
+//!    is one piece exactly when its buildings are connected on the graph
+//!    every step used.
+//! 2. Micro-grid polygons, grid by grid (rayon), the unions of the same
+//!    cells, so they tile their grid exactly. The micro-grids of one
+//!    oversize building share its cell, cut into vertical strips
+//!    (`strips`).
 //! 3. Coverage: the largest gap and overlap against each territory, and
 //!    the number of invalid polygons ([`CoverageSummary`],
 //!    docs/DESIGN.md §5 Coverage).
 //!
 //! # Complexity
-//! O(n log n) per village for the Voronoi cells, plus the polygon unions.
+//! One even-odd overlay per grid and per micro-grid over its cells' integer
+//! contours (the cells are built by the plan).
 //!
 //! # Errors
 //! [`Error::Polygon`](crate::Error) when a village's or grid's cells
@@ -105,10 +109,9 @@ pub fn draw(
     villages: &[Option<VillageCells>],
     grids: &[GridCells],
     territory: &[MultiPolygon<f64>],
-    codes_of_villages: &[String],
 ) -> Result<PlanShapes, Error> {
     let mut coverage = CoverageSummary::default();
-    let grid = grid_polygons(villages, grids, territory, codes_of_villages, &mut coverage)?;
+    let grid = grid_polygons(villages, grids, territory, &mut coverage)?;
     let micro = micro_polygons(villages, grids, &grid, &mut coverage)?;
     coverage.invalid_polygons = grid
         .par_iter()
@@ -127,7 +130,6 @@ fn grid_polygons(
     villages: &[Option<VillageCells>],
     grids: &[GridCells],
     territory: &[MultiPolygon<f64>],
-    codes_of_villages: &[String],
     cov: &mut CoverageSummary,
 ) -> Result<Vec<MultiPolygon<f64>>, Error> {
     // Global grid index of each (village, local label).
@@ -148,7 +150,6 @@ fn grid_polygons(
                 .map(|&g| g as usize + 1)
                 .max()
                 .unwrap_or(0);
-            let _ = (&codes_of_villages[vi], cells.pos);
             let polys = cells.territory.group_polygons(cells.label, groups);
             let cov = polygons::coverage(&polys, &territory[vi]);
             Ok(Some((polys, cov)))
