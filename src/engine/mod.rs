@@ -15,6 +15,7 @@
 
 pub mod apportion;
 pub mod balance_lp;
+pub mod ceiling;
 pub mod flow;
 pub mod graph;
 pub mod micro;

@@ -149,6 +149,7 @@ pub mod micro;
 /// Nesting of grids in villages.
 mod nesting;
 // Stability against the current grids, and the transition report.
+pub mod ceiling;
 pub mod stability;
 /// The summary table for stdout.
 mod summary;
@@ -250,11 +251,16 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
     let compounds = input
         .with_compounds()
         .then(|| compounds::county_compounds(&works, input));
-    let (stability, transition) = if with_old {
-        let (s, t) = stability::county_stability(&works, input);
-        (Some(s), Some(t))
+    let (stability, transition, lineage) = if with_old {
+        let (mut s, t, judged) = stability::county_stability(&works, input);
+        let lineage: Vec<_> = works
+            .iter()
+            .map(|w| ceiling::village_lineage(&w.links, &judged, input, params.tolerance))
+            .collect();
+        ceiling::fill_county(&mut s, &lineage);
+        (Some(s), Some(t), lineage)
     } else {
-        (None, None)
+        (None, None, Vec::new())
     };
     let micro = with_micro
         .then(|| micro::county_micro(works.iter().map(|w| &w.micro), input, &plan.labels, params));
@@ -273,7 +279,14 @@ pub fn compute(input: &MetricsInput, params: &MetricsParams) -> Metrics {
     Metrics {
         params: params.clone(),
         county,
-        villages: works.into_iter().map(|w| w.metrics).collect(),
+        villages: works
+            .into_iter()
+            .zip(lineage.into_iter().map(Some).chain(std::iter::repeat(None)))
+            .map(|(w, l)| VillageMetrics {
+                lineage: l,
+                ..w.metrics
+            })
+            .collect(),
         grids,
         stability,
         transition,

@@ -126,6 +126,16 @@ pub struct StabilityMetrics {
     pub dissolved_examples: Vec<String>,
     /// The threshold used for clean / kept / merged / split, 0.9.
     pub threshold: f64,
+    /// The most households any plan with these grid counts and this
+    /// balance could keep in lineage ([`super::ceiling`]); 0 until the
+    /// ceiling is filled in.
+    pub lineage_ceiling_households: u64,
+    /// `lineage_ceiling_households / households`.
+    pub lineage_ceiling: f64,
+    /// The most new grids any such plan could have clean.
+    pub clean_ceiling_grids: usize,
+    /// `clean_ceiling_grids / new_grids`.
+    pub clean_ceiling: f64,
 }
 
 /// What became of an old grid; the classes of the module docs.
@@ -406,6 +416,10 @@ pub(crate) fn stability(
         dissolved,
         dissolved_examples,
         threshold: CLEAN_SHARE,
+        lineage_ceiling_households: 0,
+        lineage_ceiling: 0.0,
+        clean_ceiling_grids: 0,
+        clean_ceiling: 0.0,
     }
 }
 
@@ -591,12 +605,52 @@ pub(super) fn village_links(pts: &[super::PointRec]) -> Vec<(u32, u32, u64)> {
     l
 }
 
+/// The county's lineage judgement, link by link, for measures that sum it
+/// over parts of the county (the per-village figures of
+/// [`super::ceiling`]).
+pub(super) struct Judged {
+    /// The aggregated links, sorted by (old, new).
+    links: Vec<(u32, u32, u64)>,
+    /// New grids that are clean.
+    clean: std::collections::BTreeSet<u32>,
+    /// Per link of `links`: are its households kept in lineage?
+    kept: Vec<bool>,
+}
+
+impl Judged {
+    fn of(links: &[(u32, u32, u64)]) -> Self {
+        let lin = Lineage::of(links);
+        Judged {
+            kept: links.iter().map(|&(o, g, _)| lin.kept(o, g)).collect(),
+            clean: lin
+                .new
+                .iter()
+                .filter(|(_, n)| n.clean())
+                .map(|(&g, _)| g)
+                .collect(),
+            links: links.to_vec(),
+        }
+    }
+
+    /// Are the households of link (o, g) kept?
+    pub(super) fn kept(&self, o: u32, g: u32) -> bool {
+        self.links
+            .binary_search_by_key(&(o, g), |&(a, b, _)| (a, b))
+            .is_ok_and(|i| self.kept[i])
+    }
+
+    /// Is new grid `g` clean?
+    pub(super) fn clean(&self, g: u32) -> bool {
+        self.clean.contains(&g)
+    }
+}
+
 /// Stability and the grid-by-grid transition of the whole plan, from the
-/// villages' links in village order.
+/// villages' links in village order, with the judgement of every link.
 pub(super) fn county_stability(
     works: &[super::village::VillageWork],
     input: &super::MetricsInput,
-) -> (StabilityMetrics, Transition) {
+) -> (StabilityMetrics, Transition, Judged) {
     let mut links: Vec<(u32, u32, u64)> =
         works.iter().flat_map(|w| w.links.iter().copied()).collect();
     let s = stability(&mut links, |o| super::code_of(input.old_codes, o));
@@ -605,7 +659,7 @@ pub(super) fn county_stability(
         |o| super::code_of(input.old_codes, o),
         |g| super::code_of(input.grid_codes, g),
     );
-    (s, t)
+    (s, t, Judged::of(&links))
 }
 
 #[cfg(test)]

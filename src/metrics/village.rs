@@ -70,6 +70,13 @@ pub struct VillageMetrics {
     pub sse_ratio: Option<f64>,
     /// Household-weighted mean distance to the grid centroid, metres.
     pub mean_distance_m: f64,
+    /// Lineage kept beside its ceiling, when re-allocating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<super::ceiling::VillageLineage>,
+    /// The full-scope grid count that `--target` (or `--grids`) alone
+    /// would give, when the plan chose another with the ceiling in view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k_by_target: Option<usize>,
 }
 
 /// Metrics of one grid piece.
@@ -378,5 +385,7 @@ fn village_metrics(v: &VillageInput, s: &Steps, params: &MetricsParams) -> Villa
         } else {
             0.0
         },
+        lineage: None,
+        k_by_target: None,
     }
 }

@@ -234,6 +234,8 @@ fn village(
         kmeans_sse: sse_ratio.map(|_| 1.0),
         sse_ratio,
         mean_distance_m: 150.0,
+        lineage: None,
+        k_by_target: None,
     }
 }
 
