@@ -53,6 +53,11 @@ pub const MICRO_TOLERANCE: f64 = 0.25;
 /// clean grids inside the band (BENCHMARKS.md, issue 5).
 pub const STABILITY: f64 = 8.0;
 
+/// The share of grids expected inside the household band that lineage
+/// counts must keep (engine::counts): the bar of 85 % of grids in 300-500
+/// households (issue 11), plus 2 points for the estimate's error.
+pub const LINEAGE_IN_BAND: f64 = 0.87;
+
 /// The compactness price of crossing a soft barrier, in units of a
 /// grid's spread; see engine::partition. `--barrier-weight`: 1.0, a
 /// provisional choice until measured (issue 10).

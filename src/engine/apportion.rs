@@ -30,38 +30,12 @@
 //!    increment is smallest (ties to the lower code), never exceeding hi.
 //!    Every choice keeps the maximum at δ*; the greedy spreads the rest.
 //!
-//! **Lineage mode** (re-allocation, when households carry a current grid).
-//! The county total stays that of the target or total mode, but each
-//! village's k is chosen inside its band to split its current grids
-//! cleanly, so grid workers are spent where old grids divide evenly:
-//! 1. For a village of load W and current grids of loads L_o, a count k
-//!    gives the mean t = W/k. Give each old grid m_o whole new grids,
-//!    Σ m_o = k. An old grid spills what exceeds m_o·t(1+τ) and lacks what
-//!    falls short of m_o·t(1−τ); a small old grid with m_o = 0 merges whole
-//!    into a neighbour's grid and fills such room without loss (its
-//!    successor keeps it). The village is expected to lose the larger of
-//!    the total spill and the room left unfilled: each spilled household
-//!    joins a grid whose majority comes from elsewhere. The allocation is
-//!    chosen by a small dynamic programme over old grids. For example two
-//!    old grids of 1.5 t in 3 new grids lose 0.4 t (0.4 t more than 1.1 t),
-//!    which is the exact optimum for that shape.
-//! 2. Minimise Σ_v loss_v(k_v) + |k_v − k_v⁰| (one household per grid
-//!    moved away from the target-mode count, so ties keep the target's
-//!    choice) subject to Σ k_v = Σ k_v⁰, exactly, by dynamic programming
-//!    over villages and the running total.
-//!
-//! The price is paid in the household norm: clean splits put more village
-//! means near the band's edges (two halves of a 624-household grid are
-//! 312), so more grids fall just outside 300-500 (on the synthetic county
-//! 73 % inside the band against 87 % with the target's counts). Weighing
-//! the expected out-of-band households in the cost traded the one for the
-//! other (at weight 0.1: 80 % in band, 95.2 % lineage; at 0.5: 87 %,
-//! 93.6 %), so the choice is left to the planner: `--counts target` keeps
-//! the target's counts.
+//! **Lineage mode** (re-allocation, when households carry a current grid)
+//! keeps the county total of either mode and moves counts inside the
+//! band with the re-allocation ceiling in view: [`crate::engine::counts`].
 //!
 //! # Complexity
-//! Target mode O(V). Lineage mode O(V · K · c) for c candidate counts per
-//! village. Total mode O(V · 200) for the bisection plus
+//! Target mode O(V). Total mode O(V · 200) for the bisection plus
 //! O(K · V) for handing out the remaining grids.
 //!
 //! # Errors
@@ -151,6 +125,10 @@ pub struct Apportionment {
     pub outside_band: Vec<OutsideBand>,
     /// The largest |(W_v/k_v)/(W/K) − 1| (total mode), else `None`.
     pub max_deviation_from_county_mean: Option<f64>,
+    /// The counts of the target or total mode alone, when re-allocation
+    /// chose others with the ceiling in view ([`crate::engine::counts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_target: Option<Vec<usize>>,
 }
 
 /// Target mode: k_v from `target` and the household `band`.
@@ -195,6 +173,7 @@ pub fn by_target(
         k,
         outside_band,
         max_deviation_from_county_mean: None,
+        by_target: None,
     })
 }
 
@@ -322,156 +301,8 @@ pub fn by_total(villages: &[VillageLoad], grids: usize) -> Result<Apportionment,
         k,
         outside_band: Vec::new(),
         max_deviation_from_county_mean: Some(max_dev),
+        by_target: None,
     })
-}
-
-/// What one old grid of load `l` does with `m` whole new grids of mean `t`
-/// (lineage mode, step 1): (spill, deficit, free). `spill` must leave for
-/// other old grids' grids and loses its lineage; `deficit` is room its own
-/// grids must fill from elsewhere; `free` is load that fills such room
-/// without loss (a small old grid merged whole, or the successor piece of
-/// a dissolved one, at most half a grid's upper bound).
-fn old_grid_fate(l: f64, m: usize, t: f64, tol: f64) -> (f64, f64, f64) {
-    if m == 0 {
-        let keep = l.min(0.5 * t * (1.0 + tol));
-        return (l - keep, 0.0, keep);
-    }
-    let m = as_f64(m);
-    let (lo, hi) = (m * t * (1.0 - tol), m * t * (1.0 + tol));
-    ((l - hi).max(0.0), (lo - l).max(0.0), 0.0)
-}
-
-/// Households a village is expected to lose from its current grids of
-/// loads `old` when cut into `k` grids (lineage mode, step 1): over the
-/// ways of giving each old grid m_o whole grids (Σ m_o = k, a dynamic
-/// programme over old grids minimising spill + deficit − free), the larger
-/// of the spill and of the deficit that free load cannot fill. Every
-/// spilled household lands as a minority somewhere, and every unfilled
-/// deficit is filled by someone's spill.
-fn village_loss(old: &[f64], k: usize, t: f64, tol: f64) -> f64 {
-    if t <= 0.0 || old.is_empty() {
-        return 0.0;
-    }
-    // dp[j] = (score, spill, deficit, free) with j grids given so far.
-    let none = (f64::INFINITY, 0.0, 0.0, 0.0);
-    let mut dp = vec![none; k + 1];
-    dp[0] = (0.0, 0.0, 0.0, 0.0);
-    for &l in old {
-        let mut next = vec![none; k + 1];
-        let most = ((l / (t * (1.0 - tol))).ceil() as usize + 1).min(k);
-        for (j, cur) in dp.iter().enumerate() {
-            if !cur.0.is_finite() {
-                continue;
-            }
-            for m in 0..=most {
-                if j + m > k {
-                    break;
-                }
-                let (sp, de, fr) = old_grid_fate(l, m, t, tol);
-                let cand = (cur.0 + sp + de - fr, cur.1 + sp, cur.2 + de, cur.3 + fr);
-                if cand.0 < next[j + m].0 {
-                    next[j + m] = cand;
-                }
-            }
-        }
-        dp = next;
-    }
-    let (score, spill, deficit, free) = dp[k];
-    if score.is_finite() {
-        spill.max((deficit - free).max(0.0))
-    } else {
-        old.iter().sum()
-    }
-}
-
-/// The cost of giving village `v` (current grid loads `old`) `k` grids in
-/// lineage mode: the households expected to lose their lineage, plus one
-/// per grid away from the target's count `k0` (step 2).
-fn count_cost(v: &VillageLoad, old: &[f64], k: usize, k0: usize, tol: f64) -> f64 {
-    let t = v.load / as_f64(k);
-    village_loss(old, k, t, tol) + as_f64(k.abs_diff(k0))
-}
-
-/// Lineage mode (see the module docs): grid counts that keep the county
-/// total of `base` and split the current grids, whose loads per village
-/// are `old`, as cleanly as the household `band` allows.
-#[must_use]
-pub fn for_lineage(
-    villages: &[VillageLoad],
-    old: &[Vec<f64>],
-    base: &[usize],
-    band: (f64, f64),
-    tolerance: f64,
-) -> Vec<usize> {
-    let total: usize = base.iter().sum();
-    // The table below is (total + 1) wide; counts beyond what codes can
-    // number are refused by the caller, so such a total keeps `base`.
-    if total > base.len().saturating_mul(1000) {
-        return base.to_vec();
-    }
-    // Candidate counts and their costs, per village.
-    let options: Vec<Vec<(usize, f64)>> = villages
-        .iter()
-        .zip(base)
-        .enumerate()
-        .map(|(i, (v, &k0))| {
-            let lo = ceil_div(v.households, band.1).max(1);
-            let hi = floor_div(v.households, band.0);
-            let old_v = old.get(i).map_or(&[][..], Vec::as_slice);
-            if k0 == 0 || lo > hi || old_v.is_empty() || !(lo..=hi).contains(&k0) {
-                return vec![(k0, 0.0)];
-            }
-            (lo..=hi)
-                .map(|k| (k, count_cost(v, old_v, k, k0, tolerance)))
-                .collect()
-        })
-        .collect();
-    // dp[s] = least cost of the villages so far with s grids; choice[v][s]
-    // the option index that reached it.
-    let mut dp = vec![f64::INFINITY; total + 1];
-    dp[0] = 0.0;
-    let mut choice: Vec<Vec<u16>> = Vec::with_capacity(villages.len());
-    for opts in &options {
-        let mut next = vec![f64::INFINITY; total + 1];
-        let mut pick = vec![u16::MAX; total + 1];
-        for (s, &c) in dp.iter().enumerate() {
-            if !c.is_finite() {
-                continue;
-            }
-            for (j, &(k, cost)) in opts.iter().enumerate() {
-                let s2 = s + k;
-                if s2 <= total && c + cost < next[s2] {
-                    next[s2] = c + cost;
-                    pick[s2] = u16::try_from(j).unwrap_or(u16::MAX);
-                }
-            }
-        }
-        dp = next;
-        choice.push(pick);
-    }
-    if !dp[total].is_finite() {
-        return base.to_vec();
-    }
-    let mut out = vec![0; villages.len()];
-    let mut s = total;
-    for v in (0..villages.len()).rev() {
-        let j = choice[v][s] as usize;
-        let Some(&(k, _)) = options[v].get(j) else {
-            return base.to_vec();
-        };
-        out[v] = k;
-        s -= k;
-    }
-    out
-}
-fn as_f64(x: usize) -> f64 {
-    x as f64
-}
-fn ceil_div(a: f64, b: f64) -> usize {
-    (a / b - 1e-9).ceil().max(0.0) as usize
-}
-fn floor_div(a: f64, b: f64) -> usize {
-    (a / b + 1e-9).floor().max(0.0) as usize
 }
 
 #[cfg(test)]
@@ -615,120 +446,6 @@ mod tests {
             assert!(
                 (got - want).abs() < 1e-9,
                 "case {case}: {loads:?} K={grids}: {got} vs {want}"
-            );
-        }
-    }
-
-    #[test]
-    fn lineage_mode_spends_grids_where_old_grids_split_cleanly() {
-        // Village a: 2 old grids of 620 (W 1,240, band 3..4); village b:
-        // one old grid of 1,100 (band 3..3). Target 367 gives a 3 and b 3;
-        // lineage mode keeps the total 6 but cannot move b, so a stays 3.
-        // With b allowed 2..3 (band 300-550), a takes 4 (310 each, two
-        // clean halves of each old grid) and b 2 (550, clean halves).
-        let vs = [
-            VillageLoad {
-                code: "a".into(),
-                load: 1240.0,
-                households: 1240.0,
-            },
-            VillageLoad {
-                code: "b".into(),
-                load: 1100.0,
-                households: 1100.0,
-            },
-        ];
-        let old = vec![vec![620.0, 620.0], vec![1100.0]];
-        assert_eq!(
-            for_lineage(&vs, &old, &[3, 3], (300.0, 500.0), 0.1),
-            vec![3, 3]
-        );
-        assert_eq!(
-            for_lineage(&vs, &old, &[3, 3], (300.0, 550.0), 0.1),
-            vec![4, 2]
-        );
-        // The total is kept whatever the costs.
-        let k = for_lineage(&vs, &old, &[4, 3], (300.0, 550.0), 0.1);
-        assert_eq!(k.iter().sum::<usize>(), 7);
-    }
-
-    #[test]
-    fn lineage_mode_is_optimal_against_brute_force() {
-        let mut rng = crate::engine::rng::Rng::new(11);
-        for case in 0..200 {
-            let n = 1 + rng.below(4);
-            let band = (300.0, 500.0);
-            let mut vs = Vec::new();
-            let mut old = Vec::new();
-            let mut base = Vec::new();
-            for i in 0..n {
-                let grids = 1 + rng.below(4);
-                let loads: Vec<f64> = (0..grids)
-                    .map(|_| (250.0 + rng.f64() * 600.0).round())
-                    .collect();
-                let w: f64 = loads.iter().sum();
-                vs.push(VillageLoad {
-                    code: format!("v{i}"),
-                    load: w,
-                    households: w,
-                });
-                old.push(loads);
-                let (lo, hi) = (ceil_div(w, band.1).max(1), floor_div(w, band.0));
-                let k0 = ((w / 367.0).round() as usize).max(1);
-                base.push(if lo <= hi { k0.clamp(lo, hi) } else { k0 });
-            }
-            let got = for_lineage(&vs, &old, &base, band, 0.1);
-            assert_eq!(
-                got.iter().sum::<usize>(),
-                base.iter().sum::<usize>(),
-                "case {case}"
-            );
-            let cost = |ks: &[usize]| -> f64 {
-                ks.iter()
-                    .zip(&vs)
-                    .zip(&old)
-                    .zip(&base)
-                    .map(|(((&k, v), o), &k0)| count_cost(v, o, k, k0, 0.1))
-                    .sum()
-            };
-            // Brute force over every count inside each village's band.
-            let ranges: Vec<Vec<usize>> = vs
-                .iter()
-                .zip(&base)
-                .map(|(v, &k0)| {
-                    let lo = ceil_div(v.households, band.1).max(1);
-                    let hi = floor_div(v.households, band.0);
-                    if lo > hi || !(lo..=hi).contains(&k0) {
-                        vec![k0]
-                    } else {
-                        (lo..=hi).collect()
-                    }
-                })
-                .collect();
-            let mut best = f64::INFINITY;
-            let mut idx = vec![0usize; n];
-            loop {
-                let ks: Vec<usize> = idx.iter().zip(&ranges).map(|(&i, r)| r[i]).collect();
-                if ks.iter().sum::<usize>() == base.iter().sum::<usize>() {
-                    best = best.min(cost(&ks));
-                }
-                let mut d = 0;
-                while d < n {
-                    idx[d] += 1;
-                    if idx[d] < ranges[d].len() {
-                        break;
-                    }
-                    idx[d] = 0;
-                    d += 1;
-                }
-                if d == n {
-                    break;
-                }
-            }
-            assert!(
-                (cost(&got) - best).abs() < 1e-6,
-                "case {case}: {} vs {best}",
-                cost(&got)
             );
         }
     }

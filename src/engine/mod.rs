@@ -16,6 +16,7 @@
 pub mod apportion;
 pub mod balance_lp;
 pub mod ceiling;
+pub mod counts;
 pub mod flow;
 pub mod graph;
 pub mod micro;

@@ -97,6 +97,7 @@
 use serde::Serialize;
 
 use crate::engine::balance_lp;
+use crate::engine::ceiling;
 use crate::engine::flow::{self, TransportProblem};
 use crate::engine::graph::Graph;
 use crate::engine::repair;
@@ -500,11 +501,12 @@ impl StabCost<'_> {
 fn seed_from_old<'a>(
     sub: &Sub,
     old: &'a [Vec<(u32, f64)>],
+    tolerance: f64,
     rng: &mut Rng,
 ) -> (Vec<[f64; 2]>, StabCost<'a>) {
     let k = sub.k;
     let (l, c) = old_grid_loads(sub, old);
-    let m = centres_per_old(&l, sub.total / as_f64(k), k);
+    let m = centres_per_old(&l, sub.total, k, tolerance);
     let (centres, parent) = seed_per_old(sub, old, &m, rng);
     let merge_into: Vec<u32> = (0..l.len())
         .map(|o| {
@@ -560,23 +562,20 @@ fn old_grid_loads(sub: &Sub, old: &[Vec<(u32, f64)>]) -> (Vec<f64>, Vec<[f64; 2]
     (l, c)
 }
 
-/// Hamilton's method: ⌊L_o/t⌋ centres per old grid, then one more each to
-/// the largest remainders (ties: the lower index) until `k` are given out.
-fn centres_per_old(l: &[f64], t: f64, k: usize) -> Vec<usize> {
-    let mut m: Vec<usize> = l.iter().map(|&x| (x / t + 1e-9).floor() as usize).collect();
-    let mut left = k.saturating_sub(m.iter().sum());
-    let mut order: Vec<usize> = (0..l.len()).filter(|&o| l[o] > 0.0).collect();
-    order.sort_by(|&a, &b| {
-        let ra = l[a] / t - as_f64(m[a]);
-        let rb = l[b] / t - as_f64(m[b]);
-        rb.total_cmp(&ra).then(a.cmp(&b))
-    });
-    for &o in &order {
-        if left == 0 {
-            break;
-        }
-        m[o] += 1;
-        left -= 1;
+/// The centres of every old grid: the own-grid counts of the ceiling's
+/// best choice ([`ceiling::own_grids`]), so the plan starts from the
+/// structure that keeps the most lineage. Hamilton's method (⌊L_o/t⌋,
+/// then the largest remainders), used before, gives the same counts when
+/// old grids are near whole multiples of t and fewer kept households
+/// otherwise: on the synthetic county with `--counts lineage` it kept
+/// 93.1 % where the ceiling is 95.6 %.
+fn centres_per_old(l: &[f64], total: f64, k: usize, tolerance: f64) -> Vec<usize> {
+    let present: Vec<usize> = (0..l.len()).filter(|&o| l[o] > 0.0).collect();
+    let loads: Vec<f64> = present.iter().map(|&o| l[o]).collect();
+    let own = ceiling::own_grids(&loads, total, k, tolerance);
+    let mut m = vec![0; l.len()];
+    for (&o, c) in present.iter().zip(own) {
+        m[o] = c;
     }
     m
 }
@@ -660,7 +659,7 @@ fn one_start<'s>(
         // A village without load (every household weighted 0) has no
         // scale for the disruption cost; it is drawn afresh.
         Some(old) if sub.lambda > 0.0 && sub.total > 0.0 && old.iter().any(|v| !v.is_empty()) => {
-            let (c, s) = seed_from_old(sub, old, rng);
+            let (c, s) = seed_from_old(sub, old, params.tolerance, rng);
             (c, Some(s))
         }
         _ => (seed_centres(&sub.pos, &sub.weight, k, rng), None),

@@ -211,6 +211,7 @@ impl Metrics {
 fn stability_rows(s: &StabilityMetrics) -> Vec<Row> {
     vec![
         ("lineage kept".into(), pct(s.lineage_kept)),
+        ("lineage ceiling".into(), pct(s.lineage_ceiling)),
         (
             "households moved".into(),
             format!("{} of {}", s.households_moved, s.households),
@@ -218,6 +219,15 @@ fn stability_rows(s: &StabilityMetrics) -> Vec<Row> {
         (
             "clean grids".into(),
             format!("{} ({}/{})", pct(s.clean_share), s.clean_grids, s.new_grids),
+        ),
+        (
+            "clean grids ceiling".into(),
+            format!(
+                "{} ({}/{})",
+                pct(s.clean_ceiling),
+                s.clean_ceiling_grids,
+                s.new_grids
+            ),
         ),
         (
             "old kept/split/merged/dissolved".into(),

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use geo::MultiPolygon;
 use rayon::prelude::*;
 
-use crate::config::Sizing;
+use crate::config::{self, Sizing};
 use crate::engine::apportion::{self, Apportionment, VillageLoad};
+use crate::engine::counts;
 use crate::engine::graph::Graph;
 use crate::engine::micro::{self, MicroParams};
 use crate::engine::partition::{self, PartitionParams, Sides, VillageProblem};
@@ -110,6 +111,7 @@ fn apportion_county(prep: &Prepared, spec: &PlanSpec) -> Result<Apportionment, E
             k: vec![0; vloads.len()],
             outside_band: Vec::new(),
             max_deviation_from_county_mean: None,
+            by_target: None,
         }
     } else {
         apportion_free(&vloads, spec, locked_count)?
@@ -119,7 +121,15 @@ fn apportion_county(prep: &Prepared, spec: &PlanSpec) -> Result<Apportionment, E
         // Re-allocation: the same number of grids, spent where the current
         // grids split cleanly (apportion's lineage mode).
         let old = current_grid_loads(prep);
-        app.k = apportion::for_lineage(&vloads, &old, &app.k, spec.band, spec.tolerance);
+        let base = app.k.clone();
+        app.k = counts::for_lineage(
+            &vloads,
+            &old,
+            &base,
+            (spec.band, spec.tolerance),
+            config::LINEAGE_IN_BAND,
+        );
+        app.by_target = Some(base);
         check_grid_counts(&prep.county.villages, &app)?;
     }
     Ok(app)

@@ -194,6 +194,9 @@ pub(crate) fn scenario_row(
             .as_ref()
             .map(|s| s.households - s.lineage_kept_households),
         lineage_kept: m.stability.as_ref().map(|s| s.lineage_kept),
+        lineage_ceiling: m.stability.as_ref().map(|s| s.lineage_ceiling),
+        clean_share: m.stability.as_ref().map(|s| s.clean_share),
+        clean_ceiling: m.stability.as_ref().map(|s| s.clean_ceiling),
         runtime_s: began.elapsed().as_secs_f64(),
     }
 }

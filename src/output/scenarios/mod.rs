@@ -119,6 +119,14 @@ pub struct ScenarioRow {
     /// Share (0..1) of households whose grid lineage is kept (docs/DESIGN.md §5),
     /// when households carry their current `grid`.
     pub lineage_kept: Option<f64>,
+    /// The most `lineage_kept` any plan with these grid counts and this
+    /// balance could reach (the ceiling, docs/DESIGN.md §5).
+    pub lineage_ceiling: Option<f64>,
+    /// Share (0..1) of new grids that draw 90 % of their households from one
+    /// current grid.
+    pub clean_share: Option<f64>,
+    /// The most `clean_share` any such plan could reach.
+    pub clean_ceiling: Option<f64>,
     /// Wall-clock seconds this scenario took to compute.
     pub runtime_s: f64,
 }
@@ -136,7 +144,7 @@ impl ScenarioRow {
 }
 
 /// The CSV header, in column order.
-pub const CSV_HEADER: [&str; 17] = [
+pub const CSV_HEADER: [&str; 20] = [
     "label",
     "target",
     "grids_asked",
@@ -153,6 +161,9 @@ pub const CSV_HEADER: [&str; 17] = [
     "contiguous_share",
     "households_moved",
     "lineage_kept",
+    "lineage_ceiling",
+    "clean_share",
+    "clean_ceiling",
     "runtime_s",
 ];
 
@@ -168,7 +179,7 @@ pub fn csv(rows: &[ScenarioRow]) -> Result<String, csv::Error> {
         .from_writer(Vec::new());
     cw.write_record(CSV_HEADER)?;
     for r in rows {
-        let rec: [String; 17] = [
+        let rec: [String; 20] = [
             r.label.clone(),
             fixed(r.target, 2),
             r.grids_asked.map_or(String::new(), |k| k.to_string()),
@@ -185,6 +196,9 @@ pub fn csv(rows: &[ScenarioRow]) -> Result<String, csv::Error> {
             fixed(Some(r.contiguous_share), 4),
             r.households_moved.map_or(String::new(), |m| m.to_string()),
             fixed(r.lineage_kept, 4),
+            fixed(r.lineage_ceiling, 4),
+            fixed(r.clean_share, 4),
+            fixed(r.clean_ceiling, 4),
             fixed(Some(r.runtime_s), 2),
         ];
         cw.write_record(&rec)?;
@@ -313,6 +327,7 @@ fn headings(band: (f64, f64), tolerance: f64) -> Vec<String> {
         "Contiguous".to_string(),
         "Households moved".to_string(),
         "Lineage kept".to_string(),
+        "Lineage ceiling".to_string(),
         "Runtime (s)".to_string(),
     ]
 }
@@ -348,6 +363,7 @@ fn cells(r: &ScenarioRow) -> Vec<(Option<f64>, String)> {
         (Some(r.contiguous_share), pct(Some(r.contiguous_share))),
         (r.households_moved.map(|m| m as f64), moved),
         (r.lineage_kept, pct(r.lineage_kept)),
+        (r.lineage_ceiling, pct(r.lineage_ceiling)),
         (Some(r.runtime_s), num(Some(r.runtime_s), 2)),
     ]
 }
@@ -367,7 +383,8 @@ fn explanation(band: (f64, f64), tolerance: f64) -> String {
          k-means, 1.000 is the most compact) measure compactness: lower is better. \
          Contiguous is the share of grids that form one connected piece. Households \
          moved and lineage kept compare with the current plan when the households \
-         carry their current grid. Shares are in percent.",
+         carry their current grid; the lineage ceiling is the most any plan with \
+         that scenario's grid counts and balance could keep. Shares are in percent.",
         band_text(band),
         tol_text(tolerance),
         tol_text(tolerance),

@@ -22,6 +22,9 @@ fn row(label: &str, grids: usize) -> ScenarioRow {
         contiguous_share: 1.0,
         households_moved: Some(12_345),
         lineage_kept: Some(0.87654),
+        lineage_ceiling: Some(0.91234),
+        clean_share: Some(0.8),
+        clean_ceiling: Some(0.9),
         runtime_s: 12.3456,
     }
 }
@@ -33,6 +36,9 @@ fn bare(label: &str, grids: usize) -> ScenarioRow {
         sse_ratio: None,
         households_moved: None,
         lineage_kept: None,
+        lineage_ceiling: None,
+        clean_share: None,
+        clean_ceiling: None,
         ..row(label, grids)
     }
 }
@@ -176,9 +182,17 @@ fn csv_header_rows_and_empty_cells_for_none() {
     assert_eq!(&recs[0][col("sse_ratio")], "1.2346");
     assert_eq!(&recs[0][col("households_moved")], "12345");
     assert_eq!(&recs[0][col("lineage_kept")], "0.8765");
+    assert_eq!(&recs[0][col("lineage_ceiling")], "0.9123");
     assert_eq!(&recs[0][col("runtime_s")], "12.35");
     // The bare row: every None is an empty cell, and only those.
-    for name in ["target", "sse_ratio", "households_moved", "lineage_kept"] {
+    for name in [
+        "target",
+        "sse_ratio",
+        "households_moved",
+        "lineage_kept",
+        "lineage_ceiling",
+        "clean_ceiling",
+    ] {
         assert_eq!(&recs[1][col(name)], "", "{name}");
     }
     assert_eq!(&recs[1][col("grids_asked")], "1497");
