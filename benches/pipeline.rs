@@ -24,8 +24,12 @@ fn county(scale: f64) -> PathBuf {
         return p.clone();
     }
     let dir = tempfile::tempdir().expect("tempdir").keep();
-    let c =
-        gridplan::synth::generate(&gridplan::synth::SynthParams { scale, seed: 1 }).expect("synth");
+    let c = gridplan::synth::generate(&gridplan::synth::SynthParams {
+        scale,
+        seed: 1,
+        ..Default::default()
+    })
+    .expect("synth");
     gridplan::synth::write(&c, &dir).expect("write");
     cache.push((key, dir.clone()));
     dir

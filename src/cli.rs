@@ -234,6 +234,9 @@ pub(crate) struct SynthArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = config::SEED)]
     pub(crate) seed: u64,
+    /// The kind of current grid plan the households carry.
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = gridplan::synth::CurrentPlanKind::Compact)]
+    pub(crate) current_plan: gridplan::synth::CurrentPlanKind,
     /// Output folder.
     #[arg(long)]
     pub(crate) out: PathBuf,

@@ -68,6 +68,7 @@ fn run() -> Result<()> {
             let county = gridplan::synth::generate(&gridplan::synth::SynthParams {
                 scale: a.scale,
                 seed: a.seed,
+                current_plan: a.current_plan,
             })?;
             gridplan::synth::write(&county, &a.out)?;
             eprintln!(

@@ -108,8 +108,12 @@ pub fn demo() -> &'static (PathBuf, Output) {
 /// temporary folder (households.geojson, boundaries.geojson, zones.geojson).
 pub fn synth_county(scale: f64, seed: u64) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    let county =
-        gridplan::synth::generate(&gridplan::synth::SynthParams { scale, seed }).expect("synth");
+    let county = gridplan::synth::generate(&gridplan::synth::SynthParams {
+        scale,
+        seed,
+        ..Default::default()
+    })
+    .expect("synth");
     gridplan::synth::write(&county, dir.path()).expect("write synth");
     dir
 }

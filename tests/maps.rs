@@ -246,8 +246,12 @@ fn gcj02_households_are_converted_exactly() {
 fn coverage_at_scales_one_tenth_and_one() {
     for scale in [0.1, 1.0] {
         let dir = tempfile::tempdir().unwrap();
-        let c =
-            gridplan::synth::generate(&gridplan::synth::SynthParams { scale, seed: 1 }).unwrap();
+        let c = gridplan::synth::generate(&gridplan::synth::SynthParams {
+            scale,
+            seed: 1,
+            ..Default::default()
+        })
+        .unwrap();
         gridplan::synth::write(&c, dir.path()).unwrap();
         let cfg = gridplan::config::PartitionConfig::new(
             dir.path().join("households.geojson"),

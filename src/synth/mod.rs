@@ -19,6 +19,8 @@
 //!   realistic size and density at any scale. There is always one river,
 //!   one railway and one trunk road.
 //! - `seed`: the random seed. The same parameters give byte-identical files.
+//! - `current_plan`: the [`CurrentPlanKind`] of the current grid plan
+//!   (step 12), [`CurrentPlanKind::Compact`] by default.
 //!
 //! # Defaults and where they come from
 //! - 510 villages/communities in 23 towns/street offices, about 1,300 km²,
@@ -117,18 +119,38 @@
 //!     `Contains` holds for the rounded point and the rounded village
 //!     polygon. A point that fails is drawn again, so the lines move
 //!     households but change no total.
-//! 12. The current grid plan: k = max(1, round(W_v / D)) grids per village,
-//!     with D calibrated by bisection so that the county has as close to
-//!     round(1,024·S) grids as possible, and the village's points cut by
-//!     recursive weighted coordinate bisection (across the longer side of
-//!     the bounding box, at the weight share of the left half, never
-//!     between two address points of one building). The plain
-//!     D = households / (1,024·S) would give about 1,146 grids at scale 1,
-//!     because the floor of one grid per village adds grids to the many
-//!     small rural villages. Grid codes are the village code + 001, 002, ...
-//!     in bisection order (west or north part first). Compound codes are
-//!     C0001, ... in village code order, with names from the stream
-//!     `compound-names`, unique in the county.
+//! 12. The current grid plan, in the kind `current_plan` asks for (see
+//!     `plan` and [`CurrentPlanKind`]): k = max(1, round(W_v / D)) grids per
+//!     village, with D calibrated by bisection so that the county has as
+//!     close to round(1,024·S) grids as possible, the same for every kind.
+//!     The plain D = households / (1,024·S) would give about 1,146 grids
+//!     at scale 1, because the floor of one grid per village adds grids to
+//!     the many small rural villages. The village's points are cut by
+//!     recursive weighted bisection, never between two address points of
+//!     one building:
+//!     - `compact` (the default): across the longer side of the bounding
+//!       box at equal weight shares, codes village code + 001, 002, ... in
+//!       bisection order (west or north part first). This is the plan
+//!       synth has always written, and it draws no random number.
+//!     - `unequal`: the same cuts at shares ∝ a factor uniform in
+//!       [0.6, 1.4] per grid, so old grids spread about ±40 % around the
+//!       village mean, as issue 11 asks;
+//!     - `strips`: every cut along one random direction per village, so
+//!       the grids are parallel strips between straight lines at the equal
+//!       weight quantiles, as when a plan follows streets;
+//!     - `cross`: compact, then in 7.5 % of the villages that touch a
+//!       neighbour (the middle of issue 11's "5-10 %", at least one), the
+//!       10-30 % of a border grid's households nearest to the neighbour
+//!       carry the code of the neighbour's nearest grid, as real plans
+//!       that straddle a village border do;
+//!     - `labels`: compact geometry, codes replaced by free labels, one
+//!       form per village: `G0002`, `东山村3组`, `东山3组`, `东山第3网格`,
+//!       `Grid 7`, `RA-12-3`, unique in the county.
+//!
+//!     The new kinds draw only from streams `current-plan/<kind>/...`, so no
+//!     other step changes with the kind. Compound codes are C0001, ... in
+//!     village code order, with names from the stream `compound-names`,
+//!     unique in the county.
 //!
 //! Every random draw comes from [`Rng`] streams derived from the seed and a
 //! key (the village code for its points), never from iteration over hash
@@ -184,6 +206,7 @@ use features::{
 use ground::draw_ground;
 use households::{Ctx, place_households};
 use layout::build_layout;
+pub use plan::CurrentPlanKind;
 use plan::current_grids;
 use zones::place_zones;
 
@@ -232,6 +255,20 @@ pub struct SynthParams {
     pub scale: f64,
     /// The random seed.
     pub seed: u64,
+    /// The kind of current grid plan drawn in step 12.
+    pub current_plan: CurrentPlanKind,
+}
+
+impl Default for SynthParams {
+    /// A Rui'an-sized county (scale 1) from the default seed of
+    /// `--seed`, with the compact current plan.
+    fn default() -> Self {
+        Self {
+            scale: 1.0,
+            seed: crate::config::SEED,
+            current_plan: CurrentPlanKind::Compact,
+        }
+    }
 }
 
 /// A generated county: the three input files of docs/DESIGN.md §3 and the
@@ -290,6 +327,34 @@ struct Retry(&'static str);
 /// [`SynthError::InvalidScale`] unless 0 < `scale` <= 4;
 /// [`SynthError::Degenerate`] if no valid geometry was found.
 pub fn generate(p: &SynthParams) -> Result<SynthCounty, SynthError> {
+    let Drawn {
+        layout,
+        ground,
+        zones,
+        mut placed,
+    } = draw(p)?;
+    let grids = current_grids(&layout, &placed.hh, p.scale, p.current_plan, p.seed);
+    name_compounds(&mut placed.compounds, p.seed);
+    Ok(SynthCounty {
+        households: household_features(&layout, &placed.hh, &grids),
+        boundaries: boundary_features(&layout),
+        zones: zone_features(&zones),
+        barriers: barrier_features(&ground),
+        compounds: compound_features(&placed.compounds),
+    })
+}
+
+/// Steps 1-11: everything but the current grid plan and the compound
+/// names.
+struct Drawn {
+    layout: layout::Layout,
+    ground: ground::Ground,
+    zones: Vec<zones::Zone>,
+    placed: households::Placed,
+}
+
+/// Draws steps 1-11, redrawing the geometry up to [`MAX_ATTEMPTS`] times.
+fn draw(p: &SynthParams) -> Result<Drawn, SynthError> {
     let scale = p.scale;
     if !(scale > 0.0 && scale <= 4.0) {
         return Err(SynthError::InvalidScale { scale });
@@ -308,20 +373,15 @@ pub fn generate(p: &SynthParams) -> Result<SynthCounty, SynthError> {
                 ground: &ground,
             };
             let placed = place_households(&ctx, &zones, p.seed)?;
-            Ok((layout, ground, zones, placed))
+            Ok(Drawn {
+                layout,
+                ground,
+                zones,
+                placed,
+            })
         });
         match result {
-            Ok((layout, ground, zones, mut placed)) => {
-                let grids = current_grids(&layout, &placed.hh, scale);
-                name_compounds(&mut placed.compounds, p.seed);
-                return Ok(SynthCounty {
-                    households: household_features(&layout, &placed.hh, &grids),
-                    boundaries: boundary_features(&layout),
-                    zones: zone_features(&zones),
-                    barriers: barrier_features(&ground),
-                    compounds: compound_features(&placed.compounds),
-                });
-            }
+            Ok(drawn) => return Ok(drawn),
             Err(Retry(r)) => reason = r,
         }
     }

@@ -9,7 +9,12 @@ use geojson::{Feature, GeometryValue, JsonValue};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn make(scale: f64, seed: u64) -> SynthCounty {
-    generate(&SynthParams { scale, seed }).unwrap()
+    generate(&SynthParams {
+        scale,
+        seed,
+        ..SynthParams::default()
+    })
+    .unwrap()
 }
 
 fn bytes(c: &SynthCounty) -> Vec<u8> {
@@ -109,14 +114,19 @@ fn same_seed_same_bytes_other_seed_differs() {
 fn invalid_scale_is_refused() {
     for s in [0.0, -1.0, 4.01, f64::NAN, f64::INFINITY] {
         assert!(matches!(
-            generate(&SynthParams { scale: s, seed: 1 }),
+            generate(&SynthParams {
+                scale: s,
+                seed: 1,
+                ..SynthParams::default()
+            }),
             Err(SynthError::InvalidScale { .. })
         ));
     }
     assert!(
         generate(&SynthParams {
             scale: 0.001,
-            seed: 1
+            seed: 1,
+            ..SynthParams::default()
         })
         .is_ok()
     );
@@ -750,4 +760,341 @@ fn geometry_helpers() {
     assert!(ring_ring_dist2(&hull, &inner) < 1e-12, "nested rings meet");
     let far = [[5.0, 0.0], [6.0, 0.0], [6.0, 1.0]];
     assert!((ring_ring_dist2(&hull, &far) - 9.0).abs() < 1e-12);
+}
+
+// ---- Current plan kinds (step 12) ----
+
+/// Steps 1-11 of the county at `scale` from `seed`.
+fn drawn(scale: f64, seed: u64) -> Drawn {
+    draw(&SynthParams {
+        scale,
+        seed,
+        ..SynthParams::default()
+    })
+    .unwrap()
+}
+
+/// The plan of `kind` on `d`.
+fn plan_of(d: &Drawn, scale: f64, seed: u64, kind: CurrentPlanKind) -> Vec<String> {
+    plan::current_grids(&d.layout, &d.placed.hh, scale, kind, seed)
+}
+
+/// Step 12 as it was before the kinds existed (commit 056f517), kept as
+/// the oracle of the compact kind.
+fn old_current_grids(d: &Drawn, scale: f64) -> Vec<String> {
+    let (layout, hh) = (&d.layout, &d.placed.hh);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); layout.villages.len()];
+    for (i, h) in hh.iter().enumerate() {
+        members[h.village].push(i);
+    }
+    let w: Vec<f64> = members
+        .iter()
+        .map(|m| m.iter().map(|&i| f64::from(hh[i].households)).sum())
+        .collect();
+    let k_target = count(GRIDS_AT_1 * scale);
+    let k_of = |d: f64| -> Vec<usize> {
+        w.iter()
+            .zip(&members)
+            .map(|(&wv, m)| count(wv / d).min(m.len().max(1)))
+            .collect()
+    };
+    let total_k = |d: f64| -> usize { k_of(d).iter().sum() };
+    let total_w: f64 = w.iter().sum();
+    let (mut lo, mut hi) = (1.0, total_w.max(2.0));
+    for _ in 0..100 {
+        let mid = (lo * hi).sqrt();
+        if total_k(mid) > k_target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let d = if total_k(lo).abs_diff(k_target) < total_k(hi).abs_diff(k_target) {
+        lo
+    } else {
+        hi
+    };
+    let ks = k_of(d);
+    let xy: Vec<geometry::Xy> = hh.iter().map(|h| h.m).collect();
+    let wt: Vec<f64> = hh.iter().map(|h| f64::from(h.households)).collect();
+    let mut codes = vec![String::new(); hh.len()];
+    for (v, mut idx) in members.into_iter().enumerate() {
+        let mut parts = Vec::new();
+        old_bisect(&mut idx, ks[v], &xy, &wt, &mut parts);
+        for (seq, part) in parts.iter().enumerate() {
+            let code = format!("{}{:03}", layout.villages[v].code, seq + 1);
+            for &i in part {
+                codes[i].clone_from(&code);
+            }
+        }
+    }
+    codes
+}
+
+/// The bisection of `old_current_grids`, as it was.
+fn old_bisect(
+    idx: &mut [usize],
+    k: usize,
+    xy: &[geometry::Xy],
+    w: &[f64],
+    out: &mut Vec<Vec<usize>>,
+) {
+    let k = k.min(idx.len());
+    if k <= 1 {
+        if !idx.is_empty() {
+            out.push(idx.to_vec());
+        }
+        return;
+    }
+    let pts: Vec<geometry::Xy> = idx.iter().map(|&i| xy[i]).collect();
+    let b = geometry::bbox(&pts);
+    if b[2] - b[0] >= b[3] - b[1] {
+        idx.sort_by(|&a, &c| xy[a][0].total_cmp(&xy[c][0]).then(a.cmp(&c)));
+    } else {
+        idx.sort_by(|&a, &c| xy[c][1].total_cmp(&xy[a][1]).then(a.cmp(&c)));
+    }
+    let k1 = k / 2;
+    let k2 = k - k1;
+    let total: f64 = idx.iter().map(|&i| w[i]).sum();
+    let target = total * k1 as f64 / k as f64;
+    let (lo, hi) = (k1, idx.len() - k2);
+    let mut cum = 0.0;
+    let mut best = (f64::INFINITY, lo);
+    let same = |a: usize, b: usize| xy[a].map(f64::to_bits) == xy[b].map(f64::to_bits);
+    for (c, &i) in idx.iter().enumerate().take(hi + 1) {
+        if c >= lo && (c == 0 || !same(idx[c - 1], i)) {
+            let dev = (cum - target).abs();
+            if dev < best.0 {
+                best = (dev, c);
+            }
+        }
+        cum += w[i];
+    }
+    let (l, r) = idx.split_at_mut(best.1);
+    old_bisect(l, k1, xy, w, out);
+    old_bisect(r, k2, xy, w, out);
+}
+
+const KINDS: [CurrentPlanKind; 5] = [
+    CurrentPlanKind::Compact,
+    CurrentPlanKind::Unequal,
+    CurrentPlanKind::Strips,
+    CurrentPlanKind::Cross,
+    CurrentPlanKind::Labels,
+];
+
+/// The points of each grid of `codes`, grouped by the households' village.
+fn grids_by_village(d: &Drawn, codes: &[String]) -> BTreeMap<usize, BTreeMap<String, Vec<usize>>> {
+    let mut out: BTreeMap<usize, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+    for (i, h) in d.placed.hh.iter().enumerate() {
+        out.entry(h.village)
+            .or_default()
+            .entry(codes[i].clone())
+            .or_default()
+            .push(i);
+    }
+    out
+}
+
+/// Mean over the villages of 3 grids or more of the coefficient of
+/// variation of their grids' households.
+fn size_cv(d: &Drawn, codes: &[String]) -> f64 {
+    let cvs: Vec<f64> = grids_by_village(d, codes)
+        .values()
+        .filter(|g| g.len() >= 3)
+        .map(|g| {
+            let sizes: Vec<f64> = g
+                .values()
+                .map(|p| {
+                    p.iter()
+                        .map(|&i| f64::from(d.placed.hh[i].households))
+                        .sum()
+                })
+                .collect();
+            let n = sizes.len() as f64;
+            let mean = sizes.iter().sum::<f64>() / n;
+            let var = sizes.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n;
+            var.sqrt() / mean
+        })
+        .collect();
+    cvs.iter().sum::<f64>() / cvs.len() as f64
+}
+
+/// Median over the grids of villages of 3 grids or more (and of 3 points
+/// or more) of the elongation sqrt(λ1 / λ2) of their points' second
+/// moments.
+fn median_elongation(d: &Drawn, codes: &[String]) -> f64 {
+    let mut el: Vec<f64> = grids_by_village(d, codes)
+        .values()
+        .filter(|g| g.len() >= 3)
+        .flat_map(|g| g.values())
+        .filter(|p| p.len() >= 3)
+        .map(|p| {
+            let xy: Vec<geometry::Xy> = p.iter().map(|&i| d.placed.hh[i].m).collect();
+            let n = xy.len() as f64;
+            let c = xy
+                .iter()
+                .fold([0.0, 0.0], |s, q| [s[0] + q[0] / n, s[1] + q[1] / n]);
+            let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+            for q in &xy {
+                let (dx, dy) = (q[0] - c[0], q[1] - c[1]);
+                sxx += dx * dx / n;
+                syy += dy * dy / n;
+                sxy += dx * dy / n;
+            }
+            let (half_tr, disc) = (
+                f64::midpoint(sxx, syy),
+                ((sxx - syy).powi(2) / 4.0 + sxy * sxy).sqrt(),
+            );
+            ((half_tr + disc) / (half_tr - disc).max(1e-9)).sqrt()
+        })
+        .collect();
+    el.sort_by(f64::total_cmp);
+    el[el.len() / 2]
+}
+
+fn is_chinese(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+#[test]
+fn compact_plan_is_the_old_plan() {
+    for (scale, seed) in [(0.05, 7), (0.1, 1), (0.25, 2)] {
+        let d = drawn(scale, seed);
+        assert_eq!(
+            plan_of(&d, scale, seed, CurrentPlanKind::Compact),
+            old_current_grids(&d, scale),
+            "scale {scale} seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn every_kind_codes_every_household_with_about_1024_grids_per_scale() {
+    for (scale, seed) in [(0.05, 7), (0.1, 1)] {
+        let d = drawn(scale, seed);
+        let want = count(GRIDS_AT_1 * scale) as f64;
+        for kind in KINDS {
+            let codes = plan_of(&d, scale, seed, kind);
+            assert_eq!(codes.len(), d.placed.hh.len());
+            assert!(codes.iter().all(|c| !c.is_empty()), "{kind:?}");
+            let n = codes.iter().collect::<BTreeSet<_>>().len() as f64;
+            assert!(
+                (n / want - 1.0).abs() <= 0.03,
+                "{kind:?}: {n} grids for {want}"
+            );
+            assert_eq!(
+                codes,
+                plan_of(&d, scale, seed, kind),
+                "{kind:?} not deterministic"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_kind_changes_only_the_grid_property() {
+    let p = |current_plan| SynthParams {
+        scale: 0.05,
+        seed: 3,
+        current_plan,
+    };
+    let a = generate(&p(CurrentPlanKind::Compact)).unwrap();
+    let b = generate(&p(CurrentPlanKind::Labels)).unwrap();
+    let strip = |c: &SynthCounty| {
+        let mut c = c.clone();
+        for f in &mut c.households.features {
+            f.properties.as_mut().unwrap().remove("grid");
+        }
+        bytes(&c)
+    };
+    assert_eq!(strip(&a), strip(&b));
+    assert!(
+        b.households
+            .features
+            .iter()
+            .any(|f| text(f, "grid").starts_with('G'))
+    );
+}
+
+#[test]
+fn unequal_grids_spread_more_than_compact() {
+    let (scale, seed) = (0.1, 1);
+    let d = drawn(scale, seed);
+    let compact = size_cv(&d, &plan_of(&d, scale, seed, CurrentPlanKind::Compact));
+    let unequal = size_cv(&d, &plan_of(&d, scale, seed, CurrentPlanKind::Unequal));
+    eprintln!("size CV: compact {compact:.3}, unequal {unequal:.3}");
+    assert!(
+        unequal > compact + 0.1,
+        "compact {compact}, unequal {unequal}"
+    );
+    assert!(unequal < 0.35, "unequal {unequal}");
+}
+
+#[test]
+fn strips_are_elongated() {
+    let (scale, seed) = (0.1, 1);
+    let d = drawn(scale, seed);
+    let compact = median_elongation(&d, &plan_of(&d, scale, seed, CurrentPlanKind::Compact));
+    let strips = median_elongation(&d, &plan_of(&d, scale, seed, CurrentPlanKind::Strips));
+    eprintln!("median elongation: compact {compact:.2}, strips {strips:.2}");
+    assert!(strips > 1.5 * compact, "compact {compact}, strips {strips}");
+}
+
+#[test]
+fn cross_grids_hold_two_villages_now_and_then() {
+    for (scale, seed) in [(0.05, 7), (0.1, 1)] {
+        let d = drawn(scale, seed);
+        let codes = plan_of(&d, scale, seed, CurrentPlanKind::Cross);
+        let mut villages: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+        for (c, h) in codes.iter().zip(&d.placed.hh) {
+            villages.entry(c).or_default().insert(h.village);
+        }
+        let crossing = villages.values().filter(|v| v.len() > 1).count();
+        eprintln!("cross at {scale}: {crossing} of {} grids", villages.len());
+        assert!(crossing >= 1);
+        assert!(crossing * 10 < villages.len(), "{crossing} crossing grids");
+        // Codes stay village code + NNN of the grid's own village.
+        let codes_of: BTreeSet<&str> = d.layout.villages.iter().map(|v| v.code.as_str()).collect();
+        for c in villages.keys() {
+            assert!(c.len() == 15 && codes_of.contains(&c[..12]), "{c}");
+        }
+    }
+}
+
+#[test]
+fn labels_are_free_and_one_per_grid() {
+    for (scale, seed) in [(0.05, 7), (0.1, 1)] {
+        let d = drawn(scale, seed);
+        let labels = plan_of(&d, scale, seed, CurrentPlanKind::Labels);
+        let compact = plan_of(&d, scale, seed, CurrentPlanKind::Compact);
+        for (l, h) in labels.iter().zip(&d.placed.hh) {
+            let vcode = &d.layout.villages[h.village].code;
+            let numeric = l.len() == 15 && l.bytes().all(|b| b.is_ascii_digit());
+            assert!(!numeric && !l.starts_with(vcode.as_str()), "{l}");
+        }
+        assert!(labels.iter().any(|l| l.chars().any(is_chinese)));
+        // Same geometry as compact, one label per grid.
+        let pairs: BTreeSet<(&String, &String)> = labels.iter().zip(&compact).collect();
+        let n_labels = labels.iter().collect::<BTreeSet<_>>().len();
+        let n_compact = compact.iter().collect::<BTreeSet<_>>().len();
+        assert_eq!(pairs.len(), n_labels);
+        assert_eq!(pairs.len(), n_compact);
+        let forms: BTreeSet<char> = labels.iter().filter_map(|l| l.chars().next()).collect();
+        eprintln!("labels at {scale}: first characters {forms:?}");
+    }
+}
+
+#[test]
+fn strips_and_unequal_never_split_a_building() {
+    let (scale, seed) = (0.1, 1);
+    let d = drawn(scale, seed);
+    for kind in KINDS {
+        let codes = plan_of(&d, scale, seed, kind);
+        let mut at: BTreeMap<[u64; 2], &str> = BTreeMap::new();
+        for (c, h) in codes.iter().zip(&d.placed.hh) {
+            let old = at.insert(h.m.map(f64::to_bits), c);
+            assert!(old.is_none_or(|o| o == c), "{kind:?} splits a building");
+        }
+    }
 }
