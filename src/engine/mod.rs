@@ -21,6 +21,7 @@ pub mod flow;
 pub mod graph;
 pub mod micro;
 pub mod partition;
+pub mod polish;
 pub mod regions;
 pub mod repair;
 pub mod rng;

@@ -100,6 +100,7 @@ use crate::engine::balance_lp;
 use crate::engine::ceiling;
 use crate::engine::flow::{self, TransportProblem};
 use crate::engine::graph::Graph;
+use crate::engine::polish;
 use crate::engine::repair;
 use crate::engine::rng::Rng;
 
@@ -492,6 +493,38 @@ impl StabCost<'_> {
     }
 }
 
+/// Step 3b (re-allocation): border moves that keep more households in
+/// lineage, within the band and keeping every grid connected
+/// ([`polish::polish`]).
+fn polish_lineage(
+    p: &VillageProblem,
+    sub: &Sub,
+    old: &[Vec<(u32, f64)>],
+    label: &mut [u32],
+    band: (f64, f64),
+) {
+    let mut old_all = vec![Vec::new(); label.len()];
+    for (j, &i) in sub.free.iter().enumerate() {
+        old_all[i].clone_from(&old[j]);
+    }
+    let block: Option<Vec<u32>> = sub.sides.as_ref().map(|(of, _, _)| {
+        let mut b = vec![u32::MAX; label.len()];
+        for (j, &i) in sub.free.iter().enumerate() {
+            b[i] = of[j].0;
+        }
+        b
+    });
+    let job = polish::Polish {
+        graph: p.graph,
+        weight: p.weight,
+        old: &old_all,
+        k: sub.k,
+        band,
+        block: block.as_deref(),
+    };
+    polish::polish(&job, label);
+}
+
 /// Seeds `k` centres from the current plan (re-allocation, step 1'):
 /// every old grid o of load L_o gets ⌊L_o/t⌋ centres, the remaining
 /// centres go to the largest remainders (Hamilton's method), and each old
@@ -711,6 +744,9 @@ fn one_start<'s>(
     let lo = t * (1.0 - params.tolerance);
     let hi = t * (1.0 + params.tolerance);
     repair::rebalance(p.graph, p.pos, p.weight, &mut label, sub.k_total, k, lo, hi);
+    if let (Some(old), Some(_)) = (&sub.old, &stab) {
+        polish_lineage(p, sub, old, &mut label, (lo, hi));
+    }
     // The price of the barriers crossed, for comparing restarts.
     let side_cost = sides.as_mut().map_or(0.0, |sc| {
         let free_label: Vec<u32> = sub.free.iter().map(|&i| label[i]).collect();
