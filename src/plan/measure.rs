@@ -58,13 +58,20 @@ pub(crate) fn measure_plan(prep: &Prepared, plan: &Planned, params: &MetricsPara
             })
         })
         .collect();
-    metrics_of(
+    let mut m = metrics_of(
         prep,
         (&plan.members_of, &plan.territory),
         &plan.labels,
         &cells,
         params,
-    )
+    );
+    // Villages are in county order, as the apportionment's counts.
+    if let Some(base) = &plan.app.by_target {
+        for (v, &k) in m.villages.iter_mut().zip(base) {
+            v.k_by_target = Some(k);
+        }
+    }
+    m
 }
 
 /// Builds the metrics input: `members[v]` are the households counted in

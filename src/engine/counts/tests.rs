@@ -71,7 +71,8 @@ fn every_choice(options: &[Vec<Candidate>], total: usize) -> Vec<Vec<Candidate>>
 fn the_dynamic_programme_is_optimal_against_brute_force() {
     let mut rng = Rng::new(11);
     for case in 0..150 {
-        let (vs, old, base) = county(&mut rng, 1 + rng.below(4));
+        let n = 1 + rng.below(4);
+        let (vs, old, base) = county(&mut rng, n);
         let total: usize = base.iter().sum();
         let options: Vec<Vec<Candidate>> = vs
             .iter()
