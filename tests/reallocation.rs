@@ -468,9 +468,17 @@ fn reallocation_at_full_scale_meets_the_issue_bar() {
     let ceiling = s["lineage_ceiling"].as_f64().unwrap();
     let clean_ceiling = s["clean_ceiling"].as_f64().unwrap();
     eprintln!("lineage {lineage} / {ceiling}, clean {clean} / {clean_ceiling}");
-    assert!(lineage <= ceiling && lineage >= ceiling - 0.03, "lineage kept {lineage}");
-    assert!(clean <= clean_ceiling && clean >= clean_ceiling - 0.18, "clean grids {clean}");
-    let in_band = m["metrics"]["county"]["balance"]["in_band_share"].as_f64().unwrap();
+    assert!(
+        lineage <= ceiling && lineage >= ceiling - 0.03,
+        "lineage kept {lineage}"
+    );
+    assert!(
+        clean <= clean_ceiling && clean >= clean_ceiling - 0.18,
+        "clean grids {clean}"
+    );
+    let in_band = m["metrics"]["county"]["balance"]["in_band_share"]
+        .as_f64()
+        .unwrap();
     assert!(in_band >= 0.85, "in 300-500: {in_band}");
     let c = &m["metrics"]["county"];
     assert_eq!(c["nesting"]["violations"], 0);
@@ -545,10 +553,18 @@ fn every_kind_of_current_plan_is_reallocated_under_its_ceiling() {
         let f = |k: &str| s[k].as_f64().unwrap();
         let (kept, ceiling) = (f("lineage_kept"), f("lineage_ceiling"));
         let (clean, clean_ceiling) = (f("clean_share"), f("clean_ceiling"));
-        eprintln!("{kind:?}: lineage {kept:.4} / {ceiling:.4}, clean {clean:.4} / {clean_ceiling:.4}");
+        eprintln!(
+            "{kind:?}: lineage {kept:.4} / {ceiling:.4}, clean {clean:.4} / {clean_ceiling:.4}"
+        );
         assert!(kept <= ceiling && clean <= clean_ceiling, "{kind:?}");
-        assert!(kept >= ceiling - lineage_gap / 100.0, "{kind:?}: {kept} vs {ceiling}");
-        assert!(clean >= clean_ceiling - clean_gap / 100.0, "{kind:?}: {clean} vs {clean_ceiling}");
+        assert!(
+            kept >= ceiling - lineage_gap / 100.0,
+            "{kind:?}: {kept} vs {ceiling}"
+        );
+        assert!(
+            clean >= clean_ceiling - clean_gap / 100.0,
+            "{kind:?}: {clean} vs {clean_ceiling}"
+        );
         for v in m["metrics"]["villages"].as_array().unwrap() {
             let l = &v["lineage"];
             assert!(
@@ -556,7 +572,10 @@ fn every_kind_of_current_plan_is_reallocated_under_its_ceiling() {
                 "{kind:?} village {}",
                 v["code"]
             );
-            assert!(v["k_by_target"].as_u64().is_some(), "{kind:?}: counts by target");
+            assert!(
+                v["k_by_target"].as_u64().is_some(),
+                "{kind:?}: counts by target"
+            );
         }
         let county = &m["metrics"]["county"];
         assert_eq!(county["contiguity"]["one_piece_share"], 1.0, "{kind:?}");
@@ -566,7 +585,11 @@ fn every_kind_of_current_plan_is_reallocated_under_its_ceiling() {
         // never fewer than the target's own counts give, less a grid.
         let in_band = county["balance"]["in_band_share"].as_f64().unwrap();
         let by_target = tempfile::tempdir().unwrap();
-        ok(&partition(c.path(), by_target.path(), &["--counts", "target"]));
+        ok(&partition(
+            c.path(),
+            by_target.path(),
+            &["--counts", "target"],
+        ));
         let tm = metrics(by_target.path());
         let b = &tm["metrics"]["county"]["balance"];
         let allowed = b["in_band_share"].as_f64().unwrap() - 1.0 / b["grids"].as_f64().unwrap();
@@ -592,5 +615,8 @@ fn the_ceiling_reads_free_label_codes() {
     assert!(ceiling > 0.9 && ceiling <= 1.0, "{ceiling}");
     // `gridplan metrics` on the same assignment reports the same ceiling.
     let again = measure(c.path(), &out.path().join("assignment.csv"), &[]);
-    assert_eq!(again["metrics"]["stability"]["lineage_ceiling"], s["lineage_ceiling"]);
+    assert_eq!(
+        again["metrics"]["stability"]["lineage_ceiling"],
+        s["lineage_ceiling"]
+    );
 }

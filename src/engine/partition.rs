@@ -38,7 +38,7 @@
 //!   typical squared distance within a grid (σ² its household-weighted
 //!   variance), so λ = 1 means "as bad as sitting one grid-spread further
 //!   from the centre". Measured on synth scale 1.0 (1,024 → 1,565 grids,
-//!   with the lineage grid counts of [`crate::engine::apportion::for_lineage`]):
+//!   with the lineage grid counts then in use; issue 11 moved them to [`crate::engine::counts`]):
 //!   λ = 0, 1, 2, 4, 8, 20, 100 keep 84.0, 91.8, 94.1, 95.3, 95.9, 96.1,
 //!   96.1 % of households in lineage with 55.0, 76.1, 84.2, 88.1, 90.2,
 //!   91.1, 91.4 % clean grids, at SSE ratios 1.081, 1.092, 1.102, 1.113,
@@ -56,11 +56,10 @@
 //! # Algorithm
 //! 1. Seed k centres by weighted k-means++ (Arthur & Vassilvitskii 2007,
 //!    with each unit's load as its weight). Steps 1-3 run once per restart.
-//!    When re-allocating, seed from the current plan instead: an old grid
-//!    of load L gets ⌊L/t⌋ centres, the remaining ones go to the largest
-//!    remainders (Hamilton), each old grid's centres are seeded by
-//!    k-means++ among its own units, and an old grid too small for a
-//!    centre merges into the nearest one. Every centre remembers the old
+//!    When re-allocating, seed from the current plan instead: each old
+//!    grid gets the centres it owns in the ceiling's best choice
+//!    ([`crate::engine::ceiling::own_grids`]), seeded by k-means++ among its
+//!    own units, and an old grid with none merges into the nearest centre. Every centre remembers the old
 //!    grid it descends from, and the assignment below charges λ·s² per
 //!    household placed outside its lineage (an extra cost per unit and
 //!    centre, so the assignment stays an exact min-cost flow).
@@ -72,7 +71,9 @@
 //!    to the share centre whose load then ends closest to t;
 //!    c. move every centre to the load-weighted centroid of its units.
 //! 3. Repair contiguity on the village's Delaunay graph and restore balance
-//!    with contiguity-keeping boundary moves ([`crate::engine::repair`]).
+//!    with contiguity-keeping boundary moves ([`crate::engine::repair`]);
+//!    when re-allocating, then move border units that keep more households
+//!    in lineage ([`crate::engine::polish`]).
 //! 4. Keep the restart with the least band violation, then the least
 //!    weighted squared distance (plus the disruption cost when
 //!    re-allocating), and report the largest deviation reached and, when it exceeds τ, why:

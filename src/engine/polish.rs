@@ -80,6 +80,10 @@ impl Table {
 
     /// Lineage kept: Σ m(o, g) over pairs where o is g's predecessor or g
     /// is o's successor (ties to the lower index, as in the metrics).
+    #[expect(
+        clippy::needless_range_loop,
+        reason = "o and g index the table, pred and succ alike"
+    )]
     fn kept(&self) -> f64 {
         let (n, k) = (self.n_old, self.k);
         let mut pred = vec![(0.0, usize::MAX); k];
