@@ -225,3 +225,63 @@ fn stays_connected(graph: &Graph, label: &[u32], u: usize) -> bool {
     }
     reached == members.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A path of six units of load 1: units 0-2 and 5 from old grid 0,
+    /// units 3-4 from old grid 1.
+    fn path() -> (Graph, Vec<f64>, Vec<Vec<(u32, f64)>>) {
+        let edges: Vec<(u32, u32)> = (0..5).map(|i| (i, i + 1)).collect();
+        let old = [0, 0, 0, 1, 1, 0].map(|o| vec![(o, 1.0)]).to_vec();
+        (Graph::from_edges(6, &edges), vec![1.0; 6], old)
+    }
+
+    #[test]
+    fn a_sliver_goes_back_when_the_band_allows() {
+        let (graph, weight, old) = path();
+        // Grid 0 = units 0-2 (old 0), grid 1 = units 3-5: unit 5 (old 0) is
+        // lost in grid 1. It cannot reach grid 0, but unit 2 can join grid
+        // 1: old 0 then ties old 1 there and, ties going to the lower
+        // index, becomes its predecessor, while grid 1 stays old 1's
+        // successor. Everyone is kept.
+        let job = Polish {
+            graph: &graph,
+            weight: &weight,
+            old: &old,
+            k: 2,
+            band: (2.0, 4.0),
+            block: None,
+        };
+        let mut label = vec![0, 0, 0, 1, 1, 1];
+        assert_eq!(polish(&job, &mut label), 1);
+        assert_eq!(label, vec![0, 0, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn the_band_and_barriers_stop_a_move() {
+        let (graph, weight, old) = path();
+        // The improving move of the test above, blocked.
+        let mut label = vec![0, 0, 0, 1, 1, 1];
+        // Grid 0 may not go below 3: no move.
+        let tight = Polish {
+            graph: &graph,
+            weight: &weight,
+            old: &old,
+            k: 2,
+            band: (3.0, 4.0),
+            block: None,
+        };
+        assert_eq!(polish(&tight, &mut label), 0);
+        // A barrier between units 2 and 3: no move across it.
+        let blocks = [0, 0, 0, 1, 1, 1];
+        let walled = Polish {
+            band: (2.0, 4.0),
+            block: Some(&blocks),
+            ..tight
+        };
+        assert_eq!(polish(&walled, &mut label), 0);
+        assert_eq!(label, vec![0, 0, 0, 1, 1, 1]);
+    }
+}
