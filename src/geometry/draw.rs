@@ -22,6 +22,9 @@
 //!    the number of invalid polygons ([`CoverageSummary`],
 //!    docs/DESIGN.md §5 Coverage).
 //!
+//! [`regroup`] runs step 1 on any other grouping of the same buildings
+//! (report.html's outlines of the current plan's grids).
+//!
 //! # Complexity
 //! One even-odd overlay per grid and per micro-grid over its cells' integer
 //! contours (the cells are built by the plan).
@@ -144,13 +147,7 @@ fn grid_polygons(
             let Some(cells) = cells else {
                 return Ok(None);
             };
-            let groups = cells
-                .label
-                .iter()
-                .map(|&g| g as usize + 1)
-                .max()
-                .unwrap_or(0);
-            let polys = cells.territory.group_polygons(cells.label, groups);
+            let polys = group_cells(cells);
             let cov = polygons::coverage(&polys, &territory[vi]);
             Ok(Some((polys, cov)))
         })
@@ -174,6 +171,33 @@ fn grid_polygons(
         }
     }
     Ok(grid_poly)
+}
+
+/// The polygon of each group `0..=max label` of one village's buildings:
+/// the union of its buildings' territory cells.
+fn group_cells(cells: &VillageCells) -> Vec<MultiPolygon<f64>> {
+    let groups = cells
+        .label
+        .iter()
+        .map(|&g| g as usize + 1)
+        .max()
+        .unwrap_or(0);
+    cells.territory.group_polygons(cells.label, groups)
+}
+
+/// The polygons of another grouping of the plan's buildings, village by
+/// village (rayon), built like the grid polygons of step 1: for each
+/// village, one polygon per label `0..=max label` of `label`. The report
+/// draws the current plan's grids with it, so old and new grids share the
+/// same cells and their borders coincide wherever they agree.
+///
+/// Cost: one even-odd overlay per group, as step 1.
+#[must_use]
+pub fn regroup(villages: &[Option<VillageCells>]) -> Vec<Vec<MultiPolygon<f64>>> {
+    villages
+        .par_iter()
+        .map(|cells| cells.as_ref().map_or_else(Vec::new, group_cells))
+        .collect()
 }
 
 /// Step 2: the micro-grid polygons inside each grid polygon.

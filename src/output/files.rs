@@ -191,6 +191,7 @@ pub(crate) fn render_report(
         report,
         band: cfg.band,
         grid_loads: &maps.grid_loads,
+        links: maps.links.as_ref(),
     })
 }
 

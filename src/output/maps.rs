@@ -6,16 +6,34 @@
 //! population and load (summed over its households) and area; a grid also
 //! carries its polygon `pieces` and its `hard_crossings` (hard barriers
 //! with more than 25 m inside it), both from the plan's metrics.
+//!
+//! When every household names a current grid (a re-allocation, as the
+//! metrics require for stability), report.html also gets what its "What
+//! moves" layer needs (`current_plan`):
+//! 1. each building's (old grid, new grid, households) links, at the
+//!    building's position ([`report::LinkPoints`]);
+//! 2. the outlines of the old grids, village by village: each building's
+//!    territory cell goes to the old grid of most of its households (ties
+//!    to the lower code), and the cells of each old grid are merged by
+//!    [`draw::regroup`], as the new grids' are. An old grid that crosses a
+//!    village border has one outline in each village. A building whose
+//!    households had several old grids is drawn in one of them: the
+//!    outlines are exact wherever the old plan kept buildings whole.
+//!
+//! Cost: one polygon overlay per old grid and village, in parallel over
+//! villages, about what the new grids' polygons cost.
 
 use std::collections::BTreeMap;
 
 use geo::{Area, MultiPolygon};
+use rayon::prelude::*;
 
-use crate::geometry::draw::PlanShapes;
+use crate::geometry::draw::{self, PlanShapes, VillageCells};
 use crate::input::crs::{self, Crs};
 use crate::input::ground::Ground;
-use crate::input::prepare::County;
+use crate::input::prepare::{County, Units};
 use crate::metrics::GridMetrics;
+use crate::model::codes;
 use crate::model::ground::{Barrier, BarrierKind};
 use crate::output::export::{self, FieldKind, Value};
 use crate::output::report;
@@ -63,6 +81,9 @@ pub(crate) struct Maps {
     pub shapes: Vec<report::MapShape>,
     /// The load of every full-scope grid, for the report's histogram.
     pub grid_loads: Vec<f64>,
+    /// Where each (old grid, new grid) link's households live, when
+    /// re-allocating (the old grids' outlines are in `shapes`).
+    pub links: Option<report::LinkPoints>,
 }
 
 /// Households, population and load of one grid or micro-grid.
@@ -179,6 +200,7 @@ pub(crate) fn build_maps(
             ng + nm + county.villages.len() + ground.compounds.len() + ground.barriers.len(),
         ),
         grid_loads: Vec::new(),
+        links: None,
     };
     let mut mi = 0usize;
     for (gi, (g, mp)) in plan.grids.iter().zip(&plan.micro_plans).enumerate() {
@@ -223,7 +245,130 @@ pub(crate) fn build_maps(
     for b in &ground.barriers {
         out.shapes.push(barrier_shape(county, b));
     }
+    if let Some((old, links)) = current_plan(&frame, plan) {
+        out.shapes.extend(old);
+        out.links = Some(links);
+    }
     out
+}
+
+/// One village's buildings as the "What moves" layer sees them: the
+/// links of each building, and the local index of its old grid (step 2
+/// of the module docs) among the village's old grids `olds`.
+struct OldCells {
+    links: Vec<report::BuildingLinks>,
+    label: Vec<u32>,
+    olds: Vec<u32>,
+    /// Households of each of `olds` in the village.
+    households: Vec<u64>,
+}
+
+/// The old grids' outlines and the buildings' links (module docs), or
+/// `None` unless every household names a current grid.
+fn current_plan(
+    frame: &Frame,
+    plan: &Planned,
+) -> Option<(Vec<report::MapShape>, report::LinkPoints)> {
+    let county = frame.county;
+    let hh = &county.households;
+    if hh.is_empty() || hh.iter().any(|h| h.grid.is_none()) {
+        return None;
+    }
+    let (old_codes, old_of) =
+        codes::index_codes(hh.iter().map(|h| h.grid.as_deref().unwrap_or("")));
+    // An empty code is no grid, and the metrics then judge no transition.
+    if old_of.contains(&u32::MAX) {
+        return None;
+    }
+    let cells: Vec<Option<OldCells>> = plan
+        .plans
+        .par_iter()
+        .map(|p| {
+            p.as_ref()
+                .map(|(units, _, _)| old_cells(county, plan, units, &old_of))
+        })
+        .collect();
+    let groups: Vec<Option<VillageCells>> = plan
+        .plans
+        .iter()
+        .zip(&cells)
+        .map(|(p, c)| {
+            let ((units, _, territory), c) = (p.as_ref()?, c.as_ref()?);
+            Some(VillageCells {
+                pos: &units.pos,
+                label: &c.label,
+                territory,
+            })
+        })
+        .collect();
+    let polygons = draw::regroup(&groups);
+    let mut shapes = Vec::new();
+    let mut buildings = Vec::new();
+    for ((v, c), polys) in county.villages.iter().zip(cells).zip(polygons) {
+        let Some(c) = c else { continue };
+        for ((o, n), poly) in c.olds.iter().zip(&c.households).zip(&polys) {
+            // An old grid none of whose buildings it holds most of has no
+            // cell of its own here: nothing to outline.
+            if poly.0.is_empty() {
+                continue;
+            }
+            shapes.push(report::MapShape {
+                code: old_codes.get(*o as usize).cloned().unwrap_or_default(),
+                kind: report::ShapeKind::OldGrid,
+                village: v.code.clone(),
+                households: *n,
+                load: 0.0,
+                rings: rings_of(&frame.to_wgs(poly)),
+            });
+        }
+        buildings.extend(c.links);
+    }
+    let links = report::LinkPoints {
+        old_codes,
+        new_codes: plan.labels.grid_codes.clone(),
+        buildings,
+    };
+    Some((shapes, links))
+}
+
+/// One village's [`OldCells`]: each building's links and the old grid of
+/// most of its households (ties to the lower code).
+fn old_cells(county: &County, plan: &Planned, units: &Units, old_of: &[u32]) -> OldCells {
+    let mut olds: BTreeMap<u32, u64> = BTreeMap::new();
+    let mut majority = Vec::with_capacity(units.members.len());
+    let mut links = Vec::with_capacity(units.members.len());
+    for (members, pos) in units.members.iter().zip(&units.pos) {
+        let mut pairs: BTreeMap<(u32, u32), u64> = BTreeMap::new();
+        let mut by_old: BTreeMap<u32, u64> = BTreeMap::new();
+        for &h in members {
+            let (o, n) = (old_of[h as usize], county.households[h as usize].households);
+            *pairs
+                .entry((o, plan.labels.grid_of_h[h as usize]))
+                .or_default() += u64::from(n);
+            *by_old.entry(o).or_default() += u64::from(n);
+            *olds.entry(o).or_default() += u64::from(n);
+        }
+        // Most households; ties to the lower code.
+        let top = by_old
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map_or(0, |(&o, _)| o);
+        majority.push(top);
+        links.push(report::BuildingLinks {
+            lonlat: county.proj.inverse(pos[0], pos[1]),
+            links: pairs.into_iter().map(|((o, g), n)| (o, g, n)).collect(),
+        });
+    }
+    let local: BTreeMap<u32, u32> = olds.keys().zip(0u32..).map(|(&o, i)| (o, i)).collect();
+    OldCells {
+        label: majority
+            .iter()
+            .map(|o| local.get(o).copied().unwrap_or(0))
+            .collect(),
+        olds: olds.keys().copied().collect(),
+        households: olds.into_values().collect(),
+        links,
+    }
 }
 
 /// Is the barrier on water (drawn blue when hard)?
@@ -324,4 +469,66 @@ fn push_micro(
         load: sums.2,
         rings: rings_of(&wgs),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{PartitionConfig, Sizing};
+    use crate::pipeline;
+    use crate::synth::{self, SynthParams};
+
+    /// The sum of `data-h` over the dots of the "What moves" layer, and the
+    /// number of old-grid outlines drawn.
+    fn moves_layer(html: &str) -> (u64, usize) {
+        let layer = html
+            .split("<g id=\"moves\" display=\"none\">")
+            .nth(1)
+            .and_then(|s| s.split("</g>").next())
+            .unwrap_or("");
+        let dots: u64 = layer
+            .lines()
+            .filter(|l| l.starts_with("<path class=\"mv "))
+            .filter_map(|l| {
+                l.split("data-h=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .sum();
+        let outlines = layer
+            .lines()
+            .filter(|l| l.starts_with("<path class=\"old\"") && !l.contains(" d=\"\""))
+            .count();
+        (dots, outlines)
+    }
+
+    #[test]
+    fn report_draws_the_households_moved_over_old_outlines() {
+        // The synthetic county's households carry its current plan.
+        let dir = tempfile::tempdir().unwrap();
+        let county = synth::generate(&SynthParams {
+            scale: 0.05,
+            seed: 7,
+        })
+        .unwrap();
+        synth::write(&county, dir.path()).unwrap();
+        let out = dir.path().join("out");
+        let cfg = PartitionConfig::new(
+            dir.path().join("households.geojson"),
+            dir.path().join("boundaries.geojson"),
+            &out,
+            Sizing::Target(367.4),
+        )
+        .with_dedicated(dir.path().join("zones.geojson"));
+        let outcome = pipeline::partition(&cfg).unwrap();
+        let moved = outcome.report.metrics.stability.unwrap().households_moved;
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let (dots, outlines) = moves_layer(&html);
+        assert!(moved > 0);
+        assert_eq!(dots, moved);
+        assert!(outlines > 0);
+        assert!(html.contains("No plan with these grid counts and this balance keeps more than"));
+    }
 }

@@ -1,4 +1,11 @@
 //! The inline CSS and JavaScript of report.html: the page fetches nothing.
+//!
+//! The script pans and zooms the map, shows labels once zoomed in, fills
+//! the hover box (a grid, or a dot of the "What moves" layer), sorts the
+//! tables, zooms to a village (and switches on the layer a link names in
+//! `data-show`), and switches the map's layers from the legend's
+//! checkboxes (`data-layer` names the `<g>`; "What moves" also pales the
+//! grid fills).
 
 /// The page style.
 pub(super) const CSS: &str = r#"
@@ -27,6 +34,14 @@ path.barrier{fill:none;stroke-linecap:round;pointer-events:none}
 path.barrier.soft{stroke:#8f959b;stroke-width:1px}
 path.barrier.hard{stroke:#3a3f44;stroke-width:3px}
 path.barrier.hard.water{stroke:#1a4f9c;stroke-width:3.5px}
+path.old{fill:none;stroke:#0d3b66;stroke-width:2.2px;stroke-dasharray:8 4;pointer-events:none}
+path.mv{fill:none;stroke-linecap:round;stroke-opacity:.9}
+path.mv.s1{stroke:#e0607e;stroke-width:5px}
+path.mv.s2{stroke:#d03060;stroke-width:7px}
+path.mv.s3{stroke:#b0103f;stroke-width:10px}
+path.mv.s4{stroke:#7a0025;stroke-width:14px}
+path.mv:hover{stroke:#000}
+#map.mvon path.grid{fill-opacity:.35}
 .lbl{pointer-events:none;text-anchor:middle;dominant-baseline:central;paint-order:stroke;stroke:#fff;stroke-linejoin:round;font-family:system-ui,sans-serif}
 .lbl text{display:none}
 .lbl text.on{display:inline}
@@ -48,6 +63,11 @@ path.barrier.hard.water{stroke:#1a4f9c;stroke-width:3.5px}
 .ln.bh{border-top:3px solid #3a3f44;height:0}
 .ln.bs{border-top:1px solid #8f959b;height:0}
 .ln.c{border-top:2px dashed #a0286e;height:0}
+.ln.o{border-top:2px dashed #0d3b66;height:0}
+.legend i.dot{width:10px;height:10px;border-radius:50%;background:#b0103f;margin:0 12px 0 6px;vertical-align:-1px}
+.legend label{cursor:pointer}
+.legend input{margin:0 5px 0 0;vertical-align:-2px}
+.legend .sub{padding-left:19px}
 .scale{position:absolute;right:10px;bottom:10px;background:rgba(255,255,255,.85);padding:2px 6px;border-radius:3px;font-size:11px;text-align:center}
 #sbar{height:5px;border:1px solid #222;border-top:none;margin:0 auto 1px}
 .empty{position:absolute;top:45%;width:100%;text-align:center;color:#777}
@@ -140,15 +160,22 @@ svg.addEventListener('pointerdown',function(e){
   svg.classList.add('drag');
 });
 function hover(e){
-  var t=e.target,g=(t&&t.classList&&t.classList.contains('grid'))?t:null;
+  var t=e.target,c=t&&t.classList,g=(c&&(c.contains('grid')||c.contains('mv')))?t:null;
   if(g===cur||!info)return;
   cur=g;
   if(!g){info.hidden=true;return}
   info.textContent='';
-  var b=document.createElement('b');b.textContent=g.getAttribute('data-code');info.appendChild(b);
-  var lines=[(g.getAttribute('data-t')==='d'?'dedicated grid, ':'')+'village '+g.getAttribute('data-v'),
-    'households '+g.getAttribute('data-h'),
-    'load '+g.getAttribute('data-l')+(g.hasAttribute('data-d')?' ('+g.getAttribute('data-d')+' vs village mean)':'')];
+  var b=document.createElement('b'),lines;
+  if(g.classList.contains('mv')){
+    b.textContent=g.getAttribute('data-h')+' households move here';
+    lines=(g.getAttribute('data-m')||'').split('\n');
+  }else{
+    b.textContent=g.getAttribute('data-code');
+    lines=[(g.getAttribute('data-t')==='d'?'dedicated grid, ':'')+'village '+g.getAttribute('data-v'),
+      'households '+g.getAttribute('data-h'),
+      'load '+g.getAttribute('data-l')+(g.hasAttribute('data-d')?' ('+g.getAttribute('data-d')+' vs village mean)':'')];
+  }
+  info.appendChild(b);
   lines.forEach(function(s){var d=document.createElement('div');d.textContent=s;info.appendChild(d)});
   info.hidden=false;
 }
@@ -170,11 +197,22 @@ document.addEventListener('keydown',function(e){
   else if(e.key==='-'||e.key==='_')zoomAt(centre(),1/1.6);
 });
 window.addEventListener('resize',function(){lastP=-1;req()});
+function layer(id,on){
+  var g=document.getElementById(id);
+  if(g)g.setAttribute('display',on?'inline':'none');
+  if(id==='moves')svg.classList.toggle('mvon',on);
+  Array.prototype.forEach.call(document.querySelectorAll('input[data-layer]'),function(c){if(c.getAttribute('data-layer')===id)c.checked=on});
+}
+Array.prototype.forEach.call(document.querySelectorAll('input[data-layer]'),function(c){
+  c.addEventListener('change',function(){layer(c.getAttribute('data-layer'),c.checked)});
+  if(c.checked!==c.defaultChecked)layer(c.getAttribute('data-layer'),c.checked);
+});
 var villages={},sel=null;
 Array.prototype.forEach.call(document.querySelectorAll('path.village'),function(p){var c=p.getAttribute('data-code');if(!(c in villages))villages[c]=p});
 Array.prototype.forEach.call(document.querySelectorAll('[data-goto]'),function(a){
   a.addEventListener('click',function(e){
     e.preventDefault();
+    if(a.hasAttribute('data-show'))layer(a.getAttribute('data-show'),true);
     var p=villages[a.getAttribute('data-goto')];
     if(!p)return;
     var b=p.getBBox();

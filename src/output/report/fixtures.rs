@@ -1,14 +1,17 @@
 //! Test fixtures shared by the report's tests: a small county of shapes
 //! and the typed [`Report`] that goes with it, built once here.
 
-use super::{MapShape, ReportInput, ShapeKind, render};
+use super::{BuildingLinks, LinkPoints, MapShape, ReportInput, ShapeKind, render};
 use crate::engine::apportion::OutsideBand;
 use crate::engine::partition::BalanceShortfall;
 use crate::input::workload::Weights;
-use crate::metrics::stability::{Fate, NewGridLineage, OldGridFate, Share, Transition};
+use crate::metrics::ceiling::VillageLineage;
+use crate::metrics::stability::{
+    Fate, NewGridLineage, OldGridFate, Share, StabilityMetrics, Transition,
+};
 use crate::metrics::{
-    BalanceMetrics, CompactnessMetrics, ContiguityMetrics, CountyMetrics, Metrics, MetricsParams,
-    NestingMetrics, VillageMetrics,
+    BalanceMetrics, CompactnessMetrics, ContiguityMetrics, CountyMetrics, GridMetrics, Metrics,
+    MetricsParams, NestingMetrics, VillageMetrics,
 };
 use crate::model::ground::{BarrierKind, ForcedCrossing};
 use crate::pipeline::{Report, RunParams};
@@ -390,6 +393,185 @@ pub(super) fn transition_report() -> Report {
     r
 }
 
+/// Renames old grid `from` to `to` wherever the transition names it.
+fn rename_old(t: &mut Transition, from: &str, to: &str) {
+    let fix = |c: &mut String| {
+        if c == from {
+            *c = to.into();
+        }
+    };
+    for o in &mut t.old {
+        fix(&mut o.code);
+    }
+    for n in &mut t.new {
+        fix(&mut n.predecessor);
+        n.from.iter_mut().for_each(|s| fix(&mut s.grid));
+    }
+}
+
+/// One grid piece of the metrics: `households` in `village`.
+fn grid(code: &str, village: &str, households: u64) -> GridMetrics {
+    GridMetrics {
+        code: code.into(),
+        village: village.into(),
+        grid_type: "full_scope",
+        points: 10,
+        micro_grids: 0,
+        households,
+        population: 0.0,
+        load: households as f64,
+        relative_load: 1.0,
+        pieces: 1,
+        parts: 1,
+        hard_crossings: 0,
+        soft_crossings: 0,
+        centroid: [0.0, 0.0],
+        mean_distance_m: 0.0,
+        locked: false,
+    }
+}
+
+/// A village's lineage: `kept` and `ceiling` of `households`, clean grids
+/// `clean` and their ceiling of `grids`.
+fn lineage(
+    households: u64,
+    kept: u64,
+    ceiling: u64,
+    clean: (usize, usize, usize),
+) -> VillageLineage {
+    let share = |a: u64| a as f64 / households as f64;
+    VillageLineage {
+        households,
+        lineage_kept_households: kept,
+        lineage_kept: share(kept),
+        lineage_ceiling_households: ceiling,
+        lineage_ceiling: share(ceiling),
+        grids: clean.2,
+        clean_grids: clean.0,
+        clean_ceiling_grids: clean.1,
+        clean_ceiling: clean.1 as f64 / clean.2 as f64,
+    }
+}
+
+/// The county's stability of [`transition_report`], with a lineage
+/// ceiling of 957 households of 1,000 and a clean ceiling of 2 grids of 4.
+fn stability() -> StabilityMetrics {
+    StabilityMetrics {
+        households: 1000,
+        old_grids: 5,
+        new_grids: 4,
+        lineage_kept_households: 940,
+        lineage_kept: 0.94,
+        households_moved: 60,
+        successor_households: 740,
+        successor_share: 0.74,
+        clean_grids: 1,
+        clean_share: 0.25,
+        kept: 1,
+        split: 1,
+        merged: 2,
+        dissolved: 1,
+        dissolved_examples: vec!["D<1>".into()],
+        threshold: 0.9,
+        lineage_ceiling_households: 957,
+        lineage_ceiling: 0.957,
+        clean_ceiling_grids: 2,
+        clean_ceiling: 0.5,
+    }
+}
+
+/// The old codes of [`moves_report`]: B and C become free labels.
+pub(super) const OLD_B: &str = "老城1组";
+/// See [`OLD_B`].
+pub(super) const OLD_C: &str = "<G&2>";
+
+/// [`transition_report`] with B and C renamed to free labels ([`OLD_B`],
+/// [`OLD_C`]), its stability with ceilings, new grids X and Y in village
+/// 330381101001 and W and Z in 330381101002, and each village's lineage.
+/// The households that move: C → Y 2 and D<1> → Y 30 in the first
+/// village, D<1> → Z 28 in the second (60 in all).
+pub(super) fn moves_report() -> Report {
+    let mut r = transition_report();
+    if let Some(t) = &mut r.metrics.transition {
+        rename_old(t, "B", OLD_B);
+        rename_old(t, "C", OLD_C);
+    }
+    let (v1, v2) = ("330381101001", "330381101002");
+    r.metrics.grids = vec![
+        grid("X", v1, 242),
+        grid("Y", v1, 222),
+        grid("W", v2, 160),
+        grid("Z", v2, 376),
+    ];
+    r.metrics.villages[0].lineage = Some(lineage(464, 432, 450, (0, 1, 2)));
+    r.metrics.villages[1].lineage = Some(lineage(536, 508, 508, (1, 1, 2)));
+    r.metrics.stability = Some(stability());
+    r
+}
+
+/// Where the households of [`moves_report`]'s links live: nine buildings,
+/// two of them (one with two links) on the same point, and one that holds
+/// a kept link beside a moved one.
+pub(super) fn moves_links() -> LinkPoints {
+    // Old: A, B, C, D<1>, E; new: W, X, Y, Z.
+    let old = ["A", OLD_B, OLD_C, "D<1>", "E"];
+    let b = |lon: f64, lat: f64, links: &[(u32, u32, u64)]| BuildingLinks {
+        lonlat: [lon, lat],
+        links: links.to_vec(),
+    };
+    LinkPoints {
+        old_codes: old.iter().map(|s| (*s).to_string()).collect(),
+        new_codes: ["W", "X", "Y", "Z"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect(),
+        buildings: vec![
+            b(120.005, 28.005, &[(0, 1, 210)]),
+            b(120.015, 28.005, &[(0, 2, 190)]),
+            b(120.035, 28.005, &[(1, 3, 200)]),
+            b(120.045, 28.005, &[(2, 3, 148)]),
+            b(120.025, 28.002, &[(2, 2, 2), (3, 2, 10)]),
+            b(120.025, 28.002, &[(3, 2, 20)]),
+            b(120.02, 28.008, &[(3, 1, 32)]),
+            b(120.05, 28.008, &[(3, 3, 28), (4, 0, 10)]),
+            b(120.055, 28.002, &[(4, 0, 150)]),
+        ],
+    }
+}
+
+/// The old grids' outlines of [`moves_report`]: A, C and D<1> in the first
+/// village, B, C and D<1> in the second.
+pub(super) fn old_outlines() -> Vec<MapShape> {
+    let (v1, v2) = ("330381101001", "330381101002");
+    [
+        ("A", v1, 120.0),
+        (OLD_C, v1, 120.01),
+        ("D<1>", v1, 120.02),
+        (OLD_B, v2, 120.03),
+        (OLD_C, v2, 120.04),
+        ("D<1>", v2, 120.05),
+    ]
+    .into_iter()
+    .map(|(code, v, lon)| shape(code, ShapeKind::OldGrid, v, square(lon, 28.0, 0.01)))
+    .collect()
+}
+
+/// The page of `shapes`, `report` and `links` with the band 300-500.
+pub(super) fn page_with(
+    shapes: &[MapShape],
+    report: &Report,
+    links: Option<&LinkPoints>,
+) -> String {
+    render(&ReportInput {
+        title: "County 330381 — test",
+        shapes,
+        report,
+        band: (300.0, 500.0),
+        grid_loads: &[],
+        links,
+    })
+}
+
 /// The page of `shapes` and `report` with the band 300-500.
 pub(super) fn page(shapes: &[MapShape], report: &Report, loads: &[f64]) -> String {
     render(&ReportInput {
@@ -398,5 +580,6 @@ pub(super) fn page(shapes: &[MapShape], report: &Report, loads: &[f64]) -> Strin
         report,
         band: (300.0, 500.0),
         grid_loads: loads,
+        links: None,
     })
 }

@@ -1,14 +1,19 @@
 //! The map section: grid fills, micro-grid borders, compound outlines,
-//! barrier lines, village borders, labels, the zoom buttons and the legend
-//! (steps 1-4 of the module docs).
+//! barrier lines, village borders, the "What moves" layer when
+//! re-allocating ([`super::moves_map`]), labels, the zoom buttons and the
+//! legend (steps 1-4 of the module docs). The legend is also the layer
+//! switch: each layer but the grids has a checkbox, and "What moves"
+//! starts off.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::colours::grid_colours;
 use super::frame::{Frame, Projected, union};
+use super::moves::VillageMoves;
+use super::moves_map::{MovesDrawn, moves_layer};
 use super::{MapShape, ReportInput, ShapeKind};
 use crate::metrics::Metrics;
-use crate::output::html::{decimals, esc, finite, short, w};
+use crate::output::html::{count, decimals, esc, finite, int, short, w};
 
 /// A label to place.
 struct Label {
@@ -38,8 +43,8 @@ fn is_grid(k: ShapeKind) -> bool {
     matches!(k, ShapeKind::Grid | ShapeKind::DedicatedGrid)
 }
 
-/// The map `<section>`.
-pub(super) fn map(out: &mut String, input: &ReportInput) {
+/// The map `<section>`; `moves` when re-allocating.
+pub(super) fn map(out: &mut String, input: &ReportInput, moves: Option<&[VillageMoves]>) {
     let frame = Frame::new(input.shapes);
     let drawn = Drawn {
         shapes: input.shapes,
@@ -77,12 +82,16 @@ pub(super) fn map(out: &mut String, input: &ReportInput) {
          <rect width=\"3\" height=\"8\" fill=\"#8a6bb8\"/></pattern></defs>\n<g id=\"vp\">\n",
     );
     // Layers bottom-up: grid fills, micro-grid borders, compound outlines,
-    // barrier lines, village borders.
+    // barrier lines, village borders, what moves.
     grid_layer(out, &drawn, &colours, &targets);
     border_layers(out, &drawn);
+    let moved = moves.map(|m| {
+        let old = drawn.iter().filter(|(s, _)| s.kind == ShapeKind::OldGrid);
+        moves_layer(out, old, &frame, (m, input))
+    });
     label_layers(out, &labels);
     out.push_str("</g>\n</svg>\n");
-    controls_and_legend(out, input.shapes, bounds.is_none());
+    controls_and_legend(out, input.shapes, moved.as_ref(), bounds.is_none());
     out.push_str("</section>\n");
 }
 
@@ -121,6 +130,7 @@ fn place_labels<'a>(drawn: &Drawn<'a>, grid_codes: &BTreeSet<&str>) -> Labels<'a
             ShapeKind::Grid | ShapeKind::DedicatedGrid => 1,
             ShapeKind::MicroGrid => 2,
             ShapeKind::Compound
+            | ShapeKind::OldGrid
             | ShapeKind::WaterBarrier
             | ShapeKind::HardBarrier
             | ShapeKind::SoftBarrier => continue,
@@ -269,8 +279,14 @@ fn label_layers(out: &mut String, labels: &Labels) {
     }
 }
 
-/// Zoom buttons, the hover box, the scale bar and the legend with counts.
-fn controls_and_legend(out: &mut String, shapes: &[MapShape], empty: bool) {
+/// Zoom buttons, the hover box, the scale bar and the legend with counts;
+/// `moved` when the map has a "What moves" layer.
+fn controls_and_legend(
+    out: &mut String,
+    shapes: &[MapShape],
+    moved: Option<&MovesDrawn>,
+    empty: bool,
+) {
     out.push_str(
         "<div class=\"ctl\"><button id=\"zin\" title=\"Zoom in (+)\">+</button>\
          <button id=\"zout\" title=\"Zoom out (−)\">−</button>\
@@ -282,34 +298,77 @@ fn controls_and_legend(out: &mut String, shapes: &[MapShape], empty: bool) {
     w!(
         out,
         "<div class=\"legend\"><div><i class=\"sw g\"></i>full-scope grid ({})</div>\
-         <div><i class=\"sw d\"></i>dedicated grid ({})</div>\
-         <div><i class=\"ln m\"></i>micro-grid border ({})</div>\
-         <div><i class=\"ln v\"></i>village border ({})</div>",
+         <div><i class=\"sw d\"></i>dedicated grid ({})</div>",
         n(ShapeKind::Grid),
         n(ShapeKind::DedicatedGrid),
-        n(ShapeKind::MicroGrid),
-        n(ShapeKind::Village)
+    );
+    switch(
+        out,
+        ("micros", true),
+        "ln m",
+        &format!("micro-grid border ({})", n(ShapeKind::MicroGrid)),
+    );
+    switch(
+        out,
+        ("villages", true),
+        "ln v",
+        &format!("village border ({})", n(ShapeKind::Village)),
     );
     // The ground, only when the run had some.
-    for (kind, class, text) in [
-        (ShapeKind::WaterBarrier, "ln bw", "hard barrier, water"),
+    for (kind, layer, class, text) in [
+        (
+            ShapeKind::WaterBarrier,
+            "barriers",
+            "ln bw",
+            "hard barrier, water",
+        ),
         (
             ShapeKind::HardBarrier,
+            "barriers",
             "ln bh",
             "hard barrier, railway or road",
         ),
-        (ShapeKind::SoftBarrier, "ln bs", "soft barrier"),
-        (ShapeKind::Compound, "ln c", "compound"),
+        (ShapeKind::SoftBarrier, "barriers", "ln bs", "soft barrier"),
+        (ShapeKind::Compound, "compounds", "ln c", "compound"),
     ] {
         let count = n(kind);
         if count > 0 {
-            w!(out, "<div><i class=\"{class}\"></i>{text} ({count})</div>");
+            switch(out, (layer, true), class, &format!("{text} ({count})"));
         }
+    }
+    if let Some(m) = moved {
+        moves_legend(out, m);
     }
     out.push_str("</div>\n");
     if empty {
         out.push_str("<p class=\"empty\">No polygons to draw.</p>\n");
     }
+}
+
+/// One legend row that switches the layer `<g id="{layer}">` on and off
+/// (the script keeps the rows of one layer in step); `text` is HTML.
+fn switch(out: &mut String, (layer, on): (&str, bool), class: &str, text: &str) {
+    w!(
+        out,
+        "<div><label><input type=\"checkbox\" data-layer=\"{layer}\"{}><i class=\"{class}\"></i>{text}</label></div>",
+        if on { " checked" } else { "" }
+    );
+}
+
+/// The "What moves" rows: the switch, off, with the households and dots,
+/// and the old grids' dashed outline.
+fn moves_legend(out: &mut String, m: &MovesDrawn) {
+    let text = format!(
+        "what moves: {} households at {} points",
+        int(Some(m.households as f64)),
+        count(m.points)
+    );
+    switch(out, ("moves", false), "dot", &text);
+    w!(
+        out,
+        "<div class=\"sub\"><i class=\"ln o\"></i>old grid losing households ({})</div>",
+        count(m.outlines)
+    );
 }
 
 /// A micro-grid's label: its 2-character sequence when the rest is a grid

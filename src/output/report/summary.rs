@@ -1,5 +1,14 @@
 //! The "County summary" table: totals, balance, contiguity, nesting and
 //! compactness, then micro-grids and stability when the run has them.
+//!
+//! When re-allocating, the stability rows put each figure beside its
+//! ceiling ([`crate::metrics::ceiling`]): lineage kept beside the most any
+//! plan with these grid counts and this balance could keep, clean grids
+//! beside the most such a plan could have. A sentence under the table says
+//! it in words, because the two numbers a town meeting asks for are how
+//! many households move and whether any plan could move fewer. A ceiling
+//! is an upper bound, so it is rounded up to the shown decimal
+//! ([`ceiling_percent`]): the sentence stays true as written.
 
 use super::header::band_words;
 use crate::metrics::micro::MicroMetrics;
@@ -90,6 +99,66 @@ pub(super) fn summary(out: &mut String, r: &Report) {
         stability_rows(out, st);
     }
     out.push_str("</table>\n");
+    if let Some(st) = m.stability.as_ref().filter(|s| has_ceiling(s)) {
+        ceiling_sentence(out, st);
+    }
+}
+
+/// Were the ceilings filled in? They are at least what the plan achieved.
+fn has_ceiling(st: &StabilityMetrics) -> bool {
+    st.lineage_ceiling_households >= st.lineage_kept_households
+        && st.clean_ceiling_grids >= st.clean_grids
+        && (st.lineage_ceiling_households > 0 || st.households == 0)
+}
+
+/// A ceiling of `part` out of `whole` in percent with one decimal, rounded
+/// up so that "no plan does more than" stays true; written as the achieved
+/// share (`achieved` out of `whole`, rounded as usual) when the two are
+/// equal, so a plan at its ceiling shows one number twice.
+pub(super) fn ceiling_percent(part: u64, whole: u64, achieved: u64) -> String {
+    if whole == 0 {
+        return percent(Some(1.0), 1);
+    }
+    if part == achieved {
+        return percent(Some(achieved as f64 / whole as f64), 1);
+    }
+    let (p, w) = (u128::from(part), u128::from(whole));
+    let tenths = (1000 * p).div_ceil(w);
+    format!("{}.{} %", tenths / 10, tenths % 10)
+}
+
+/// The ceilings in words, under the table.
+fn ceiling_sentence(out: &mut String, st: &StabilityMetrics) {
+    w!(
+        out,
+        "<p class=\"note\" id=\"ceiling\">No plan with these grid counts and this balance keeps more \
+         than {} of households in lineage; this plan keeps {}. No such plan has more than {} of its \
+         grids clean ({} of {}); this plan has {}. The gap is the most any plan could still gain.</p>\n",
+        lineage_ceiling(st),
+        percent(Some(st.lineage_kept), 1),
+        clean_ceiling(st),
+        count(st.clean_ceiling_grids),
+        count(st.new_grids),
+        percent(Some(st.clean_share), 1),
+    );
+}
+
+/// The county's lineage ceiling, in percent.
+fn lineage_ceiling(st: &StabilityMetrics) -> String {
+    ceiling_percent(
+        st.lineage_ceiling_households,
+        st.households,
+        st.lineage_kept_households,
+    )
+}
+
+/// The county's clean-grid ceiling, in percent.
+fn clean_ceiling(st: &StabilityMetrics) -> String {
+    ceiling_percent(
+        st.clean_ceiling_grids as u64,
+        st.new_grids as u64,
+        st.clean_grids as u64,
+    )
 }
 
 /// Balance, band, contiguity, nesting and compactness of the grids.
@@ -196,10 +265,23 @@ fn micro_rows(out: &mut String, mi: &MicroMetrics, micro_band: (f64, f64)) {
     );
 }
 
-/// Lineage, moved households, clean grids and the fates of the old grids.
+/// Lineage, moved households, clean grids (each beside its ceiling when
+/// there is one) and the fates of the old grids.
 fn stability_rows(out: &mut String, st: &StabilityMetrics) {
     let u = |x: u64| Some(x as f64);
-    row(out, "Lineage kept", &percent(Some(st.lineage_kept), 1), "");
+    let ceiling = has_ceiling(st);
+    let mut lineage = percent(Some(st.lineage_kept), 1);
+    let mut clean = of(n(st.clean_grids), n(st.new_grids), Some(st.clean_share));
+    if ceiling {
+        w!(lineage, " · ceiling {}", lineage_ceiling(st));
+        w!(
+            clean,
+            " · ceiling {} ({})",
+            clean_ceiling(st),
+            count(st.clean_ceiling_grids)
+        );
+    }
+    row(out, "Lineage kept", &lineage, "");
     row(
         out,
         "Households moved",
@@ -210,12 +292,7 @@ fn stability_rows(out: &mut String, st: &StabilityMetrics) {
         ),
         "",
     );
-    row(
-        out,
-        "Clean grids",
-        &of(n(st.clean_grids), n(st.new_grids), Some(st.clean_share)),
-        "",
-    );
+    row(out, "Clean grids", &clean, "");
     row(
         out,
         "Old grids kept / split / merged / dissolved",

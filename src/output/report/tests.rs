@@ -4,10 +4,13 @@ use std::collections::BTreeMap;
 
 use super::colours::colour_distance;
 use super::fixtures::{
-    crossing_report, empty_report, ground, page, report, sample, shape, square, transition_report,
+    crossing_report, empty_report, ground, moves_links, moves_report, old_outlines, page,
+    page_with, report, sample, shape, square, transition_report,
 };
+use super::summary::ceiling_percent;
 use super::{ReportInput, ShapeKind, render};
 use crate::engine::rng::Rng;
+use crate::pipeline::Report;
 
 #[test]
 fn escapes_all_text() {
@@ -21,6 +24,7 @@ fn escapes_all_text() {
         report: &m,
         band: (300.0, 500.0),
         grid_loads: &[300.0],
+        links: None,
     });
     assert!(!html.contains("<script>alert"));
     assert!(!html.contains("<b>T&T</b>"));
@@ -137,6 +141,7 @@ fn missing_values_are_dashes() {
         report: &empty_report(),
         band: (f64::NAN, f64::NAN),
         grid_loads: &[],
+        links: None,
     });
     assert!(html.contains("No polygons to draw."));
     assert!(html.contains("No grid loads."));
@@ -437,4 +442,193 @@ fn forced_crossings_are_listed() {
         "{list}"
     );
     assert_eq!(list.matches("<tr>").count(), 2, "heading and one crossing");
+}
+
+/// The text between `start` and the next `end` after it, "" when absent.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    html.split(start)
+        .nth(1)
+        .and_then(|s| s.split(end).next())
+        .unwrap_or("")
+}
+
+#[test]
+fn ceilings_only_with_a_current_plan() {
+    let shapes = sample();
+    // No current plan: no stability, no ceiling, no "What moves".
+    let html = page(&shapes, &report(), &[]);
+    assert!(!html.contains("No plan with"));
+    assert!(!html.contains("ceiling"));
+    assert!(!html.contains("What moves"));
+    assert!(!html.contains("id=\"moves\""));
+
+    let html = page_with(&shapes, &moves_report(), None);
+    assert!(html.contains(
+        "<p class=\"note\" id=\"ceiling\">No plan with these grid counts and this balance keeps \
+         more than 95.7 % of households in lineage; this plan keeps 94.0 %. No such plan has more \
+         than 50.0 % of its grids clean (2 of 4); this plan has 25.0 %."
+    ));
+    assert!(html.contains("<tr><th>Lineage kept</th><td>94.0 % · ceiling 95.7 %</td></tr>"));
+    assert!(
+        html.contains("<tr><th>Clean grids</th><td>25.0 % (1/4) · ceiling 50.0 % (2)</td></tr>")
+    );
+
+    // Ceilings not filled in (below what the plan achieved): no sentence.
+    let mut r = moves_report();
+    if let Some(s) = &mut r.metrics.stability {
+        (s.lineage_ceiling_households, s.clean_ceiling_grids) = (0, 0);
+    }
+    let html = page_with(&shapes, &r, None);
+    assert!(!html.contains("No plan with"));
+    assert!(html.contains("<tr><th>Lineage kept</th><td>94.0 %</td></tr>"));
+}
+
+#[test]
+fn ceiling_percent_rounds_up_and_matches_an_equal_achievement() {
+    // 1 of 3 is 33.33 %: a bound is shown as 33.4 %, never 33.3 %.
+    assert_eq!(ceiling_percent(1, 3, 0), "33.4 %");
+    assert_eq!(ceiling_percent(957, 1000, 940), "95.7 %");
+    assert_eq!(ceiling_percent(999, 1000, 0), "99.9 %");
+    assert_eq!(ceiling_percent(1000, 1000, 999), "100.0 %");
+    // At the ceiling, the same figure as the achievement: 2/3 = 66.7 %.
+    assert_eq!(ceiling_percent(2, 3, 2), "66.7 %");
+    assert_eq!(ceiling_percent(0, 0, 0), "100.0 %");
+}
+
+/// The households of the transition's links that are neither the old
+/// grid's successor nor the new grid's predecessor, counted from the
+/// fixture's transition alone.
+fn moved_in_transition(r: &Report) -> u64 {
+    let Some(t) = &r.metrics.transition else {
+        return 0;
+    };
+    let pred: BTreeMap<&str, &str> = t
+        .new
+        .iter()
+        .map(|n| (n.code.as_str(), n.predecessor.as_str()))
+        .collect();
+    t.old
+        .iter()
+        .flat_map(|o| o.to.iter().map(move |s| (o, s)))
+        .filter(|(o, s)| {
+            s.grid != o.successor && pred.get(s.grid.as_str()) != Some(&o.code.as_str())
+        })
+        .map(|(_, s)| s.households)
+        .sum()
+}
+
+#[test]
+fn moves_layer_holds_exactly_the_households_that_move() {
+    let r = moves_report();
+    let mut shapes = sample();
+    shapes.extend(old_outlines());
+    let links = moves_links();
+    let html = page_with(&shapes, &r, Some(&links));
+    let expected = moved_in_transition(&r);
+    assert_eq!(expected, 60);
+    // Hidden at first, switched from the legend.
+    assert_eq!(html.matches("<g id=\"moves\" display=\"none\">").count(), 1);
+    assert!(html.contains(
+        "<input type=\"checkbox\" data-layer=\"moves\"><i class=\"dot\"></i>what moves: 60 households at 2 points"
+    ));
+    let layer = between(&html, "<g id=\"moves\" display=\"none\">", "</g>");
+    let dots: Vec<&str> = layer
+        .lines()
+        .filter(|l| l.starts_with("<path class=\"mv "))
+        .collect();
+    let data_h = |l: &str| -> u64 { between(l, "data-h=\"", "\"").parse().unwrap_or(0) };
+    assert_eq!(dots.iter().map(|l| data_h(l)).sum::<u64>(), expected);
+    // Two buildings on one point make one dot; kept links are not drawn.
+    assert_eq!(dots.len(), 2);
+    assert!(dots.iter().any(|l| {
+        l.contains("data-h=\"32\" data-m=\"D&lt;1&gt; → Y: 30&#10;&lt;G&amp;2&gt; → Y: 2\"")
+    }));
+    assert!(
+        dots.iter()
+            .any(|l| l.contains("data-h=\"28\" data-m=\"D&lt;1&gt; → Z: 28\""))
+    );
+    for kept in ["→ X", "→ W", "A →", "老城1组 →"] {
+        assert!(!layer.contains(kept), "{kept}");
+    }
+    // The outlines of the old grids that lose households in each village,
+    // dashed, with their codes escaped; A and B lose none, nor does C in
+    // the second village.
+    let olds: Vec<&str> = layer
+        .lines()
+        .filter(|l| l.starts_with("<path class=\"old\""))
+        .collect();
+    assert_eq!(olds.len(), 3);
+    assert_eq!(
+        olds.iter()
+            .filter(|l| l.contains("data-code=\"D&lt;1&gt;\""))
+            .count(),
+        2
+    );
+    assert!(
+        olds.iter()
+            .any(|l| l.contains("data-code=\"&lt;G&amp;2&gt;\""))
+    );
+    assert!(
+        html.contains("path.old{fill:none;stroke:#0d3b66;stroke-width:2.2px;stroke-dasharray:8 4")
+    );
+    assert!(
+        html.contains(
+            "<div class=\"sub\"><i class=\"ln o\"></i>old grid losing households (3)</div>"
+        )
+    );
+    // Still one grid path per grid, deterministic, one script.
+    assert_eq!(html.matches("<path class=\"grid\"").count(), 6);
+    assert_eq!(html, page_with(&shapes, &r, Some(&links)));
+    assert_eq!(html.matches("<script").count(), 1);
+}
+
+#[test]
+fn moves_table_lists_old_to_new_grids_village_by_village() {
+    let r = moves_report();
+    let html = page_with(&sample(), &r, None);
+    let table = between(&html, "<h2>What moves, village by village</h2>", "<h2>");
+    assert!(table.contains("60 households in 2 villages change grid worker"));
+    // Most households moving first.
+    let first = table
+        .find("<summary>330381101001 · 32 moving")
+        .unwrap_or(usize::MAX);
+    let second = table.find("<summary>330381101002 · 28 moving").unwrap_or(0);
+    assert!(first < second, "{first} {second}");
+    let v1 = between(table, "<summary>330381101001", "</details>");
+    assert!(v1.starts_with(" · 32 moving · lineage kept 93.1 % (ceiling 97.0 %)</summary>"));
+    assert!(v1.contains("data-goto=\"330381101001\" data-show=\"moves\""));
+    // Old → new with households, largest loss first; codes escaped.
+    let rows: Vec<&str> = v1.lines().filter(|l| l.starts_with("<tr><td>")).collect();
+    assert_eq!(
+        rows,
+        [
+            "<tr><td>D&lt;1&gt;</td><td class=\"n\">30</td><td>Y (30)</td><td>X (32)</td></tr>",
+            "<tr><td>&lt;G&amp;2&gt;</td><td class=\"n\">2</td><td>Y (2)</td><td>–</td></tr>",
+        ]
+    );
+    let v2 = between(table, "<summary>330381101002", "</details>");
+    assert!(v2.starts_with(" · 28 moving · lineage kept 94.8 % (ceiling 94.8 %)</summary>"));
+    let rows: Vec<&str> = v2.lines().filter(|l| l.starts_with("<tr><td>")).collect();
+    assert_eq!(
+        rows,
+        ["<tr><td>D&lt;1&gt;</td><td class=\"n\">28</td><td>Z (28)</td><td>–</td></tr>"]
+    );
+    // No raw code anywhere on the page; the free label shows as written.
+    assert!(!html.contains("<G&2>") && !html.contains("D<1>"));
+    assert!(html.contains("老城1组"));
+}
+
+#[test]
+fn moves_table_says_so_when_nothing_moves() {
+    let mut r = moves_report();
+    // Every household kept: each old grid goes whole to its successor.
+    if let Some(t) = &mut r.metrics.transition {
+        for o in &mut t.old {
+            o.to.retain(|s| s.grid == o.successor);
+        }
+    }
+    let html = page_with(&sample(), &r, Some(&moves_links()));
+    assert!(html.contains(
+        "<h2>What moves, village by village</h2>\n<p class=\"ok\">No household changes grid worker.</p>"
+    ));
 }
