@@ -230,9 +230,12 @@ fn stays_connected(graph: &Graph, label: &[u32], u: usize) -> bool {
 mod tests {
     use super::*;
 
+    /// A village: its graph, unit loads and old grids per unit.
+    type Village = (Graph, Vec<f64>, Vec<Vec<(u32, f64)>>);
+
     /// A path of six units of load 1: units 0-2 and 5 from old grid 0,
     /// units 3-4 from old grid 1.
-    fn path() -> (Graph, Vec<f64>, Vec<Vec<(u32, f64)>>) {
+    fn path() -> Village {
         let edges: Vec<(u32, u32)> = (0..5).map(|i| (i, i + 1)).collect();
         let old = [0, 0, 0, 1, 1, 0].map(|o| vec![(o, 1.0)]).to_vec();
         (Graph::from_edges(6, &edges), vec![1.0; 6], old)

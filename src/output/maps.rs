@@ -511,6 +511,7 @@ mod tests {
         let county = synth::generate(&SynthParams {
             scale: 0.05,
             seed: 7,
+            ..SynthParams::default()
         })
         .unwrap();
         synth::write(&county, dir.path()).unwrap();
