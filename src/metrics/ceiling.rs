@@ -114,8 +114,10 @@ pub(super) fn village_lineage(
         .count();
     // Rounding down keeps a bound: kept households are whole.
     let free_kept = (bound.kept + 1e-6).floor() as u64;
-    let ceiling_households = (free_kept + fixed_households).max(kept).min(households);
-    let clean_ceiling_grids = (bound.clean + fixed_clean).max(clean_grids);
+    // Not clamped to what the plan achieved: a plan above its ceiling has
+    // grids outside the balance the bound assumes, and should show it.
+    let ceiling_households = (free_kept + fixed_households).min(households);
+    let clean_ceiling_grids = bound.clean + fixed_clean;
     VillageLineage {
         households,
         lineage_kept_households: kept,
