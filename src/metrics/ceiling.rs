@@ -18,10 +18,13 @@
 //!    [`ceiling::clean_ceiling`]; the bound in households is rounded down,
 //!    which keeps it a bound because kept households are whole.
 //! 3. **The fixed part**: dedicated grids are drawn by their premises and
-//!    locked grids are kept as they were, so no plan chooses them. Their
-//!    households are all counted as keepable (an upper bound), and each
-//!    such grid counts as clean exactly when one old grid holds 90 % of it
-//!    (its content is fixed, so this is exact).
+//!    locked grids are kept as they were, so no plan chooses them. The
+//!    households of a fixed grid's predecessor are kept; another old grid's
+//!    are counted as keepable unless it provably cannot have the fixed grid
+//!    as its successor (its other households would not fit in pieces no
+//!    larger, see `fixed_keepable`). Each such grid counts as clean exactly
+//!    when one old grid holds 90 % of it (its content is fixed, so this is
+//!    exact).
 //!
 //! The county ceiling is the sum over villages. Summing is valid: an old
 //! grid split by a village border is treated as one separate grid per
@@ -107,7 +110,7 @@ pub(super) fn village_lineage(
     let k = pieces.keys().filter(|&&g| !fixed(g)).count();
     let bound = ceiling::ceiling(&old, free_total, k, tolerance);
     // 3. The fixed part.
-    let fixed_households: u64 = links.iter().filter(|l| fixed(l.1)).map(|l| l.2).sum();
+    let fixed_households = fixed_keepable(links, judged, &fixed, pieces.len());
     let fixed_clean = pieces
         .iter()
         .filter(|(g, p)| fixed(**g) && is_clean(p))
@@ -129,6 +132,45 @@ pub(super) fn village_lineage(
         clean_ceiling_grids,
         clean_ceiling: share(clean_ceiling_grids as u64, pieces.len() as u64),
     }
+}
+
+/// Step 3: the households of fixed grids that some plan could keep. In a
+/// fixed grid d the households of its predecessor p(d) are kept whatever
+/// the plan. Those of another old grid o are kept only if d is o's
+/// successor: every other piece of o must then be at most its piece in d.
+/// When o lies wholly in this village its other households fall into at
+/// most `grids` − 1 other grids, so that needs
+/// (o's households − piece) ≤ piece·(`grids` − 1); when o crosses a village
+/// border they are counted as keepable.
+fn fixed_keepable(
+    links: &[(u32, u32, u64)],
+    judged: &Judged,
+    fixed: &impl Fn(u32) -> bool,
+    grids: usize,
+) -> u64 {
+    let mut in_village: BTreeMap<u32, u64> = BTreeMap::new();
+    for &(o, _, m) in links {
+        *in_village.entry(o).or_insert(0) += m;
+    }
+    let mut pred: BTreeMap<u32, (u64, u32)> = BTreeMap::new();
+    for &(o, g, m) in links.iter().filter(|l| fixed(l.1)) {
+        let e = pred.entry(g).or_insert((m, o));
+        if m > e.0 {
+            *e = (m, o);
+        }
+    }
+    let others = (grids.saturating_sub(1)) as u64;
+    links
+        .iter()
+        .filter(|l| fixed(l.1))
+        .filter(|&&(o, g, m)| {
+            let total = in_village.get(&o).copied().unwrap_or(0);
+            pred.get(&g).is_some_and(|p| p.1 == o)
+                || judged.old_total(o) > total
+                || total - m <= m.saturating_mul(others)
+        })
+        .map(|l| l.2)
+        .sum()
 }
 
 /// Does one old grid hold 90 % of a grid made of these pieces?

@@ -639,6 +639,16 @@ impl Judged {
             .is_ok_and(|i| self.kept[i])
     }
 
+    /// Households of old grid `o` in the whole county.
+    pub(super) fn old_total(&self, o: u32) -> u64 {
+        let start = self.links.partition_point(|l| l.0 < o);
+        self.links[start..]
+            .iter()
+            .take_while(|l| l.0 == o)
+            .map(|l| l.2)
+            .sum()
+    }
+
     /// Is new grid `g` clean?
     pub(super) fn clean(&self, g: u32) -> bool {
         self.clean.contains(&g)
