@@ -138,7 +138,7 @@ pub fn lineage_ceiling(old: &[f64], total: f64, k: usize, tol: f64) -> f64 {
 
 /// Step 3: the least L(μ) found, and its μ.
 fn best_multiplier(l: &[f64], k: usize, band: (f64, f64), exact: bool) -> (f64, f64) {
-    let dual = |mu: f64| lagrangian(l, k, mu, band, exact, None);
+    let dual = |mu: f64| lagrangian(l, k, mu, band, exact);
     let capacity = k as f64;
     let (value, used) = dual(0.0);
     let mut best = (value, 0.0);
@@ -164,44 +164,16 @@ fn best_multiplier(l: &[f64], k: usize, band: (f64, f64), exact: bool) -> (f64, 
     best
 }
 
-/// How many new grids each old grid should own in a plan that reaches the
-/// lineage ceiling: the counts c_o of the relaxation's best choice at the
-/// final multiplier (Σ c_o = k when every household has an old grid). The
-/// partitioner seeds its centres with them (re-allocation).
-#[must_use]
-pub fn own_grids(old: &[f64], total: f64, k: usize, tol: f64) -> Vec<usize> {
-    let Some((l, _)) = in_units(old, total, k) else {
-        return vec![0; old.len()];
-    };
-    let sum: f64 = old.iter().sum();
-    let band = (1.0 - tol, 1.0 + tol);
-    let exact = total <= sum * (1.0 + 1e-9);
-    let (_, mu) = best_multiplier(&l, k, band, exact);
-    let mut counts = vec![0; l.len()];
-    lagrangian(&l, k, mu, band, exact, Some(&mut counts));
-    counts
-}
-
-/// L(μ) and the capacity used by its maximiser (step 2); with `counts`,
-/// also that maximiser's c_o.
-fn lagrangian(
-    l: &[f64],
-    k: usize,
-    mu: f64,
-    band: (f64, f64),
-    exact: bool,
-    counts: Option<&mut Vec<usize>>,
-) -> (f64, f64) {
+/// L(μ) and the capacity used by its maximiser (step 2).
+fn lagrangian(l: &[f64], k: usize, mu: f64, band: (f64, f64), exact: bool) -> (f64, f64) {
     // best[j] = (value, capacity used) of the old grids so far with j own
-    // grids in all; pick[o][j] the c_o that reached it.
+    // grids in all.
     let none = (f64::NEG_INFINITY, 0.0);
     let mut best = vec![none; k + 1];
     best[0] = (0.0, 0.0);
     let mut next = vec![none; k + 1];
     let mut values = vec![(0.0, 0.0); k + 1];
-    let mut pick: Vec<Vec<usize>> = Vec::new();
     for &lo_ in l {
-        let mut p = vec![0; if counts.is_some() { k + 1 } else { 0 }];
         for (c, v) in values.iter_mut().enumerate() {
             *v = own_value(lo_, c, mu, band);
         }
@@ -214,30 +186,18 @@ fn lagrangian(
                 let cand = (acc + value, used + u);
                 if cand.0 > next[j + c].0 {
                     next[j + c] = cand;
-                    if let Some(x) = p.get_mut(j + c) {
-                        *x = c;
-                    }
                 }
             }
         }
         std::mem::swap(&mut best, &mut next);
-        pick.push(p);
     }
-    let (end, last) = if exact {
-        (best[k], k)
+    let end = if exact {
+        best[k]
     } else {
-        (0..=k).fold(
-            (none, 0),
-            |a, j| if best[j].0 > a.0.0 { (best[j], j) } else { a },
-        )
+        best.iter()
+            .copied()
+            .fold(none, |a, b| if b.0 > a.0 { b } else { a })
     };
-    if let Some(out) = counts {
-        let mut j = last;
-        for (o, p) in pick.iter().enumerate().rev() {
-            out[o] = p[j];
-            j -= p[j];
-        }
-    }
     (end.0 + mu * k as f64, end.1)
 }
 
