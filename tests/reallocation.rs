@@ -269,6 +269,22 @@ fn scenarios_match_partition_and_are_deterministic() {
     );
     let moved = m["metrics"]["stability"]["households_moved"].to_string();
     assert_eq!(rows[1]["households_moved"], moved);
+    // The ceiling beside what each scenario keeps, as in metrics.json.
+    let ceiling = m["metrics"]["stability"]["lineage_ceiling"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(rows[1]["lineage_ceiling"], format!("{ceiling:.4}"));
+    for r in &rows {
+        let (kept, top): (f64, f64) = (
+            r["lineage_kept"].parse().unwrap(),
+            r["lineage_ceiling"].parse().unwrap(),
+        );
+        let (clean, clean_top): (f64, f64) = (
+            r["clean_share"].parse().unwrap(),
+            r["clean_ceiling"].parse().unwrap(),
+        );
+        assert!(kept <= top && clean <= clean_top, "{r:?}");
+    }
     // --grids fixes the totals.
     let g = tempfile::tempdir().unwrap();
     ok(&crate::common::scenarios(
