@@ -240,27 +240,87 @@ fn pair_moves(w: &mut Work, label: &mut [u32]) -> usize {
         if g >= p.k || p.old[u].is_empty() {
             continue;
         }
-        let Some((to, v, g2, gain)) = best_pair(w, label, u) else {
+        let push = best_pair(w, label, u).map(|(to, v, g2, gain)| (to, v, to, g2, gain));
+        let pull = best_pull(w, label, u).map(|(to, v, g2, gain)| (to, v, g2, g, gain));
+        let Some((to, v, from_v, to_v, gain)) = [push, pull]
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| a.4.total_cmp(&b.4))
+        else {
             continue;
         };
         w.shift(u, g, to);
-        w.shift(v, to, g2);
         label[u] = u32::try_from(to).unwrap_or(label[u]);
-        label[v] = u32::try_from(g2).unwrap_or(label[v]);
-        let whole = [g, to, g2]
+        w.shift(v, from_v, to_v);
+        label[v] = u32::try_from(to_v).unwrap_or(label[v]);
+        let whole = [g, to, from_v, to_v]
             .iter()
             .all(|&x| grid_connected(p.graph, label, x));
         if whole {
             w.kept += gain;
             moves += 1;
         } else {
-            w.shift(v, g2, to);
+            w.shift(v, to_v, from_v);
+            label[v] = u32::try_from(from_v).unwrap_or(label[v]);
             w.shift(u, to, g);
-            label[v] = u32::try_from(to).unwrap_or(label[v]);
             label[u] = u32::try_from(g).unwrap_or(label[u]);
         }
     }
     moves
+}
+
+/// The best pull for unit `u`: u goes to a neighbouring grid `to` that
+/// can take it, but its own grid g would fall below the band; a unit v of
+/// a grid g2 next to g comes in to refill it. Returns (to, v, g2, gain).
+fn best_pull(w: &mut Work, label: &[u32], u: usize) -> Option<(usize, usize, usize, f64)> {
+    let p = w.p;
+    let g = label[u] as usize;
+    let wu = p.weight[u];
+    if w.fits(g, -wu) {
+        return None;
+    }
+    let mut tos: Vec<usize> = p
+        .graph
+        .neighbors(u)
+        .iter()
+        .map(|&x| x as usize)
+        .filter(|&x| w.same_side(u, x))
+        .map(|x| label[x] as usize)
+        .filter(|&to| to != g && to < p.k && w.fits(to, wu))
+        .collect();
+    tos.sort_unstable();
+    tos.dedup();
+    let mut best: Option<(usize, usize, usize, f64)> = None;
+    for &to in &tos {
+        for v in 0..label.len() {
+            let g2 = label[v] as usize;
+            if g2 == g || g2 >= p.k || v == u || p.old[v].is_empty() {
+                continue;
+            }
+            let touches = p.graph.neighbors(v).iter().any(|&x| {
+                let x = x as usize;
+                x != u && label[x] as usize == g && w.same_side(v, x)
+            });
+            let wv = p.weight[v];
+            let fits = if g2 == to {
+                w.fits(g, wv - wu) && w.fits(to, wu - wv)
+            } else {
+                w.fits(g, wv - wu) && w.fits(to, wu) && w.fits(g2, -wv)
+            };
+            if !touches || !fits {
+                continue;
+            }
+            w.shift(u, g, to);
+            w.shift(v, g2, g);
+            let gain = w.t.kept() - w.kept;
+            w.shift(v, g, g2);
+            w.shift(u, to, g);
+            if gain > 1e-3 && best.is_none_or(|b| gain > b.3) {
+                best = Some((to, v, g2, gain));
+            }
+        }
+    }
+    best
 }
 
 /// The best pair for unit `u` (see [`pair_moves`]): (to, v, g2, gain).
