@@ -42,7 +42,7 @@ fn reallocation_keeps_lineage_at_the_engine_bars() {
     let (l1, c1, moved) = stability(&m);
     // Measured: 86.5 % / 63 % afresh; with the default λ = 8 and the
     // counts chosen with the ceiling in view (which keep 85 % of grids in
-    // the household band), 95.2 % / 89.0 %.
+    // the household band), 95.3 % / 89.0 %.
     eprintln!("lineage {l0} -> {l1}, clean {c0} -> {c1}");
     assert!(l1 >= 0.94 && l1 >= l0 + 0.05, "lineage {l0} -> {l1}");
     assert!(c1 >= 0.85 && c1 >= c0 + 0.20, "clean {c0} -> {c1}");
@@ -472,8 +472,8 @@ fn reallocation_at_full_scale_meets_the_issue_bar() {
     // grids). Issue 11 asks for lineage within 0.5 point of its ceiling and
     // clean grids within 5, with 85 % of grids in 300-500 households. The
     // counts chosen with the ceiling in view hold the household norm;
-    // the engine stays 1.4 points of lineage (94.1 % against 95.5 %) and 13
-    // of clean grids (82.5 % against 95.1 %) short of the ceilings
+    // the engine stays 1.2 points of lineage (94.3 % against 95.5 %) and 12
+    // of clean grids (83.4 % against 95.1 %) short of the ceilings
     // (BENCHMARKS.md, issue 11), and these bars guard that.
     let dir = synth_county(1.0, 1);
     let out = dir.path().join("out");
@@ -550,16 +550,16 @@ fn county_of_kind(kind: gridplan::synth::CurrentPlanKind) -> tempfile::TempDir {
 fn every_kind_of_current_plan_is_reallocated_under_its_ceiling() {
     use gridplan::synth::CurrentPlanKind as K;
     // Measured at scale 0.1, seed 5 (lineage kept / ceiling, clean / ceiling):
-    // compact 93.4 / 94.7, 81.5 / 95.5; unequal 94.7 / 97.3, 82.8 / 96.8;
-    // strips 91.4 / 94.7, 75.2 / 95.5; cross 93.0 / 94.7, 79.0 / 93.0;
+    // compact 93.4 / 94.7, 80.3 / 95.5; unequal 95.2 / 97.3, 84.1 / 96.8;
+    // strips 91.5 / 94.7, 75.2 / 95.5; cross 93.0 / 94.7, 77.7 / 93.0;
     // labels as compact. The bars are those gaps in points plus a margin:
     // regression guards, short of the issue's bar of 0.5 and 5 points.
     for (kind, lineage_gap, clean_gap) in [
-        (K::Compact, 2.0, 16.0),
-        (K::Unequal, 3.0, 16.0),
+        (K::Compact, 2.0, 17.0),
+        (K::Unequal, 3.0, 15.0),
         (K::Strips, 4.0, 22.0),
-        (K::Cross, 2.5, 16.0),
-        (K::Labels, 2.0, 16.0),
+        (K::Cross, 2.5, 17.0),
+        (K::Labels, 2.0, 17.0),
     ] {
         let c = county_of_kind(kind);
         let out = tempfile::tempdir().unwrap();

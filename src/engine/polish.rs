@@ -32,8 +32,11 @@
 //!    unit v of that grid moves on to a grid next to v (u's own included),
 //!    making room. The pair is made when lineage kept rises and the three
 //!    grids touched stay in the band and connected (an ejection chain of
-//!    length two). On the synthetic county pairs add 0.3 points of lineage
-//!    to the 0.3-0.5 of single moves (0.7 on strip-shaped current grids).
+//!    length two). Symmetrically, when u's own grid would fall below the
+//!    band, a unit of a grid next to it may come in to refill it (a pull).
+//!    On the synthetic county single moves add 0.3-0.5 points of lineage,
+//!    pushes 0.3 (0.7 on strip-shaped current grids) and pulls 0.3, with
+//!    3.6 points of clean grids in all (BENCHMARKS.md, issue 11).
 //! 3. Repeat for [`ROUNDS`] passes, or until a pass makes no move.
 //!
 //! # Complexity
