@@ -13,6 +13,13 @@ fn pct(x: f64) -> String {
     format!("{:.1} %", 100.0 * x)
 }
 
+/// A ceiling as a percentage rounded up to one decimal, so that "no plan
+/// keeps more than X" stays true as printed (as in report.html).
+fn pct_up(x: f64) -> String {
+    // The 1e-9 keeps an exact tenth (0.955) from rounding up to the next.
+    format!("{:.1} %", (1000.0 * x - 1e-9).ceil() / 10.0)
+}
+
 impl Metrics {
     /// A short human-readable table of the county figures, for stdout.
     #[must_use]
@@ -211,7 +218,7 @@ impl Metrics {
 fn stability_rows(s: &StabilityMetrics) -> Vec<Row> {
     vec![
         ("lineage kept".into(), pct(s.lineage_kept)),
-        ("lineage ceiling".into(), pct(s.lineage_ceiling)),
+        ("lineage ceiling".into(), pct_up(s.lineage_ceiling)),
         (
             "households moved".into(),
             format!("{} of {}", s.households_moved, s.households),
@@ -224,7 +231,7 @@ fn stability_rows(s: &StabilityMetrics) -> Vec<Row> {
             "clean grids ceiling".into(),
             format!(
                 "{} ({}/{})",
-                pct(s.clean_ceiling),
+                pct_up(s.clean_ceiling),
                 s.clean_ceiling_grids,
                 s.new_grids
             ),
@@ -248,4 +255,17 @@ fn render(rows: Vec<Row>) -> String {
         let _ = writeln!(out, "{k}{}  {v}", " ".repeat(pad));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceilings_round_up_and_exact_tenths_stay() {
+        assert_eq!(pct_up(0.954_01), "95.5 %");
+        assert_eq!(pct_up(0.955), "95.5 %");
+        assert_eq!(pct_up(1.0), "100.0 %");
+        assert_eq!(pct(0.954_01), "95.4 %");
+    }
 }
