@@ -91,6 +91,31 @@ struct Table {
 }
 
 impl Table {
+    /// Per new grid (its predecessor's load, the predecessor); per old grid
+    /// (its successor's share, the successor). Ties go to the lower index.
+    #[expect(
+        clippy::type_complexity,
+        clippy::needless_range_loop,
+        reason = "two parallel tables of (load, index), read side by side; o indexes m and succ"
+    )]
+    fn pred_succ(&self) -> (Vec<(f64, usize)>, Vec<(f64, usize)>) {
+        let (n, k) = (self.n_old, self.k);
+        let mut pred = vec![(0.0, usize::MAX); k];
+        let mut succ = vec![(0.0, usize::MAX); n];
+        for o in 0..n {
+            for (g, p) in pred.iter_mut().enumerate() {
+                let x = self.m[o * k + g];
+                if x > p.0 + 1e-9 {
+                    *p = (x, o);
+                }
+                if x > succ[o].0 + 1e-9 {
+                    succ[o] = (x, g);
+                }
+            }
+        }
+        (pred, succ)
+    }
+
     fn add(&mut self, fractions: &[(u32, f64)], w: f64, g: usize, sign: f64) {
         for &(o, f) in fractions {
             self.m[o as usize * self.k + g] += sign * w * f;
@@ -106,19 +131,7 @@ impl Table {
     )]
     fn kept(&self) -> f64 {
         let (n, k) = (self.n_old, self.k);
-        let mut pred = vec![(0.0, usize::MAX); k];
-        let mut succ = vec![(0.0, usize::MAX); n];
-        for o in 0..n {
-            for g in 0..k {
-                let x = self.m[o * k + g];
-                if x > pred[g].0 + 1e-9 {
-                    pred[g] = (x, o);
-                }
-                if x > succ[o].0 + 1e-9 {
-                    succ[o] = (x, g);
-                }
-            }
-        }
+        let (pred, succ) = self.pred_succ();
         let mut kept = 0.0;
         let mut total = vec![0.0; k];
         for o in 0..n {
@@ -238,9 +251,18 @@ fn single_moves(w: &mut Work, label: &mut [u32]) -> usize {
 fn pair_moves(w: &mut Work, label: &mut [u32]) -> usize {
     let p = w.p;
     let mut moves = 0;
+    // Pairs are tried for units holding load not kept at the start of the
+    // pass: the others rarely gain, and the search per unit scans the
+    // village, so this keeps the pass near linear.
+    let (pred, succ) = w.t.pred_succ();
+    let lost = |u: usize, g: usize| {
+        p.old[u]
+            .iter()
+            .any(|&(o, _)| pred[g].1 != o as usize && succ[o as usize].1 != g)
+    };
     for u in 0..label.len() {
         let g = label[u] as usize;
-        if g >= p.k || p.old[u].is_empty() {
+        if g >= p.k || p.old[u].is_empty() || !lost(u, g) {
             continue;
         }
         let push = best_pair(w, label, u).map(|(to, v, g2, gain)| (to, v, to, g2, gain));
