@@ -129,6 +129,10 @@ pub struct PartitionParams {
     pub extra_restarts: usize,
     /// The seed of the k-means++ seeding.
     pub seed: u64,
+    /// The household norm as a load range (`--band`, when the load is the
+    /// household count), or `None`: the lineage polish never takes a grid
+    /// inside it out of it.
+    pub norm: Option<(f64, f64)>,
 }
 
 impl Default for PartitionParams {
@@ -149,6 +153,7 @@ impl PartitionParams {
             candidates: 6,
             max_iter: 30,
             seed,
+            norm: None,
         }
     }
 }
@@ -502,7 +507,7 @@ fn polish_lineage(
     sub: &Sub,
     old: &[Vec<(u32, f64)>],
     label: &mut [u32],
-    band: (f64, f64),
+    (band, norm): ((f64, f64), Option<(f64, f64)>),
 ) {
     let mut old_all = vec![Vec::new(); label.len()];
     for (j, &i) in sub.free.iter().enumerate() {
@@ -521,6 +526,7 @@ fn polish_lineage(
         old: &old_all,
         k: sub.k,
         band,
+        norm,
         block: block.as_deref(),
     };
     polish::polish(&job, label);
@@ -752,7 +758,7 @@ fn one_start<'s>(
     let hi = t * (1.0 + params.tolerance);
     repair::rebalance(p.graph, p.pos, p.weight, &mut label, sub.k_total, k, lo, hi);
     if let (Some(old), Some(_)) = (&sub.old, &stab) {
-        polish_lineage(p, sub, old, &mut label, (lo, hi));
+        polish_lineage(p, sub, old, &mut label, ((lo, hi), params.norm));
     }
     // The price of the barriers crossed, for comparing restarts.
     let side_cost = sides.as_mut().map_or(0.0, |sc| {

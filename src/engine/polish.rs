@@ -17,6 +17,9 @@
 //! - `old`: per unit, its load fractions per old grid (empty for a unit
 //!   that is not free or has no old grid);
 //! - `band` [lo, hi]: the load range every free grid must stay in;
+//! - `norm`: the household norm (`--band`) as a load range, when the load
+//!   is the household count; a grid inside it stays inside it, so the pass
+//!   never costs the planner grids in 300-500;
 //! - `block`: per unit its block between barriers, when barriers are
 //!   given; moves stay inside a block;
 //! - [`ROUNDS`]: passes over the units.
@@ -77,6 +80,9 @@ pub struct Polish<'a> {
     pub k: usize,
     /// Load range of a free grid.
     pub band: (f64, f64),
+    /// The household norm as a load range, when the load is the household
+    /// count: a grid inside it is never moved out of it.
+    pub norm: Option<(f64, f64)>,
     /// Per unit, the block between barriers it lies in, when barriers are
     /// given: a move follows a neighbour in the same block only, so the
     /// pass never carries a grid across a barrier.
@@ -171,7 +177,12 @@ impl Work<'_, '_> {
 
     fn fits(&self, g: usize, delta: f64) -> bool {
         let x = self.load[g] + delta;
-        x >= self.p.band.0 - 1e-9 && x <= self.p.band.1 + 1e-9
+        let within = |(a, b): (f64, f64), y: f64| y >= a - 1e-9 && y <= b + 1e-9;
+        within(self.p.band, x)
+            && self
+                .p
+                .norm
+                .is_none_or(|n| !within(n, self.load[g]) || within(n, x))
     }
 
     /// Are `u` and `v` on the same side of every barrier?
@@ -509,6 +520,7 @@ mod tests {
             old: &old,
             k: 2,
             band: (2.0, 4.0),
+            norm: None,
             block: None,
         };
         let mut label = vec![0, 0, 0, 1, 1, 1];
@@ -528,6 +540,7 @@ mod tests {
             old: &old,
             k: 2,
             band: (3.0, 4.0),
+            norm: None,
             block: None,
         };
         assert_eq!(polish(&tight, &mut label), 0);
@@ -539,6 +552,14 @@ mod tests {
             ..tight
         };
         assert_eq!(polish(&walled, &mut label), 0);
+        // A household norm of exactly 3: both grids hold 3, so neither may
+        // leave it.
+        let normed = Polish {
+            band: (2.0, 4.0),
+            norm: Some((3.0, 3.0)),
+            ..tight
+        };
+        assert_eq!(polish(&normed, &mut label), 0);
         assert_eq!(label, vec![0, 0, 0, 1, 1, 1]);
     }
 
@@ -574,6 +595,7 @@ mod tests {
                 old: &old,
                 k: 4,
                 band: (3.0, 5.0),
+                norm: None,
                 block: None,
             };
             let kept = |label: &[u32]| {

@@ -20,6 +20,7 @@ use crate::engine::regions;
 use crate::engine::territory::{BarrierLine, Border, Territory};
 use crate::error::Error;
 use crate::input::prepare::{Prepared, Units, Village, units_of};
+use crate::input::workload::Weights;
 use crate::model::codes;
 use crate::output::progress::Progress;
 use crate::plan::compounds::Contracted;
@@ -49,7 +50,13 @@ pub(crate) fn plan_county(
         prep,
         spec,
         hh: &hh,
-        pparams: PartitionParams::new(spec.tolerance, spec.seed),
+        pparams: PartitionParams {
+            // The household norm binds the polish only where the load is
+            // the household count.
+            norm: (prep.weights == Weights::default() && prep.extra.is_empty())
+                .then_some(spec.band),
+            ..PartitionParams::new(spec.tolerance, spec.seed)
+        },
     };
     progress.step("grids, by village", county.villages.len());
     let planned: Vec<Option<PlannedVillage>> = county
