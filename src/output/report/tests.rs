@@ -632,3 +632,19 @@ fn moves_table_says_so_when_nothing_moves() {
         "<h2>What moves, village by village</h2>\n<p class=\"ok\">No household changes grid worker.</p>"
     ));
 }
+
+#[test]
+fn village_table_shows_counts_by_target_and_lineage_when_reallocating() {
+    // Without a current plan: no such columns.
+    let html = page(&sample(), &report(), &[300.0]);
+    assert!(!html.contains("k by target"));
+    // With one: the count --target alone gives, lineage kept and ceiling.
+    let mut r = moves_report();
+    r.metrics.villages[0].k_by_target = Some(3);
+    let html = page(&sample(), &r, &[300.0]);
+    let table = between(&html, "id=\"vtable\"", "</table>");
+    assert!(table.contains("<th class=\"n\">k by target</th>"));
+    assert!(table.contains("<td class=\"n\" data-v=\"3\">3</td>"));
+    // 432 of 464 kept (93.1 %), ceiling 450 (97.0 %).
+    assert!(table.contains(">93.1 %</td>") && table.contains(">97.0 %</td>"));
+}

@@ -1,5 +1,7 @@
 //! The "Villages" table: one sortable row per village, flagged red when it
-//! misses the tolerance or contiguity.
+//! misses the tolerance or contiguity. A re-allocation adds the count
+//! `--target` alone would give beside the chosen one, and lineage kept
+//! beside its ceiling.
 
 use crate::metrics::{Metrics, VillageMetrics};
 use crate::output::html::{count, data_v, decimals, esc, finite, int, percent, w};
@@ -13,17 +15,25 @@ pub(super) fn villages_table(out: &mut String, m: &Metrics) {
          Rows in red miss the tolerance or contiguity.</p>\n\
          <table class=\"grid-t sortable\" id=\"vtable\">\n<thead><tr><th>Village</th><th class=\"n\">k</th>\
          <th class=\"n\">Ded.</th><th class=\"n\">Micro</th><th class=\"n\">Households</th><th class=\"n\">Mean</th>\
-         <th class=\"n\">Max dev.</th><th class=\"n\">One piece</th><th class=\"n\">SSE ratio</th></tr></thead>\n<tbody>\n",
+         <th class=\"n\">Max dev.</th><th class=\"n\">One piece</th><th class=\"n\">SSE ratio</th>",
     );
+    let realloc = m.villages.iter().any(|v| v.lineage.is_some());
+    if realloc {
+        out.push_str(
+            "<th class=\"n\">k by target</th><th class=\"n\">Lineage kept</th>\
+             <th class=\"n\">Ceiling</th>",
+        );
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
     for v in &m.villages {
-        village_row(out, v, tol);
+        village_row(out, v, tol, realloc);
     }
     out.push_str("</tbody>\n</table>\n");
 }
 
 /// One village: code (a link that zooms the map), then the numbers, each
 /// with its sort value.
-fn village_row(out: &mut String, v: &VillageMetrics, tol: Option<f64>) {
+fn village_row(out: &mut String, v: &VillageMetrics, tol: Option<f64>, realloc: bool) {
     let total = v.k + v.dedicated_grids;
     let md = finite(v.max_dev);
     let bad = matches!((md, tol), (Some(d), Some(t)) if d > t + 1e-9) || v.one_piece < total;
@@ -49,6 +59,18 @@ fn village_row(out: &mut String, v: &VillageMetrics, tol: Option<f64>) {
         (v.sse_ratio, decimals(v.sse_ratio, 3)),
     ] {
         w!(out, "<td class=\"n\"{}>{}</td>", data_v(x), s);
+    }
+    if realloc {
+        let by_target = v.k_by_target.map(|k| k as f64);
+        let kept = v.lineage.as_ref().map(|l| l.lineage_kept);
+        let ceiling = v.lineage.as_ref().map(|l| l.lineage_ceiling);
+        for (x, s) in [
+            (by_target, int(by_target)),
+            (kept, percent(kept, 1)),
+            (ceiling, percent(ceiling, 1)),
+        ] {
+            w!(out, "<td class=\"n\"{}>{}</td>", data_v(x), s);
+        }
     }
     out.push_str("</tr>\n");
 }
