@@ -60,6 +60,17 @@
 //! random villages) and against the exact per-piece programme on tiny
 //! villages.
 //!
+//! # Fixed pieces
+//! Dedicated and locked grids are fixed by the input. Households of an old
+//! grid o in a fixed grid that o does not lead stay in lineage only if that
+//! grid is o's successor, so its piece m there is o's largest: every own
+//! grid of o then holds at most m of o, and no free grid is o's successor.
+//! [`lineage_ceiling_fixed`] gives such an old grid a second choice in
+//! step 1 ([`fixed_value`]): keep m, with A ≤ c·m and b = 0. Step 2 takes
+//! the better choice per count, so the bound covers both. Counting m as
+//! kept beside o's free households independently, as a separate sum
+//! would, overstates the ceiling wherever a zone cuts across old grids.
+//!
 //! # Clean grids: the relaxation
 //! Let q_o be the clean grids whose predecessor is o. Each draws at least
 //! 0.9·T ≥ 0.9(1−τ) from o, at most 1+τ in all, and at most 1/9 of its
@@ -121,23 +132,43 @@ fn in_units(old: &[f64], total: f64, k: usize) -> Option<(Vec<f64>, f64)> {
 /// `total` is cut into `k` grids within ±`tol` (see the module docs).
 #[must_use]
 pub fn lineage_ceiling(old: &[f64], total: f64, k: usize, tol: f64) -> f64 {
+    let none = vec![0.0; old.len()];
+    lineage_ceiling_fixed(old, &none, total, k, tol)
+}
+
+/// [`lineage_ceiling`] when some of each old grid's households lie in
+/// fixed grids it does not lead (dedicated or locked grids, whose content
+/// no plan chooses): `fixed[o]` is the largest such piece of old grid `o`
+/// that could be its successor (0 if none), which the caller counts only
+/// through this bound. The result covers the `old` loads plus those
+/// pieces (module docs, "Fixed pieces").
+#[must_use]
+pub fn lineage_ceiling_fixed(old: &[f64], fixed: &[f64], total: f64, k: usize, tol: f64) -> f64 {
+    let bonus: f64 = fixed.iter().sum();
     let Some((l, t)) = in_units(old, total, k) else {
-        return 0.0;
+        return bonus;
     };
     let sum: f64 = old.iter().sum();
-    // One old grid is every grid's predecessor; one new grid is every old
-    // grid's successor: everything stays.
-    if l.len() == 1 || k == 1 {
-        return sum;
+    // One old grid is every grid's predecessor: everything stays.
+    if l.len() == 1 {
+        return sum + bonus;
     }
+    // One new grid: each old grid keeps its free load or its fixed piece,
+    // whichever is its successor, and the grid's predecessor keeps both.
+    if k == 1 {
+        let either: f64 = old.iter().zip(fixed).map(|(&a, &m)| a.max(m)).sum();
+        let both = old.iter().zip(fixed).map(|(&a, &m)| a.min(m)).fold(0.0, f64::max);
+        return either + both;
+    }
+    let parts: Vec<(f64, f64)> = l.iter().zip(fixed).map(|(&a, &m)| (a, m / t)).collect();
     let band = (1.0 - tol, 1.0 + tol);
     let exact = total <= sum * (1.0 + 1e-9);
-    let (best, _) = best_multiplier(&l, k, band, exact);
-    (best * t).clamp(0.0, sum)
+    let (best, _) = best_multiplier(&parts, k, band, exact);
+    (best * t).clamp(0.0, sum + bonus)
 }
 
 /// Step 3: the least L(μ) found, and its μ.
-fn best_multiplier(l: &[f64], k: usize, band: (f64, f64), exact: bool) -> (f64, f64) {
+fn best_multiplier(l: &[(f64, f64)], k: usize, band: (f64, f64), exact: bool) -> (f64, f64) {
     let dual = |mu: f64| lagrangian(l, k, mu, band, exact);
     let capacity = k as f64;
     let (value, used) = dual(0.0);
@@ -165,7 +196,7 @@ fn best_multiplier(l: &[f64], k: usize, band: (f64, f64), exact: bool) -> (f64, 
 }
 
 /// L(μ) and the capacity used by its maximiser (step 2).
-fn lagrangian(l: &[f64], k: usize, mu: f64, band: (f64, f64), exact: bool) -> (f64, f64) {
+fn lagrangian(l: &[(f64, f64)], k: usize, mu: f64, band: (f64, f64), exact: bool) -> (f64, f64) {
     // best[j] = (value, capacity used) of the old grids so far with j own
     // grids in all.
     let none = (f64::NEG_INFINITY, 0.0);
@@ -173,9 +204,15 @@ fn lagrangian(l: &[f64], k: usize, mu: f64, band: (f64, f64), exact: bool) -> (f
     best[0] = (0.0, 0.0);
     let mut next = vec![none; k + 1];
     let mut values = vec![(0.0, 0.0); k + 1];
-    for &lo_ in l {
+    for &(lo_, fixed) in l {
         for (c, v) in values.iter_mut().enumerate() {
             *v = own_value(lo_, c, mu, band);
+            if fixed > 0.0 {
+                let b = fixed_value(lo_, fixed, c, mu, band);
+                if b.0 > v.0 {
+                    *v = b;
+                }
+            }
         }
         next.fill(none);
         for (j, &(acc, used)) in best.iter().enumerate() {
@@ -225,6 +262,20 @@ fn own_value(l: f64, c: usize, mu: f64, (lo, hi): (f64, f64)) -> (f64, f64) {
         best = better(best, score(a, half.min(l - a)));
     }
     best
+}
+
+/// Step 1 for an old grid whose successor is its fixed piece `m` (in
+/// units of t): that piece is kept, no free grid is its successor (b = 0),
+/// and each of its `c` own grids holds at most m of it, so A ≤ c·m.
+fn fixed_value(l: f64, m: f64, c: usize, mu: f64, (lo, hi): (f64, f64)) -> (f64, f64) {
+    let c = c as f64;
+    let floor = lo * c;
+    let score = |a: f64| (m + a - mu * a.max(floor), a.max(floor));
+    let most = (hi * c).min(l).min(m * c);
+    [0.0, floor.min(most), most]
+        .into_iter()
+        .map(score)
+        .fold((f64::NEG_INFINITY, 0.0), |x, y| if y.0 > x.0 { y } else { x })
 }
 
 /// The most of the `k` new grids that can be clean when a village of load

@@ -14,16 +14,16 @@
 //!    as in the county figures.
 //! 2. **The free part**: households in full-scope grids that are not
 //!    locked. Their old grids' parts in the village, their total and the
-//!    number of such grids k feed [`ceiling::lineage_ceiling`] and
+//!    number of such grids k feed [`ceiling::lineage_ceiling_fixed`] and
 //!    [`ceiling::clean_ceiling`]; the bound in households is rounded down,
 //!    which keeps it a bound because kept households are whole.
 //! 3. **The fixed part**: dedicated grids are drawn by their premises and
 //!    locked grids are kept as they were, so no plan chooses them. The
-//!    households of a fixed grid's predecessor are kept; another old grid's
-//!    are counted as keepable unless it provably cannot have the fixed grid
-//!    as its successor (its other households would not fit in pieces no
-//!    larger, see `fixed_keepable`). Each such grid counts as clean exactly
-//!    when one old grid holds 90 % of it (its content is fixed, so this is
+//!    households of a fixed grid's predecessor are kept. Another old grid's
+//!    are kept only if the fixed grid is its successor, which constrains
+//!    the rest of that old grid; the bound of step 2 weighs that choice
+//!    jointly (`free_parts`). Each fixed grid counts as clean exactly when
+//!    one old grid holds 90 % of it (its content is fixed, so this is
 //!    exact).
 //!
 //! The county ceiling is the sum over villages. Summing is valid: an old
@@ -97,30 +97,23 @@ pub(super) fn village_lineage(
         pieces.entry(g).or_default().push(m);
     }
     let clean_grids = pieces.keys().filter(|&&g| judged.clean(g)).count();
-    // 2. The free part.
-    let mut old: BTreeMap<u32, f64> = BTreeMap::new();
-    let mut free_total = 0.0;
-    for &(o, _, m) in links.iter().filter(|l| !fixed(l.1)) {
-        free_total += m as f64;
-        if o != u32::MAX {
-            *old.entry(o).or_insert(0.0) += m as f64;
-        }
-    }
-    let old: Vec<f64> = old.into_values().collect();
+    // 2. The free part, with each old grid's fixed piece (step 3).
+    let free = free_parts(links, judged, &fixed);
     let k = pieces.keys().filter(|&&g| !fixed(g)).count();
-    let bound = ceiling::ceiling(&old, free_total, k, tolerance);
+    let lineage = ceiling::lineage_ceiling_fixed(&free.old, &free.fixed, free.total, k, tolerance);
+    let clean = ceiling::clean_ceiling(&free.old, free.total, k, tolerance);
     // 3. The fixed part.
-    let fixed_households = fixed_keepable(links, judged, &fixed, pieces.len());
+    let fixed_households = free.outright;
     let fixed_clean = pieces
         .iter()
         .filter(|(g, p)| fixed(**g) && is_clean(p))
         .count();
     // Rounding down keeps a bound: kept households are whole.
-    let free_kept = (bound.kept + 1e-6).floor() as u64;
+    let free_kept = (lineage + 1e-6).floor() as u64;
     // Not clamped to what the plan achieved: a plan above its ceiling has
     // grids outside the balance the bound assumes, and should show it.
     let ceiling_households = (free_kept + fixed_households).min(households);
-    let clean_ceiling_grids = bound.clean + fixed_clean;
+    let clean_ceiling_grids = clean + fixed_clean;
     VillageLineage {
         households,
         lineage_kept_households: kept,
@@ -134,23 +127,41 @@ pub(super) fn village_lineage(
     }
 }
 
-/// Step 3: the households of fixed grids that some plan could keep. In a
-/// fixed grid d the households of its predecessor p(d) are kept whatever
-/// the plan. Those of another old grid o are kept only if d is o's
-/// successor: every other piece of o must then be at most its piece in d.
-/// When o lies wholly in this village its other households fall into at
-/// most `grids` − 1 other grids, so that needs
-/// (o's households − piece) ≤ piece·(`grids` − 1); when o crosses a village
-/// border they are counted as keepable.
-fn fixed_keepable(
-    links: &[(u32, u32, u64)],
-    judged: &Judged,
-    fixed: &impl Fn(u32) -> bool,
-    grids: usize,
-) -> u64 {
+/// What the bound is computed from (steps 2-3).
+struct FreeParts {
+    /// Each old grid's households in free grids (those with any).
+    old: Vec<f64>,
+    /// Beside each, its piece in a fixed grid it does not lead that could
+    /// be its successor, or 0.
+    fixed: Vec<f64>,
+    /// The households in free grids, with or without an old grid.
+    total: f64,
+    /// Households of fixed grids kept whatever the free grids do, or
+    /// counted as keepable without condition.
+    outright: u64,
+}
+
+/// Steps 2-3. In a fixed grid d the households of its predecessor p(d)
+/// are kept whatever the plan. Those of another old grid o are kept only
+/// if d is o's successor, so its piece there must be its largest: of o's
+/// fixed pieces only the largest it does not lead can be, and only when no
+/// piece it leads is larger. When o has no household in a free grid that
+/// settles it; otherwise the piece goes to the bound as o's second choice
+/// ([`ceiling::lineage_ceiling_fixed`]). An old grid crossing a village
+/// border has pieces elsewhere that this village cannot see, so its fixed
+/// pieces are counted as keepable, which only loosens the bound.
+fn free_parts(links: &[(u32, u32, u64)], judged: &Judged, fixed: &impl Fn(u32) -> bool) -> FreeParts {
     let mut in_village: BTreeMap<u32, u64> = BTreeMap::new();
-    for &(o, _, m) in links {
+    let mut free: BTreeMap<u32, u64> = BTreeMap::new();
+    let mut total = 0;
+    for &(o, g, m) in links {
         *in_village.entry(o).or_insert(0) += m;
+        if !fixed(g) {
+            total += m;
+            if o != u32::MAX {
+                *free.entry(o).or_insert(0) += m;
+            }
+        }
     }
     let mut pred: BTreeMap<u32, (u64, u32)> = BTreeMap::new();
     for &(o, g, m) in links.iter().filter(|l| fixed(l.1)) {
@@ -159,18 +170,32 @@ fn fixed_keepable(
             *e = (m, o);
         }
     }
-    let others = (grids.saturating_sub(1)) as u64;
-    links
-        .iter()
-        .filter(|l| fixed(l.1))
-        .filter(|&&(o, g, m)| {
-            let total = in_village.get(&o).copied().unwrap_or(0);
-            pred.get(&g).is_some_and(|p| p.1 == o)
-                || judged.old_total(o) > total
-                || total - m <= m.saturating_mul(others)
-        })
-        .map(|l| l.2)
-        .sum()
+    // Per old grid: its largest led piece and its largest other piece.
+    let mut outright = 0;
+    let mut best: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
+    for &(o, g, m) in links.iter().filter(|l| fixed(l.1) && l.0 != u32::MAX) {
+        let led = pred.get(&g).is_some_and(|p| p.1 == o);
+        let crossing = judged.old_total(o) > in_village.get(&o).copied().unwrap_or(0);
+        if led || crossing {
+            outright += m;
+        }
+        let e = best.entry(o).or_insert((0, 0));
+        if led {
+            e.0 = e.0.max(m);
+        } else if !crossing {
+            e.1 = e.1.max(m);
+        }
+    }
+    let successor = |o: u32| best.get(&o).filter(|b| b.1 >= b.0).map_or(0, |b| b.1);
+    for &o in best.keys().filter(|o| !free.contains_key(o)) {
+        outright += successor(o);
+    }
+    FreeParts {
+        old: free.values().map(|&m| m as f64).collect(),
+        fixed: free.keys().map(|&o| successor(o) as f64).collect(),
+        total: total as f64,
+        outright,
+    }
 }
 
 /// Does one old grid hold 90 % of a grid made of these pieces?
