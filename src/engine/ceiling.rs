@@ -66,7 +66,7 @@
 //! grid is o's successor, so its piece m there is o's largest: every own
 //! grid of o then holds at most m of o, and no free grid is o's successor.
 //! [`lineage_ceiling_fixed`] gives such an old grid a second choice in
-//! step 1 ([`fixed_value`]): keep m, with A ≤ c·m and b = 0. Step 2 takes
+//! step 1 (`fixed_value`): keep m, with A ≤ c·m and b = 0. Step 2 takes
 //! the better choice per count, so the bound covers both. Counting m as
 //! kept beside o's free households independently, as a separate sum
 //! would, overstates the ceiling wherever a zone cuts across old grids.
