@@ -298,7 +298,7 @@ fn same_rows(csv: &Path, fields: &[(&str, FieldKind)], rows: &[serde_json::Map<S
                 // Empty text is an empty cell; every other text cell is
                 // text, so codes keep their digits.
                 Value::String(s) => {
-                    assert!(c == s && (*quoted || s.is_empty()), "{k}: {c:?} vs {s:?}")
+                    assert!(c == s && (*quoted || s.is_empty()), "{k}: {c:?} vs {s:?}");
                 }
                 Value::Number(n) => {
                     let x = n.as_f64().unwrap();

@@ -13,7 +13,8 @@
 //!
 //! # Errors
 //! [`ReadError::Io`] and [`ReadError::Toml`] for the file;
-//! [`NamingError`] for the section, naming the key.
+//! [`NamingError`](crate::model::names::NamingError) for the section,
+//! naming the key.
 
 use std::path::Path;
 

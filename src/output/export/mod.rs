@@ -50,8 +50,8 @@
 //!   truncation rule. Text fields are as wide as the longest value in bytes
 //!   (at most 254; longer values are cut at a character boundary), Int
 //!   fields are `N(w,0)` with `w` at least 10, Real fields `N(w,6)` with
-//!   `w` at least 20. The `.dbf` holds UTF-8 and the `.cpg` says so, which
-//!   GDAL, QGIS and ArcGIS honour, so Chinese names survive. The `.dbf`
+//!   `w` at least 20, Date fields `D` (`YYYYMMDD`, 8 bytes). The `.dbf`
+//!   holds UTF-8 and the `.cpg` says so, which GDAL, QGIS and ArcGIS honour, so Chinese names survive. The `.dbf`
 //!   date is fixed at 1970-01-01 so output does not depend on the clock.
 //! - **GeoPackage**: version 1.3 (`application_id` `GPKG`,
 //!   `user_version` 10300), the three required tables, one feature table
