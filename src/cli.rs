@@ -524,6 +524,19 @@ mod tests {
     }
 
     #[test]
+    fn effective_date_and_the_roster_format_reach_the_configuration() {
+        let cfg = partition(&["--effective-date", "2024-06-30", "--format", "gpkg,xlsx"]).unwrap();
+        assert_eq!(cfg.effective_date.to_string(), "2024-06-30");
+        assert_eq!(cfg.formats, [Format::GeoPackage, Format::Xlsx]);
+        // Without the flag, today.
+        assert_eq!(partition(&[]).unwrap().effective_date, config::today());
+        for bad in ["2024-02-30", "2024-6-30", "30/06/2024"] {
+            let e = partition(&["--effective-date", bad]).unwrap_err();
+            assert!(e.contains("--effective-date"), "{e}");
+        }
+    }
+
+    #[test]
     fn ground_options_reach_the_configuration() {
         let cfg = partition(&[]).unwrap();
         assert_eq!(cfg.inputs.barriers, None);
