@@ -170,9 +170,14 @@ pub(crate) struct PartitionArgs {
     /// Amap-based platforms, or cgcs2000.
     #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
     pub(crate) output_crs: Crs,
-    /// Map formats: any of geojson, shp, gpkg, comma-separated.
+    /// Map formats: any of geojson, shp, gpkg, comma-separated; add xlsx
+    /// for the roster spreadsheet grids.xlsx.
     #[arg(long, default_value = config::FORMAT_ARG)]
     pub(crate) format: String,
+    /// The effective date written on every grid of the layers and the
+    /// roster, YYYY-MM-DD [default: today, local time].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = config::parse_effective_date)]
+    pub(crate) effective_date: Option<jiff::civil::Date>,
     /// Output folder.
     #[arg(long)]
     pub(crate) out: PathBuf,
@@ -247,6 +252,10 @@ pub(crate) struct DemoArgs {
     /// Output folder.
     #[arg(long, default_value = "gridplan-demo")]
     pub(crate) out: PathBuf,
+    /// The effective date of every grid, YYYY-MM-DD [default: today,
+    /// local time].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = config::parse_effective_date)]
+    pub(crate) effective_date: Option<jiff::civil::Date>,
 }
 
 /// Grid counts of a re-allocation.
@@ -389,6 +398,9 @@ impl PartitionArgs {
         cfg.output_crs = self.output_crs;
         cfg.formats =
             Format::parse_list(&self.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+        if let Some(d) = self.effective_date {
+            cfg.effective_date = d;
+        }
         Ok(cfg)
     }
 }
@@ -438,7 +450,7 @@ impl MetricsArgs {
 impl DemoArgs {
     /// The configuration of `gridplan demo`: the bundled sample county at
     /// the demo target, with its zones, barriers and compounds, every map
-    /// format and progress.
+    /// format, the roster and progress.
     pub(crate) fn config(self) -> PartitionConfig {
         let data = demo_data();
         let mut cfg = PartitionConfig::new(
@@ -450,7 +462,15 @@ impl DemoArgs {
         .with_dedicated(data.join("zones.geojson"))
         .with_barriers(data.join("barriers.geojson"))
         .with_compounds(data.join("compounds.geojson"));
-        cfg.formats = vec![Format::GeoJson, Format::Shapefile, Format::GeoPackage];
+        cfg.formats = vec![
+            Format::GeoJson,
+            Format::Shapefile,
+            Format::GeoPackage,
+            Format::Xlsx,
+        ];
+        if let Some(d) = self.effective_date {
+            cfg.effective_date = d;
+        }
         cfg.progress = true;
         cfg
     }
@@ -500,6 +520,19 @@ mod tests {
         {
             Command::Partition(p) => p.config().map_err(|e| e.to_string()),
             other => Err(format!("parsed as {other:?}")),
+        }
+    }
+
+    #[test]
+    fn effective_date_and_the_roster_format_reach_the_configuration() {
+        let cfg = partition(&["--effective-date", "2024-06-30", "--format", "gpkg,xlsx"]).unwrap();
+        assert_eq!(cfg.effective_date.to_string(), "2024-06-30");
+        assert_eq!(cfg.formats, [Format::GeoPackage, Format::Xlsx]);
+        // Without the flag, today.
+        assert_eq!(partition(&[]).unwrap().effective_date, config::today());
+        for bad in ["2024-02-30", "2024-6-30", "30/06/2024"] {
+            let e = partition(&["--effective-date", bad]).unwrap_err();
+            assert!(e.contains("--effective-date"), "{e}");
         }
     }
 

@@ -93,6 +93,38 @@ pub const FORMAT: Format = Format::GeoJson;
 /// `--format` as the command line writes it.
 pub const FORMAT_ARG: &str = "geojson";
 
+/// The `effective_date` of every grid unless `--effective-date` says
+/// otherwise: today, in the machine's local time zone (the day the plan is
+/// made is the day a platform import usually takes effect). The date is
+/// written only into the layers and the roster, never into metrics.json, so
+/// the metrics stay byte-identical from day to day; tests that compare
+/// layers pass a fixed date.
+#[must_use]
+pub fn today() -> jiff::civil::Date {
+    jiff::ZonedDateTime::now().date()
+}
+
+/// Parses `--effective-date`: an ISO 8601 calendar date, `YYYY-MM-DD`.
+///
+/// # Errors
+/// A message naming the text and the expected form.
+pub fn parse_effective_date(s: &str) -> Result<jiff::civil::Date, String> {
+    let t = s.trim();
+    let ok = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !ok {
+        return Err(format!("expected a date as YYYY-MM-DD, got {s:?}"));
+    }
+    t.parse::<jiff::civil::Date>()
+        .map_err(|e| format!("{s:?} is not a calendar date: {e}"))
+}
+
 /// How the number of grids is chosen.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Sizing {
@@ -234,8 +266,11 @@ pub struct PartitionConfig {
     pub micro: MicroParams,
     /// Coordinate system of the exported maps.
     pub output_crs: Crs,
-    /// Map formats to export.
+    /// Map formats to export (and the roster, `xlsx`).
     pub formats: Vec<Format>,
+    /// The `effective_date` of every grid in the layers and the roster
+    /// (`--effective-date`, [`today`] by default).
+    pub effective_date: jiff::civil::Date,
     /// Show progress on stderr (drawn only when stderr is a terminal).
     pub progress: bool,
     /// The stability weight λ of re-allocation (`--stability`); used when
@@ -254,7 +289,7 @@ pub struct PartitionConfig {
 impl PartitionConfig {
     /// A partition of `households` in `boundaries` into `out`, with every
     /// other setting at its default (this module's constants), no progress
-    /// bar and GeoJSON maps.
+    /// bar, GeoJSON maps and today's effective date.
     #[must_use]
     pub fn new(
         households: impl Into<PathBuf>,
@@ -272,6 +307,7 @@ impl PartitionConfig {
             micro: MicroParams::default(),
             output_crs: CRS,
             formats: vec![FORMAT],
+            effective_date: today(),
             progress: false,
             stability: STABILITY,
             lineage_counts: true,

@@ -10,6 +10,9 @@ pub enum Error {
     /// Reading or validating an input file.
     #[error(transparent)]
     Read(#[from] crate::input::read::ReadError),
+    /// The `[naming]` templates of `--config`.
+    #[error(transparent)]
+    Naming(#[from] crate::model::names::NamingError),
     /// Placing households in villages.
     #[error(transparent)]
     Locate(#[from] crate::input::locate::LocateError),

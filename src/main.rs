@@ -17,6 +17,9 @@ use cli::{Cli, Command, with_threads};
 fn run_partition(cfg: &PartitionConfig, threads: Option<usize>) -> Result<()> {
     let outcome = with_threads(threads, || Ok(pipeline::partition(cfg)?))?;
     println!("{}", outcome.report.metrics.summary_table().trim_end());
+    for w in outcome.report.warnings() {
+        eprintln!("gridplan: warning: {w}");
+    }
     eprintln!("{}", outcome.timings.line());
     let formats: Vec<&str> = cfg.formats.iter().map(|f| f.name()).collect();
     eprintln!(
@@ -60,6 +63,9 @@ fn run() -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 println!("{}", report.metrics.summary_table().trim_end());
+            }
+            for w in report.warnings() {
+                eprintln!("gridplan: warning: {w}");
             }
             eprintln!("{}", timings.line());
             Ok(())

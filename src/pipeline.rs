@@ -39,6 +39,7 @@ use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::geometry::draw;
+use crate::input::naming;
 use crate::input::prepare::{Prepared, prepare_inputs};
 use crate::input::read;
 use crate::metrics::Metrics;
@@ -49,7 +50,7 @@ use crate::output::progress::Progress;
 use crate::output::scenarios::ScenarioRow;
 use crate::plan::county::plan_county;
 use crate::plan::labels::HouseholdLabels;
-use crate::plan::{PlanSpec, Planned, measure, zones};
+use crate::plan::{PlanSpec, Planned, measure, names, zones};
 
 pub use crate::config::{
     InputCrs, Inputs, MetricsConfig, PartitionConfig, ScenariosConfig, Sizing,
@@ -71,6 +72,8 @@ pub const DEFAULT_STABILITY: f64 = crate::config::STABILITY;
 /// computation has succeeded, and every file is written atomically.
 pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     cfg.check()?;
+    // The name templates are checked before any work.
+    let naming = naming::read_naming(cfg.inputs.weights.as_deref())?;
     let mut t = Timings::default();
     // 1. Prepare the inputs.
     let prep = prepare_inputs(&cfg.inputs, cfg.tolerance, &mut t)?;
@@ -93,14 +96,20 @@ pub fn partition(cfg: &PartitionConfig) -> Result<PartitionOutcome, Error> {
     let (grid_of, micro_of) = plan.labels.codes_by_household(&prep.county)?;
     // 5. Write the maps, report and files.
     let start = Instant::now();
+    let names = names::name_plan(&prep.county, &prep.zones, &plan, &naming);
+    let date = cfg.effective_date.to_string();
+    let platform = maps::Platform {
+        names: &names,
+        zones: &prep.zones,
+        effective_date: &date,
+    };
     let maps = maps::build_maps(
-        &prep.county,
-        &prep.load,
+        (&prep.county, &prep.load),
         &plan,
         &shapes,
         &report.metrics.grids,
         &prep.ground,
-        cfg.output_crs,
+        (cfg.output_crs, &platform),
     );
     let report_html = files::render_report(cfg, &report, &maps, &prep.county);
     let plan_files = PlanFiles {
@@ -143,9 +152,26 @@ fn plan_report(
         forced_crossings: plan.forced_crossings.clone(),
         zones_across_villages: prep.zones.zm.crossings.clone(),
         empty_zones: prep.zones.zm.empty.clone(),
+        zone_kinds: zone_kinds(prep),
         snapped: prep.county.snap_notes(),
         coverage: Some(coverage),
     }
+}
+
+/// The zones' kinds for metrics.json: zones and households per category.
+fn zone_kinds(prep: &Prepared) -> Option<crate::model::report::ZoneKinds> {
+    let hh = &prep.county.households;
+    let households: Vec<u64> = prep
+        .zones
+        .zone_members
+        .iter()
+        .map(|m| {
+            m.iter()
+                .map(|&h| u64::from(hh[h as usize].households))
+                .sum()
+        })
+        .collect();
+    crate::model::report::ZoneKinds::of(&prep.zones.info, &households)
 }
 
 /// What a scenarios run produced.
@@ -233,6 +259,7 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
         forced_crossings: Vec::new(),
         zones_across_villages: prep.zones.zm.crossings.clone(),
         empty_zones: prep.zones.zm.empty.clone(),
+        zone_kinds: zone_kinds(&prep),
         snapped: prep.county.snap_notes(),
         coverage: None,
     };

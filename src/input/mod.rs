@@ -12,6 +12,7 @@
 //! - [`ground`]: barriers and compounds in metres, and each household's
 //!   compound;
 //! - [`lock`]: the current plan and the grids locked by decision;
+//! - [`naming`]: the `[naming]` templates of grid names in `--config`;
 //! - [`prepare`]: all of the above in order, the common front of every
 //!   command.
 
@@ -20,6 +21,7 @@ pub mod dedicated;
 pub mod ground;
 pub mod locate;
 pub mod lock;
+pub mod naming;
 pub mod prepare;
 pub mod project;
 pub mod read;

@@ -48,8 +48,13 @@ use crate::model::{Boundary, Household, Level};
 pub(crate) struct Village {
     /// The village code (12 digits).
     pub code: String,
+    /// Its name (the boundary's `name`; the code when absent).
+    pub name: String,
     /// The code of its town.
     pub town_code: String,
+    /// The town's name: the `name` of the town boundary with that code,
+    /// else the town code.
+    pub town_name: String,
     /// Its territory in local metres.
     pub polygon: MultiPolygon<f64>,
     /// Its households, ascending.
@@ -76,6 +81,8 @@ pub(crate) struct County {
 pub(crate) struct ZoneSetup {
     /// (code, polygon in metres) per zone.
     pub zones: Vec<(String, MultiPolygon<f64>)>,
+    /// The name and kind of each zone, in the order of `zones`.
+    pub info: Vec<crate::model::ZoneInfo>,
     /// Which zone each household is in; which village each zone goes to.
     pub zm: dedicated::ZoneMembership,
     /// The households of each zone.
@@ -247,15 +254,29 @@ fn locate_households(
     for (i, &v) in located.village_of.iter().enumerate() {
         members[v as usize].push(i as u32);
     }
+    // Town names by code; a village whose town is not in the file shows
+    // the town code as its name.
+    let towns: std::collections::BTreeMap<&str, &str> = boundaries
+        .iter()
+        .filter(|b| b.level == Level::Town)
+        .map(|b| (b.code.as_str(), b.name.as_str()))
+        .collect();
     let villages = vb
         .iter()
         .zip(polys)
         .zip(members)
-        .map(|((b, (_, polygon)), members)| Village {
-            code: b.code.clone(),
-            town_code: b.parent.clone().unwrap_or_default(),
-            polygon,
-            members,
+        .map(|((b, (_, polygon)), members)| {
+            let town_code = b.parent.clone().unwrap_or_default();
+            Village {
+                code: b.code.clone(),
+                name: b.name.clone(),
+                town_name: towns
+                    .get(town_code.as_str())
+                    .map_or_else(|| town_code.clone(), |n| (*n).to_string()),
+                town_code,
+                polygon,
+                members,
+            }
         })
         .collect();
     Ok(County {
@@ -360,18 +381,20 @@ pub(crate) fn units_of(members: &[u32], xy: &[[f64; 2]], load: &[f64]) -> Units 
 /// Step 3: the dedicated zones of `path`, projected, with their
 /// households and villages.
 fn setup_zones(county: &County, path: Option<&Path>) -> Result<ZoneSetup, Error> {
-    let zones: Vec<(String, MultiPolygon<f64>)> = match path {
-        Some(path) => read::read_zones(path)?
-            .into_iter()
-            .map(|z| {
-                let mut g = z.geometry;
-                crs::convert_geometry(&mut g, county.input.boundaries, Crs::Wgs84);
-                county.proj.forward_geometry(&mut g);
-                (z.code, g)
-            })
-            .collect(),
+    let read = match path {
+        Some(path) => read::read_zones(path)?,
         None => Vec::new(),
     };
+    let info = read.iter().map(crate::model::ZoneInfo::of).collect();
+    let zones: Vec<(String, MultiPolygon<f64>)> = read
+        .into_iter()
+        .map(|z| {
+            let mut g = z.geometry;
+            crs::convert_geometry(&mut g, county.input.boundaries, Crs::Wgs84);
+            county.proj.forward_geometry(&mut g);
+            (z.code, g)
+        })
+        .collect();
     let hh = county.household_counts();
     let vcodes = county.village_codes();
     let zm = dedicated::assign(&county.xy, &hh, &county.located.village_of, &vcodes, &zones);
@@ -394,6 +417,7 @@ fn setup_zones(county: &County, path: Option<&Path>) -> Result<ZoneSetup, Error>
     }
     Ok(ZoneSetup {
         zones,
+        info,
         zm,
         zone_members,
         fs_members,

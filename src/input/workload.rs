@@ -15,9 +15,10 @@
 //! shops = 0.2
 //! ```
 //! A key that is not given keeps its default, so the file above means
-//! `households + 0.5·rental + 0.2·shops`. `[weights]` is the only table
-//! accepted today; any other top-level key is refused so that a typo such as
-//! `[weight]` cannot silently fall back to households-only.
+//! `households + 0.5·rental + 0.2·shops`. Beside `[weights]` the file may
+//! hold `[naming]` (grid name templates, read by [`crate::input::naming`]);
+//! any other top-level key is refused so that a typo such as `[weight]`
+//! cannot silently fall back to households-only.
 //!
 //! # Errors
 //! [`read_weights`] refuses invalid TOML, unknown keys (naming the key),
@@ -105,11 +106,15 @@ fn weights_from_str(file: &str, text: &str) -> Result<Weights, ReadError> {
     // toml::Table is ordered by key, so the first unknown key reported does
     // not depend on hashing.
     for (key, value) in &table {
+        // `[naming]` is read by crate::input::naming.
+        if key == "naming" {
+            continue;
+        }
         if key != "weights" {
             return Err(ReadError::UnknownKey {
                 file: file.to_owned(),
                 key: key.clone(),
-                known: "weights",
+                known: "weights, naming",
             });
         }
         let Some(weights) = value.as_table() else {

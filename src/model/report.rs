@@ -5,6 +5,8 @@
 //! change. [`RunParams`] echoes how a plan was made; [`Timings`] and
 //! [`PartitionOutcome`] are what `partition` hands back to its caller.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::config::{PartitionConfig, Sizing};
@@ -14,6 +16,7 @@ use crate::geometry::draw::CoverageSummary;
 use crate::input::dedicated::ZoneCrossing;
 use crate::input::workload::{BalanceMeasure, Weights};
 use crate::metrics::Metrics;
+use crate::model::{ZoneInfo, ZoneKind};
 
 /// Wall time of each step, in seconds.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -147,11 +150,106 @@ pub struct Report {
     pub zones_across_villages: Vec<ZoneCrossing>,
     /// Dedicated zones that hold no household.
     pub empty_zones: Vec<String>,
+    /// The dedicated zones by category, and the kinds not recognised
+    /// (absent without a zones file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone_kinds: Option<ZoneKinds>,
     /// Households placed by `--snap-distance`.
     pub snapped: Vec<SnapNote>,
     /// How exactly the grid and micro-grid polygons tile the territory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<CoverageSummary>,
+}
+
+/// The dedicated zones' kinds for statistics: zones and households per
+/// category, and the kinds given that no category knows (counted as
+/// `other`, reported once as a warning).
+#[derive(Clone, Debug, Serialize)]
+pub struct ZoneKinds {
+    /// One entry per category that has a zone, in category order.
+    pub categories: Vec<CategoryCount>,
+    /// The kinds not recognised, sorted, each with its zones' codes.
+    pub unknown: Vec<UnknownKind>,
+}
+
+/// Zones and their households in one category.
+#[derive(Clone, Debug, Serialize)]
+pub struct CategoryCount {
+    /// `park`, `school`, `hospital`, `market`, `enterprise` or `other`.
+    pub category: &'static str,
+    /// Zones of this category.
+    pub zones: usize,
+    /// Households in them.
+    pub households: u64,
+}
+
+/// A zone kind no category knows.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnknownKind {
+    /// The kind as given.
+    pub kind: String,
+    /// The codes of the zones that give it, in file order.
+    pub zones: Vec<String>,
+}
+
+impl ZoneKinds {
+    /// The kinds of `zones`, with `households[z]` households in zone `z`;
+    /// `None` when there is no zone.
+    #[must_use]
+    pub fn of(zones: &[ZoneInfo], households: &[u64]) -> Option<Self> {
+        if zones.is_empty() {
+            return None;
+        }
+        let mut by: BTreeMap<ZoneKind, (usize, u64)> = BTreeMap::new();
+        let mut unknown: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (z, hh) in zones.iter().zip(households) {
+            let e = by.entry(z.category).or_default();
+            e.0 += 1;
+            e.1 += hh;
+            if z.unknown_kind {
+                unknown.entry(&z.kind).or_default().push(z.code.clone());
+            }
+        }
+        Some(Self {
+            categories: by
+                .into_iter()
+                .map(|(c, (zones, households))| CategoryCount {
+                    category: c.as_str(),
+                    zones,
+                    households,
+                })
+                .collect(),
+            unknown: unknown
+                .into_iter()
+                .map(|(kind, zones)| UnknownKind {
+                    kind: kind.to_string(),
+                    zones,
+                })
+                .collect(),
+        })
+    }
+}
+
+impl Report {
+    /// What the run warns about, one line each, for stderr: today the
+    /// zone kinds no category knows (one line for all of them).
+    #[must_use]
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(k) = self.zone_kinds.as_ref().filter(|k| !k.unknown.is_empty()) {
+            let list: Vec<String> = k
+                .unknown
+                .iter()
+                .map(|u| format!("{:?} ({})", u.kind, u.zones.join(", ")))
+                .collect();
+            out.push(format!(
+                "{} dedicated zone kind(s) not recognised, counted as other: {}",
+                k.unknown.len(),
+                list.join("; ")
+            ));
+        }
+        out
+    }
 }
 
 /// A household placed by snapping, for the report.

@@ -1,5 +1,6 @@
 //! The files of a run: `partition`'s assignment.csv, metrics.json,
-//! report.html, transition.csv and map layers, and `scenarios`' tables,
+//! report.html, transition.csv, map layers and roster (grids.xlsx), and
+//! `scenarios`' tables,
 //! chart and page. Everything is staged first and renamed together
 //! ([`write`](mod@super::write)), and no output may overwrite an input.
 
@@ -18,6 +19,7 @@ use crate::output::maps::{GRID_FIELDS, MICRO_FIELDS, Maps};
 use crate::output::report;
 use crate::output::scenarios::{self, ScenarioRow};
 use crate::output::write;
+use crate::output::xlsx;
 
 /// What `partition` writes, beside the maps.
 pub(crate) struct PlanFiles<'a> {
@@ -71,6 +73,16 @@ pub(crate) fn write_outputs(
         staged.push(write::stage(&dest, |w| w.write_all(text.as_bytes()))?);
     }
     stage_maps(cfg, maps, &mut staged)?;
+    if cfg.formats.contains(&Format::Xlsx) {
+        let date = cfg.effective_date.to_string();
+        let roster = xlsx::Roster {
+            grids: &maps.grids,
+            micro: &maps.micro,
+            transition: files.report.metrics.transition.as_ref(),
+            effective_date: &date,
+        };
+        staged.push(xlsx::stage_xlsx(&out.join("grids.xlsx"), &roster)?);
+    }
     write::commit(staged)?;
     // A transition.csv left by an earlier re-allocation would describe a
     // plan that is no longer there.
@@ -101,6 +113,7 @@ fn destinations(out: &Path, formats: &[Format]) -> Vec<PathBuf> {
                 }
             }
             Format::GeoPackage => dests.push(out.join("gridplan.gpkg")),
+            Format::Xlsx => dests.push(out.join("grids.xlsx")),
         }
     }
     dests
@@ -141,6 +154,9 @@ fn stage_maps(
                     &crs,
                 )?);
             }
+            // The roster is staged by write_outputs: it needs the
+            // transition too.
+            Format::Xlsx => {}
         }
     }
     Ok(())

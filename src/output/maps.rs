@@ -1,11 +1,14 @@
 //! The map layers of a plan: grids and micro-grids as export features in
 //! the output coordinate system, and the shapes of report.html in WGS84.
 //!
-//! Each feature carries the fields of docs/DESIGN.md §4 ([`GRID_FIELDS`],
-//! [`MICRO_FIELDS`]): its code and type, village and town, households,
-//! population and load (summed over its households) and area; a grid also
-//! carries its polygon `pieces` and its `hard_crossings` (hard barriers
-//! with more than 25 m inside it), both from the plan's metrics.
+//! Each feature carries the fields of docs/DESIGN.md §4 and of the grid
+//! platforms ([`GRID_FIELDS`], [`MICRO_FIELDS`], documented in
+//! [`crate::output::fields`]): its name and code, its type in Chinese and
+//! in English, village and town codes and names, households, population
+//! and load (summed over its households), area and effective date; a grid
+//! also carries its polygon `pieces` and its `hard_crossings` (hard
+//! barriers with more than 25 m inside it), both from the plan's metrics,
+//! and a dedicated grid its zone's code, kind as given and category.
 //!
 //! When every household names a current grid (a re-allocation, as the
 //! metrics require for stability), report.html also gets what its "What
@@ -31,45 +34,18 @@ use rayon::prelude::*;
 use crate::geometry::draw::{self, PlanShapes, VillageCells};
 use crate::input::crs::{self, Crs};
 use crate::input::ground::Ground;
-use crate::input::prepare::{County, Units};
+use crate::input::prepare::{County, Units, ZoneSetup};
 use crate::metrics::GridMetrics;
 use crate::model::codes;
 use crate::model::ground::{Barrier, BarrierKind};
-use crate::output::export::{self, FieldKind, Value};
+use crate::output::export::{self, Value};
+use crate::output::fields;
 use crate::output::report;
 use crate::plan::Planned;
 use crate::plan::labels::GridOut;
+use crate::plan::names::PlanNames;
 
-/// The fields of grids.geojson and its Shapefile/GeoPackage twins
-/// (docs/DESIGN.md §4).
-pub const GRID_FIELDS: &[(&str, FieldKind)] = &[
-    ("grid_code", FieldKind::Text),
-    ("grid_type", FieldKind::Text),
-    ("village_code", FieldKind::Text),
-    ("town_code", FieldKind::Text),
-    ("households", FieldKind::Int),
-    ("population", FieldKind::Real),
-    ("load", FieldKind::Real),
-    ("micro_grids", FieldKind::Int),
-    ("area_m2", FieldKind::Real),
-    ("pieces", FieldKind::Int),
-    ("hard_crossings", FieldKind::Int),
-];
-
-/// The fields of micro_grids.geojson: the grid fields, with the micro-grid
-/// code as `grid_code`, plus `parent_grid` and the oversize-building flag.
-pub const MICRO_FIELDS: &[(&str, FieldKind)] = &[
-    ("grid_code", FieldKind::Text),
-    ("grid_type", FieldKind::Text),
-    ("village_code", FieldKind::Text),
-    ("town_code", FieldKind::Text),
-    ("households", FieldKind::Int),
-    ("population", FieldKind::Real),
-    ("load", FieldKind::Real),
-    ("area_m2", FieldKind::Real),
-    ("parent_grid", FieldKind::Text),
-    ("oversize_building", FieldKind::Int),
-];
+pub use crate::output::fields::{GRID_FIELDS, MICRO_FIELDS};
 
 /// The map layers (in the output CRS) and the report's shapes (WGS84).
 pub(crate) struct Maps {
@@ -117,11 +93,23 @@ fn rings_of(mp: &MultiPolygon<f64>) -> Vec<Vec<[f64; 2]>> {
         .collect()
 }
 
+/// What every feature carries beside its own figures: its name, its
+/// zone, and the effective date.
+pub(crate) struct Platform<'a> {
+    /// The names of the plan's grids and micro-grids.
+    pub names: &'a PlanNames,
+    /// The zones, for a dedicated grid's code and kind.
+    pub zones: &'a ZoneSetup,
+    /// The effective date, `YYYY-MM-DD`.
+    pub effective_date: &'a str,
+}
+
 /// How a plan's polygons become features: back to WGS84, then to the
-/// output system, with each village's codes.
+/// output system, with each village's codes and names.
 struct Frame<'a> {
     county: &'a County,
     output_crs: Crs,
+    platform: &'a Platform<'a>,
 }
 
 impl Frame<'_> {
@@ -137,23 +125,33 @@ impl Frame<'_> {
         o
     }
 
-    /// The common leading fields: type, village, town, households,
-    /// population, load.
-    fn fields(&self, g: &GridOut, (hh, pop, ld): Sums) -> [Value; 6] {
+    /// The common leading fields of both layers, `grid_name` to `load`
+    /// ([`GRID_FIELDS`]).
+    fn fields(
+        &self,
+        (name, code): (&str, &str),
+        (zh, en): (&str, &str),
+        g: &GridOut,
+        ((hh, pop, ld), area): (Sums, f64),
+    ) -> Vec<Value> {
         let v = &self.county.villages[g.village];
-        [
-            Value::Text(grid_type(g.dedicated).into()),
-            Value::Text(v.code.clone()),
-            Value::Text(v.town_code.clone()),
+        let text = |s: &str| Value::Text(s.to_string());
+        vec![
+            text(name),
+            text(code),
+            text(zh),
+            text(en),
+            text(&v.code),
+            text(&v.name),
+            text(&v.town_code),
+            text(&v.town_name),
             Value::Int(i64::try_from(hh).unwrap_or(i64::MAX)),
             Value::Real(pop),
+            Value::Real(area),
+            text(self.platform.effective_date),
             Value::Real(ld),
         ]
     }
-}
-
-fn grid_type(dedicated: bool) -> &'static str {
-    if dedicated { "dedicated" } else { "full_scope" }
 }
 
 /// Households, population and load of every grid and micro-grid.
@@ -181,18 +179,21 @@ fn sums(county: &County, load: &[f64], plan: &Planned) -> (Vec<Sums>, Vec<Sums>)
 /// are the plan's grid metrics (pieces and hard crossings per grid), and
 /// `ground`'s barriers and compounds are drawn in the report.
 pub(crate) fn build_maps(
-    county: &County,
-    load: &[f64],
+    (county, load): (&County, &[f64]),
     plan: &Planned,
     shapes: &PlanShapes,
     grids: &[GridMetrics],
     ground: &Ground,
-    output_crs: Crs,
+    (output_crs, platform): (Crs, &Platform),
 ) -> Maps {
     let (ng, nm) = (plan.labels.grid_codes.len(), plan.labels.micro_codes.len());
     let (g_sum, m_sum) = sums(county, load, plan);
     let counts = ground_of(grids);
-    let frame = Frame { county, output_crs };
+    let frame = Frame {
+        county,
+        output_crs,
+        platform,
+    };
     let mut out = Maps {
         grids: Vec::with_capacity(ng),
         micro: Vec::with_capacity(nm),
@@ -208,7 +209,7 @@ pub(crate) fn build_maps(
         push_grid(
             &mut out,
             &frame,
-            g,
+            (gi, g),
             (&shapes.grid[gi], g_sum[gi], mp.count, gr),
         );
         for _ in 0..mp.count {
@@ -216,7 +217,7 @@ pub(crate) fn build_maps(
                 &mut out,
                 &frame,
                 plan,
-                g,
+                (gi, g),
                 (mi, &shapes.micro[mi], m_sum[mi]),
             );
             mi += 1;
@@ -409,16 +410,27 @@ fn barrier_shape(county: &County, b: &Barrier) -> report::MapShape {
 fn push_grid(
     out: &mut Maps,
     frame: &Frame,
-    g: &GridOut,
+    (gi, g): (usize, &GridOut),
     (poly, sums, micro_grids, (pieces, hard)): (&MultiPolygon<f64>, Sums, usize, PiecesCrossings),
 ) {
     let wgs = frame.to_wgs(poly);
-    let mut values = vec![Value::Text(g.code.clone())];
-    values.extend(frame.fields(g, sums));
+    let p = frame.platform;
+    let name = p.names.grid.get(gi).map_or("", String::as_str);
+    let mut values = frame.fields(
+        (name, &g.code),
+        fields::grid_type(g.dedicated),
+        g,
+        (sums, poly.unsigned_area()),
+    );
     values.push(int(micro_grids));
-    values.push(Value::Real(poly.unsigned_area()));
     values.push(int(pieces));
     values.push(int(hard));
+    let zone = p.names.zone_of(p.zones, gi);
+    values.push(Value::Text(zone.map_or(String::new(), |z| z.code.clone())));
+    values.push(Value::Text(zone.map_or(String::new(), |z| z.kind.clone())));
+    values.push(Value::Text(
+        zone.map_or("", |z| z.category.as_str()).to_string(),
+    ));
     out.grids.push(export::Feature {
         geometry: frame.to_out(&wgs),
         values,
@@ -440,20 +452,29 @@ fn push_grid(
     }
 }
 
-/// Micro-grid `mi` (of grid `g`): its feature and report shape.
+/// Micro-grid `mi` (of grid `g`, number `gi`): its feature and report
+/// shape.
 fn push_micro(
     out: &mut Maps,
     frame: &Frame,
     plan: &Planned,
-    g: &GridOut,
+    (gi, g): (usize, &GridOut),
     (mi, poly, sums): (usize, &MultiPolygon<f64>, Sums),
 ) {
     let labels = &plan.labels;
+    let names = frame.platform.names;
     let wgs = frame.to_wgs(poly);
-    let mut values = vec![Value::Text(labels.micro_codes[mi].clone())];
-    values.extend(frame.fields(g, sums));
-    values.push(Value::Real(poly.unsigned_area()));
+    let mut values = frame.fields(
+        (
+            names.micro.get(mi).map_or("", String::as_str),
+            &labels.micro_codes[mi],
+        ),
+        fields::MICRO_TYPE,
+        g,
+        (sums, poly.unsigned_area()),
+    );
     values.push(Value::Text(g.code.clone()));
+    values.push(Value::Text(names.grid.get(gi).cloned().unwrap_or_default()));
     values.push(Value::Int(i64::from(
         labels.micro_oversize.get(mi).copied().unwrap_or(false),
     )));

@@ -1,7 +1,10 @@
 //! The last step: everything a run writes, staged and renamed together.
 //!
 //! - [`maps`]: a plan's grid and micro-grid layers and report shapes;
+//! - [`fields`]: the fields of the layers and the roster, with their
+//!   Chinese headers;
 //! - [`export`]: GeoJSON, Shapefile and GeoPackage layers;
+//! - [`xlsx`]: the roster spreadsheet grids.xlsx;
 //! - [`html`]: escaping, number formats and axis steps shared by the pages;
 //! - [`files`]: every file of a `partition` or `scenarios` run, staged
 //!   and renamed together;
@@ -11,6 +14,7 @@
 //! - [`progress`]: progress bars on a terminal.
 
 pub mod export;
+pub mod fields;
 pub mod files;
 pub mod html;
 pub mod maps;
@@ -18,3 +22,4 @@ pub mod progress;
 pub mod report;
 pub mod scenarios;
 pub mod write;
+pub mod xlsx;

@@ -14,6 +14,9 @@
 //!    dedicated 901..;
 //! 5. micro-grids inside every grid (rayon), and every household's labels.
 //!
+//! [`names`] names the grids and micro-grids for the exports (templates
+//! of `[naming]`, [`crate::model::names`]).
+//!
 //! [`measure`] turns a plan (ours or an `assignment.csv`) into the input
 //! of [`crate::metrics`].
 
@@ -22,6 +25,7 @@ pub mod county;
 pub mod ground;
 pub mod labels;
 pub mod measure;
+pub mod names;
 pub mod zones;
 
 use geo::MultiPolygon;

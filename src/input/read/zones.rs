@@ -1,4 +1,9 @@
 //! The dedicated zones FeatureCollection (premises grids).
+//!
+//! A zone's `kind` is free text: the words planners use, English or
+//! Chinese (`industrial`, `工业园区`, `学校`), map to a category through
+//! [`ZoneKind::classify`]; any other kind is kept as given, counted as
+//! `other` and reported once as a warning by the run, never refused.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,8 +17,8 @@ use crate::model::{Zone, ZoneKind};
 /// allowed (no dedicated grids).
 ///
 /// # Errors
-/// Any [`ReadError`] per-feature variant, [`ReadError::BadKind`] and
-/// [`ReadError::DuplicateCode`].
+/// Any [`ReadError`] per-feature variant (a `kind` that is not text among
+/// them) and [`ReadError::DuplicateCode`].
 pub fn read_zones(path: &Path) -> Result<Vec<Zone>, ReadError> {
     let (file, bytes) = read_bytes(path)?;
     let (file, features) = parse_bytes::<UnitProps>(file, &bytes)?;
@@ -37,15 +42,11 @@ fn zones_from(
                 id: Some(code.clone()),
             })
         };
-        let kind = match opt_text(props.kind.as_ref(), "kind", &at)? {
-            None => ZoneKind::Other,
-            Some(k) => ZoneKind::parse(&k.trim().to_ascii_lowercase()).ok_or_else(|| {
-                ReadError::BadKind {
-                    at: at(),
-                    found: format!("\"{k}\""),
-                }
-            })?,
-        };
+        let kind = opt_text(props.kind.as_ref(), "kind", &at)?
+            .map(|k| k.trim().to_string())
+            .unwrap_or_default();
+        let known = ZoneKind::classify(&kind);
+        let unknown_kind = known.is_none() && !kind.is_empty();
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_else(|| code.clone());
         let geometry = multipolygon(&f.geometry, &at)?;
         if let Some(&first) = by_code.get(&code) {
@@ -60,7 +61,9 @@ fn zones_from(
         out.push(Zone {
             code,
             name,
+            category: known.unwrap_or(ZoneKind::Other),
             kind,
+            unknown_kind,
             geometry,
         });
     }
@@ -73,7 +76,7 @@ mod tests {
     use crate::input::read::test_support::*;
 
     #[test]
-    fn zones_happy_and_bad_kind() {
+    fn zones_happy_and_free_text_kinds() {
         let dir = tempfile::tempdir().unwrap();
         let ok = fc(&[
             unit(
@@ -81,23 +84,42 @@ mod tests {
                 &square(120.0, 28.0, 0.01),
             ),
             unit("\"code\":\"Z2\"", &square(120.1, 28.0, 0.01)),
+            unit(
+                "\"code\":\"Z3\",\"kind\":\" industrial \"",
+                &square(120.2, 28.0, 0.01),
+            ),
+            unit(
+                "\"code\":\"Z4\",\"kind\":\"工业园区\"",
+                &square(120.3, 28.0, 0.01),
+            ),
+            unit(
+                "\"code\":\"Z5\",\"kind\":\"zoo\"",
+                &square(120.4, 28.0, 0.01),
+            ),
         ]);
         let z = read_zones(&write(&dir, "zones.geojson", &ok)).unwrap();
-        assert_eq!(z.len(), 2);
-        assert_eq!(z[0].kind, ZoneKind::School);
-        assert_eq!(z[1].kind, ZoneKind::Other);
-        assert_eq!(z[1].name, "Z2");
-        let bad = fc(&[unit(
-            "\"code\":\"Z1\",\"kind\":\"zoo\"",
-            &square(120.0, 28.0, 0.01),
-        )]);
-        let e = read_zones(&write(&dir, "zones.geojson", &bad)).unwrap_err();
-        assert!(matches!(e, ReadError::BadKind { .. }), "{e}");
-        assert!(
-            e.to_string()
-                .contains("zones.geojson: feature 0 (code \"Z1\"): kind must be one of"),
-            "{e}"
+        assert_eq!(z.len(), 5);
+        assert_eq!(
+            (z[0].category, z[0].unknown_kind),
+            (ZoneKind::School, false)
         );
+        assert_eq!((z[1].category, z[1].kind.as_str()), (ZoneKind::Other, ""));
+        assert!(!z[1].unknown_kind, "an absent kind is no unknown kind");
+        assert_eq!(z[1].name, "Z2");
+        assert_eq!(
+            (z[2].category, z[2].kind.as_str()),
+            (ZoneKind::Park, "industrial")
+        );
+        assert_eq!(
+            (z[3].category, z[3].kind.as_str()),
+            (ZoneKind::Park, "工业园区")
+        );
+        // Kept as given, counted as other, flagged for the warning.
+        assert_eq!(
+            (z[4].category, z[4].kind.as_str()),
+            (ZoneKind::Other, "zoo")
+        );
+        assert!(z[4].unknown_kind);
         // An empty zones file is fine.
         assert!(
             read_zones(&write(&dir, "zones.geojson", &fc(&[])))

@@ -233,6 +233,7 @@ fn write_layer(conn: &Connection, layer: &Layer, srs: i64) -> rusqlite::Result<(
     for (name, kind) in layer.fields {
         let ty = match kind {
             FieldKind::Text => "TEXT",
+            FieldKind::Date => "DATE",
             FieldKind::Int => "INTEGER",
             FieldKind::Real => "REAL",
         };

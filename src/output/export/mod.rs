@@ -50,8 +50,8 @@
 //!   truncation rule. Text fields are as wide as the longest value in bytes
 //!   (at most 254; longer values are cut at a character boundary), Int
 //!   fields are `N(w,0)` with `w` at least 10, Real fields `N(w,6)` with
-//!   `w` at least 20. The `.dbf` holds UTF-8 and the `.cpg` says so, which
-//!   GDAL, QGIS and ArcGIS honour, so Chinese names survive. The `.dbf`
+//!   `w` at least 20, Date fields `D` (`YYYYMMDD`, 8 bytes). The `.dbf`
+//!   holds UTF-8 and the `.cpg` says so, which GDAL, QGIS and ArcGIS honour, so Chinese names survive. The `.dbf`
 //!   date is fixed at 1970-01-01 so output does not depend on the clock.
 //! - **GeoPackage**: version 1.3 (`application_id` `GPKG`,
 //!   `user_version` 10300), the three required tables, one feature table
@@ -90,6 +90,9 @@ pub enum Format {
     Shapefile,
     /// OGC GeoPackage: one `.gpkg` file holding every layer.
     GeoPackage,
+    /// The roster spreadsheet `grids.xlsx` (not a map: one sheet per grid
+    /// level, see [`crate::output::xlsx`]).
+    Xlsx,
 }
 
 impl Format {
@@ -97,7 +100,7 @@ impl Format {
     ///
     /// Names are case-insensitive and may be padded with spaces:
     /// `geojson` (or `json`), `shp` (or `shapefile`), `gpkg` (or
-    /// `geopackage`). Repeats are dropped, keeping the first occurrence, so
+    /// `geopackage`), `xlsx` (the roster). Repeats are dropped, keeping the first occurrence, so
     /// the order of the list is the order of the result.
     ///
     /// # Errors
@@ -111,10 +114,11 @@ impl Format {
                 "geojson" | "json" => Format::GeoJson,
                 "shp" | "shapefile" => Format::Shapefile,
                 "gpkg" | "geopackage" => Format::GeoPackage,
+                "xlsx" => Format::Xlsx,
                 "" => continue,
                 _ => {
                     return Err(format!(
-                        "unknown export format {:?}: use geojson, shp or gpkg, comma-separated",
+                        "unknown export format {:?}: use geojson, shp, gpkg or xlsx, comma-separated",
                         part.trim()
                     ));
                 }
@@ -124,18 +128,22 @@ impl Format {
             }
         }
         if out.is_empty() {
-            return Err("no export format given: use geojson, shp or gpkg, comma-separated".into());
+            return Err(
+                "no export format given: use geojson, shp, gpkg or xlsx, comma-separated".into(),
+            );
         }
         Ok(out)
     }
 
-    /// The short name used on the command line (`geojson`, `shp`, `gpkg`).
+    /// The short name used on the command line (`geojson`, `shp`, `gpkg`,
+    /// `xlsx`).
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Format::GeoJson => "geojson",
             Format::Shapefile => "shp",
             Format::GeoPackage => "gpkg",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -172,6 +180,22 @@ pub enum FieldKind {
     Int,
     /// Real number: GeoJSON number, dBase `N(w,6)`, SQL `REAL`.
     Real,
+    /// A calendar date, given as a [`Value::Text`] `YYYY-MM-DD`: GeoJSON
+    /// string, dBase `D` (`YYYYMMDD`, as dBase stores dates), SQL `DATE`
+    /// (the GeoPackage's ISO 8601 text).
+    Date,
+}
+
+/// Whether `s` has the form `YYYY-MM-DD` of a [`FieldKind::Date`] value.
+fn is_iso_date(s: &str) -> bool {
+    s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
 }
 
 /// One grid or micro-grid.
@@ -357,6 +381,14 @@ pub enum ExportError {
         /// The SQLite error.
         source: rusqlite::Error,
     },
+    /// rust_xlsxwriter refused while building the roster spreadsheet.
+    #[error("{}: cannot build the spreadsheet", path.display())]
+    Xlsx {
+        /// The spreadsheet being written.
+        path: PathBuf,
+        /// The rust_xlsxwriter error.
+        source: rust_xlsxwriter::XlsxError,
+    },
     /// The temporary GeoPackage could not be created or read back.
     #[error("{}: cannot build the temporary GeoPackage {}", path.display(), tmp.display())]
     TempFile {
@@ -410,12 +442,17 @@ fn validate(path: &Path, layer: &Layer, reserved: &[&str]) -> Result<(), ExportE
             });
         }
         for ((name, kind), v) in layer.fields.iter().zip(&f.values) {
-            let ok = matches!(
-                (kind, v),
-                (FieldKind::Text, Value::Text(_))
-                    | (FieldKind::Int, Value::Int(_))
-                    | (FieldKind::Real, Value::Real(_) | Value::Int(_))
-            );
+            let ok = match (kind, v) {
+                // A date that is not YYYY-MM-DD would be a broken dBase D
+                // field; it is refused like a value of the wrong kind.
+                (FieldKind::Date, Value::Text(t)) => is_iso_date(t),
+                _ => matches!(
+                    (kind, v),
+                    (FieldKind::Text, Value::Text(_))
+                        | (FieldKind::Int, Value::Int(_))
+                        | (FieldKind::Real, Value::Real(_) | Value::Int(_))
+                ),
+            };
             if !ok {
                 return Err(ExportError::ValueKind {
                     path: path.to_path_buf(),
@@ -682,7 +719,12 @@ pub(crate) mod tests {
         let e = Format::parse_list("geojson,kml").unwrap_err();
         assert!(e.contains("\"kml\""), "{e}");
         assert!(Format::parse_list(" , ").is_err());
-        for f in [Format::GeoJson, Format::Shapefile, Format::GeoPackage] {
+        for f in [
+            Format::GeoJson,
+            Format::Shapefile,
+            Format::GeoPackage,
+            Format::Xlsx,
+        ] {
             assert_eq!(Format::parse_list(f.name()).unwrap(), vec![f]);
         }
     }
@@ -758,6 +800,41 @@ pub(crate) mod tests {
         assert!(matches!(
             validate(p, &layer, &[]),
             Err(ExportError::FieldName { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn dates_are_checked_and_written_as_dbase_dates() {
+        let fields: &[(&str, FieldKind)] = &[("effective_date", FieldKind::Date)];
+        let mut feats: Vec<Feature> = sample_features()
+            .into_iter()
+            .map(|mut f| {
+                f.values = vec![Value::Text("2025-01-31".into())];
+                f
+            })
+            .collect();
+        let layer = Layer {
+            name: "grids",
+            fields,
+            features: &feats,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        write_shapefile(dir.path(), &layer, &CrsInfo::WGS84).unwrap();
+        let dbf = std::fs::read(dir.path().join("grids.dbf")).unwrap();
+        // The field descriptor: the short name, type D, width 8.
+        assert_eq!(&dbf[32..40], b"eff_date");
+        assert_eq!((dbf[43], dbf[48]), (b'D', 8));
+        assert!(dbf.windows(8).any(|w| w == b"20250131"));
+        feats[1].values[0] = Value::Text("2025/01/31".into());
+        let layer = Layer {
+            name: "grids",
+            fields,
+            features: &feats,
+        };
+        let p = Path::new("out/grids.shp");
+        assert!(matches!(
+            validate(p, &layer, &[]),
+            Err(ExportError::ValueKind { feature: 1, .. })
         ));
     }
 

@@ -14,21 +14,20 @@ use super::{
 use crate::output::write::{Staged, commit, stage};
 use std::path::Path;
 
-/// Short `.dbf` names for the long property names of docs/DESIGN.md §4, chosen
-/// to stay readable; every other name goes through the generic rule of
-/// [`dbf_field_names`].
-const SHORT_NAMES: &[(&str, &str)] = &[
-    ("village_code", "village_cd"),
-    ("parent_grid", "parent_grd"),
-    ("micro_grids", "n_micro"),
-];
+/// Short `.dbf` names for the long property names of the layers, chosen
+/// to stay readable ([`crate::output::fields::SHP_NAMES`], documented in
+/// the README's field table); every other name goes through the generic
+/// rule of [`dbf_field_names`].
+const SHORT_NAMES: &[(&str, &str)] = crate::output::fields::SHP_NAMES;
 
 /// The ≤ 10-byte dBase field names used for `fields`, in order.
 ///
-/// 1. `village_code` → `village_cd`, `parent_grid` → `parent_grd`,
-///    `micro_grids` → `n_micro` (the count of micro-grids; `micro_grid`
-///    would read like a micro-grid code). Names of at most 10 bytes, such
-///    as `grid_code`, `households` or `area_m2`, stay as they are.
+/// 1. The names of [`crate::output::fields::SHP_NAMES`]: `village_code` →
+///    `village_cd`, `village_name` → `village_nm`, `effective_date` →
+///    `eff_date`, `parent_grid` → `parent_grd`, `micro_grids` → `n_micro`
+///    (the count of micro-grids; `micro_grid` would read like a micro-grid
+///    code), and so on. Names of at most 10 bytes, such as `grid_code`,
+///    `households` or `area_m2`, stay as they are.
 /// 2. Any other name: every byte that is not an ASCII letter, digit or `_`
 ///    becomes `_`, then the name is cut to 10 bytes.
 /// 3. A name equal (ignoring case, as dBase readers do) to an earlier one
@@ -234,6 +233,8 @@ fn cut(s: &str, max: usize) -> &str {
 /// The text of one `.dbf` cell before padding; empty means null.
 fn cell(kind: FieldKind, v: &Value) -> String {
     match (kind, v) {
+        // dBase stores a date as YYYYMMDD (validated as YYYY-MM-DD).
+        (FieldKind::Date, Value::Text(s)) => s.replace('-', ""),
         (_, Value::Text(s)) => cut(s, MAX_FIELD).to_string(),
         (FieldKind::Real, Value::Int(n)) => format!("{n}.{:0<REAL_DECIMALS$}", ""),
         (_, Value::Int(n)) => n.to_string(),
@@ -267,6 +268,7 @@ fn dbf(path: &Path, layer: &Layer) -> Result<Vec<u8>, ExportError> {
         let longest = cells.iter().map(|row| row[j].len()).max().unwrap_or(0);
         let w = match kind {
             FieldKind::Text => longest.max(1),
+            FieldKind::Date => 8,
             FieldKind::Int => longest.max(MIN_INT_WIDTH),
             FieldKind::Real => longest.max(MIN_REAL_WIDTH),
         };
@@ -307,6 +309,7 @@ fn dbf(path: &Path, layer: &Layer) -> Result<Vec<u8>, ExportError> {
         desc[..name.len()].copy_from_slice(name.as_bytes());
         let (ty, dec) = match kind {
             FieldKind::Text => (b'C', 0),
+            FieldKind::Date => (b'D', 0),
             FieldKind::Int => (b'N', 0),
             FieldKind::Real => (b'N', REAL_DECIMALS),
         };
@@ -380,17 +383,25 @@ mod tests {
         assert_eq!(
             names,
             [
+                "grid_name",
                 "grid_code",
+                "type_zh",
                 "grid_type",
                 "village_cd",
+                "village_nm",
                 "town_code",
+                "town_name",
                 "households",
                 "population",
+                "area_m2",
+                "eff_date",
                 "load",
                 "n_micro",
-                "area_m2",
                 "pieces",
-                "hard_cross"
+                "hard_cross",
+                "zone_code",
+                "zone_kind",
+                "zone_cat",
             ]
         );
     }

@@ -199,6 +199,7 @@ pub(super) fn empty_report() -> Report {
         forced_crossings: Vec::new(),
         zones_across_villages: Vec::new(),
         empty_zones: Vec::new(),
+        zone_kinds: None,
         snapped: Vec::new(),
         coverage: None,
     }
