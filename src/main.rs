@@ -16,6 +16,9 @@ use cli::{Cli, Command, with_threads};
 
 fn run_partition(cfg: &PartitionConfig, threads: Option<usize>) -> Result<()> {
     let outcome = with_threads(threads, || Ok(pipeline::partition(cfg)?))?;
+    for note in &outcome.report.input_notes {
+        eprintln!("gridplan: note: {note}");
+    }
     println!("{}", outcome.report.metrics.summary_table().trim_end());
     eprintln!("{}", outcome.timings.line());
     let formats: Vec<&str> = cfg.formats.iter().map(|f| f.name()).collect();

@@ -144,6 +144,7 @@ fn plan_report(
         zones_across_villages: prep.zones.zm.crossings.clone(),
         empty_zones: prep.zones.zm.empty.clone(),
         snapped: prep.county.snap_notes(),
+        input_notes: prep.notes.clone(),
         coverage: Some(coverage),
     }
 }
@@ -234,6 +235,7 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
         zones_across_villages: prep.zones.zm.crossings.clone(),
         empty_zones: prep.zones.zm.empty.clone(),
         snapped: prep.county.snap_notes(),
+        input_notes: prep.notes.clone(),
         coverage: None,
     };
     Ok((report, t))

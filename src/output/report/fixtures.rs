@@ -200,6 +200,7 @@ pub(super) fn empty_report() -> Report {
         zones_across_villages: Vec::new(),
         empty_zones: Vec::new(),
         snapped: Vec::new(),
+        input_notes: Vec::new(),
         coverage: None,
     }
 }
