@@ -248,6 +248,15 @@ pub(crate) struct SynthArgs {
     /// The kind of current grid plan the households carry.
     #[arg(long, value_enum, value_name = "KIND", default_value_t = gridplan::synth::CurrentPlanKind::Compact)]
     pub(crate) current_plan: gridplan::synth::CurrentPlanKind,
+    /// The form of the files: geojson (five .geojson files), shp (five
+    /// Shapefiles), gpkg (county.gpkg, one layer per input) or xlsx
+    /// (households.xlsx with Chinese headers, the rest as GeoJSON).
+    #[arg(long, value_enum, value_name = "FORM", default_value_t = gridplan::synth::SynthFormat::Geojson)]
+    pub(crate) format: gridplan::synth::SynthFormat,
+    /// The text encoding of the Shapefiles' .dbf: utf8 (with a .cpg) or
+    /// gbk (without one, as Chinese desktop GIS writes them).
+    #[arg(long, value_enum, value_name = "ENCODING", default_value_t = gridplan::synth::TextEncoding::Utf8)]
+    pub(crate) encoding: gridplan::synth::TextEncoding,
     /// Output folder.
     #[arg(long)]
     pub(crate) out: PathBuf,

@@ -73,11 +73,8 @@ fn run() -> Result<()> {
                 seed: a.seed,
                 current_plan: a.current_plan,
             })?;
-            gridplan::synth::write(&county, &a.out)?;
-            eprintln!(
-                "wrote households.geojson, boundaries.geojson, zones.geojson, barriers.geojson and compounds.geojson into {}",
-                a.out.display()
-            );
+            let files = gridplan::synth::write_as(&county, &a.out, a.format, a.encoding)?;
+            eprintln!("wrote {} into {}", files.join(", "), a.out.display());
             Ok(())
         }
         Command::Demo(a) => run_partition(&a.config(), None),

@@ -6,6 +6,7 @@ mod cli;
 mod gis;
 mod invariants;
 mod maps;
+mod readers;
 mod readme;
 mod reallocation;
 mod regression;

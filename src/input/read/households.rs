@@ -449,7 +449,10 @@ mod tests {
     #[test]
     fn missing_id() {
         let (e, m) = hh_err(point("\"households\":2", "[120.7,28]"));
-        assert!(matches!(e, ReadError::MissingId { at } if at.index == 1), "{m}");
+        assert!(
+            matches!(e, ReadError::MissingId { at } if at.index == 1),
+            "{m}"
+        );
         assert!(
             m.contains("households.geojson: feature 1: missing id"),
             "{m}"
@@ -459,7 +462,10 @@ mod tests {
     #[test]
     fn bad_id() {
         let (e, m) = hh_err(point("\"id\":true", "[120.7,28]"));
-        assert!(matches!(e, ReadError::BadId { at, .. } if at.index == 1), "{m}");
+        assert!(
+            matches!(e, ReadError::BadId { at, .. } if at.index == 1),
+            "{m}"
+        );
         assert!(
             m.contains("feature 1: id must be a non-empty string or a number, got true"),
             "{m}"

@@ -96,6 +96,7 @@ pub use barriers::{ACCEPTED_KINDS, parse_kind_list, read_barriers, read_barriers
 pub use boundaries::{read_boundaries, read_boundaries_with};
 pub use columns::{ColumnMap, Field};
 pub use compounds::{read_compounds, read_compounds_with};
+pub(crate) use dbf::write as write_dbf;
 pub(crate) use errors::list_ids;
 pub use errors::{At, CompoundOverlap, ReadError, Unit};
 pub use households::{read_households, read_households_with};

@@ -90,7 +90,7 @@ pub(super) fn read(src: &Source) -> Result<Records, ReadError> {
     if encoding.is_none() {
         found.notes.push(format!(
             "{dbf_file}: no .cpg; text read as {}{}",
-            table.encoding.name(),
+            table.encoding.name().to_ascii_uppercase(),
             if table.encoding == UTF_8 {
                 ""
             } else {

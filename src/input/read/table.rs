@@ -46,7 +46,7 @@ pub(super) fn read_csv(src: &Source) -> Result<Records, ReadError> {
     if encoding != UTF_8 {
         found.notes.push(format!(
             "{file}: text read as {} (GBK), as it is not valid UTF-8",
-            encoding.name()
+            encoding.name().to_ascii_uppercase()
         ));
     }
     let first = text.lines().next().unwrap_or_default();
