@@ -288,7 +288,7 @@ fn geopackage_layers_and_declared_epsg() {
     let e = read_boundaries(Path::new(&format!("{}:villages", g.display()))).unwrap_err();
     assert!(
         e.to_string()
-            .contains("county.gpkg: no layer \"villages\"; its layers: barriers"),
+            .contains("county.gpkg:villages: no layer \"villages\"; its layers: barriers"),
         "{e}"
     );
     // A broken blob names the feature.
@@ -301,7 +301,7 @@ fn geopackage_layers_and_declared_epsg() {
     drop(conn);
     let e = read_households(Path::new(&format!("{}:households", g.display()))).unwrap_err();
     assert!(
-        e.to_string().ends_with("county.gpkg: feature 1 (fid \"2\"): invalid GeoPackage geometry: byte order 255 is neither 0 nor 1"),
+        e.to_string().ends_with("county.gpkg:households: feature 1 (fid \"2\"): invalid GeoPackage geometry: byte order 255 is neither 0 nor 1"),
         "{e}"
     );
 }
