@@ -115,7 +115,7 @@ pub fn write_as(
     }
 }
 
-fn io_error(path: &Path, message: impl ToString) -> SynthError {
+fn io_error(path: &Path, message: impl std::fmt::Display) -> SynthError {
     SynthError::Write(WriteError::Io {
         path: path.to_path_buf(),
         source: std::io::Error::other(message.to_string()),
@@ -307,11 +307,15 @@ fn wkb(v: &Value, out: &mut Vec<u8>) {
     };
     let pts = |out: &mut Vec<u8>, ps: &[Position]| {
         n(out, ps.len());
-        ps.iter().for_each(|p| pos(out, p));
+        for p in ps {
+            pos(out, p);
+        }
     };
     let rings = |out: &mut Vec<u8>, rs: &[Vec<Position>]| {
         n(out, rs.len());
-        rs.iter().for_each(|r| pts(out, r));
+        for r in rs {
+            pts(out, r);
+        }
     };
     match v {
         Value::Point { coordinates: p } => {

@@ -44,11 +44,10 @@ pub(super) fn encoding_of_label(file: &str, label: &str) -> Result<&'static Enco
         .trim_start_matches('_')
         .trim();
     let enc = match code {
-        "UTF-8" | "UTF8" | "65001" => Some(UTF_8),
+        "UTF-8" | "UTF8" | "65001" | "" => Some(UTF_8),
         "GBK" | "936" | "GB2312" | "GB18030" | "54936" | "EUC-CN" => Some(GB18030),
         "1252" | "LATIN1" | "88591" => Encoding::for_label(b"windows-1252"),
         "950" | "BIG5" => Encoding::for_label(b"big5"),
-        "" => Some(UTF_8),
         _ => Encoding::for_label(t.as_bytes()),
     };
     enc.ok_or_else(|| ReadError::UnknownEncoding {

@@ -416,7 +416,7 @@ mod tests {
         let g = gpkg_geometry(&header(&point_z_be())).unwrap().unwrap();
         assert_eq!(g.kind, Some(Loose::Str("Point".into())));
         assert!(
-            matches!(g.coordinates, Some(Coords::Pos { x, y: Ok(y), .. }) if x == 120.5 && y == 28.25)
+            matches!(g.coordinates, Some(Coords::Pos { x, y: Ok(y), .. }) if (x - 120.5).abs() < 1e-12 && (y - 28.25).abs() < 1e-12)
         );
         // MultiPolygon of one triangle, little endian, with an envelope.
         let mut w = vec![1u8];

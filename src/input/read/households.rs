@@ -188,7 +188,7 @@ fn households_from(input: HouseholdRows<'_>) -> Result<Vec<Household>, ReadError
     let number = |index: usize| numbers.as_ref().map_or(index, |n| n[index]);
     let mut out: Vec<Household> = Vec::with_capacity(rows.len());
     for (index, row) in rows.into_iter().enumerate() {
-        out.push(household(&file, unit, number(index), &columns, row)?);
+        out.push(household(&file, unit, number(index), &columns, &row)?);
     }
     // Duplicates are checked once every feature passed its own checks, with
     // borrowed ids, which saves cloning 120,000 strings into the map.
@@ -207,13 +207,38 @@ fn households_from(input: HouseholdRows<'_>) -> Result<Vec<Household>, ReadError
     Ok(out)
 }
 
+/// The id of a household: the property (or column) wins over the
+/// Feature member, because QGIS exports the attribute table into
+/// properties and numbers features itself.
+fn id_of(
+    row: &HouseholdRow<'_>,
+    at: &dyn Fn() -> Box<At>,
+    at_column: &dyn Fn() -> Box<At>,
+) -> Result<String, ReadError> {
+    let raw_id = row
+        .fields
+        .get(Field::Id)
+        .filter(|l| **l != Loose::Null)
+        .or(row.feature_id.as_ref().filter(|l| **l != Loose::Null));
+    let Some(l) = raw_id else {
+        return Err(ReadError::MissingId { at: at() });
+    };
+    match l.text() {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        _ => Err(ReadError::BadId {
+            at: at_column(),
+            found: l.describe(),
+        }),
+    }
+}
+
 /// One household validated: id, point, then the fields.
 fn household(
     file: &str,
     unit: Unit,
     index: usize,
     columns: &[Option<String>; N_FIELDS],
-    row: HouseholdRow<'_>,
+    row: &HouseholdRow<'_>,
 ) -> Result<Household, ReadError> {
     let place = |id: Option<&String>, column: Option<String>| {
         Box::new(At {
@@ -227,28 +252,7 @@ fn household(
     };
     let col = |f: Field| columns[f.index()].clone();
     let props = &row.fields;
-    // The property wins over the Feature member: QGIS exports the
-    // attribute table into properties and numbers features itself.
-    let raw_id = props
-        .get(Field::Id)
-        .filter(|l| **l != Loose::Null)
-        .or(row.feature_id.as_ref().filter(|l| **l != Loose::Null));
-    let id = match raw_id {
-        None => {
-            return Err(ReadError::MissingId {
-                at: place(None, None),
-            });
-        }
-        Some(l) => match l.text() {
-            Some(s) if !s.trim().is_empty() => s,
-            _ => {
-                return Err(ReadError::BadId {
-                    at: place(None, col(Field::Id)),
-                    found: l.describe(),
-                });
-            }
-        },
-    };
+    let id = id_of(row, &|| place(None, None), &|| place(None, col(Field::Id)))?;
     let at_of = |f: Option<Field>| {
         let column = match f {
             Some(f) => col(f),

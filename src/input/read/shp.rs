@@ -67,22 +67,7 @@ pub(super) fn read(src: &Source) -> Result<Records, ReadError> {
         })
     };
     let (shx, dbf_path) = (need("shx")?, need("dbf")?);
-    let mut found = Found::default();
-    if let Some(prj) = sidecar(&src.path, "prj") {
-        let text = std::fs::read(&prj).map_err(|e| io(&prj, e))?;
-        let text = String::from_utf8_lossy(&text).trim().to_owned();
-        if !text.is_empty() {
-            found.declared = Some(Declared::Wkt(text));
-        }
-    }
-    let encoding = match sidecar(&src.path, "cpg") {
-        Some(cpg) => {
-            let label = std::fs::read(&cpg).map_err(|e| io(&cpg, e))?;
-            let label = String::from_utf8_lossy(&label);
-            Some(dbf::encoding_of_label(&cpg.display().to_string(), &label)?)
-        }
-        None => None,
-    };
+    let (mut found, encoding) = prj_and_cpg(&src.path)?;
     let shapes = read_shapes(file, &src.path, &shx)?;
     let dbf_file = dbf_path.display().to_string();
     let bytes = std::fs::read(&dbf_path).map_err(|e| io(&dbf_path, e))?;
@@ -127,6 +112,32 @@ pub(super) fn read(src: &Source) -> Result<Records, ReadError> {
         found,
         text_cells: false,
     })
+}
+
+/// The declared system of the `.prj` and the encoding of the `.cpg`, when
+/// there are such files.
+fn prj_and_cpg(shp: &Path) -> Result<(Found, Option<&'static encoding_rs::Encoding>), ReadError> {
+    let io = |p: &Path, source| ReadError::Io {
+        file: p.display().to_string(),
+        source,
+    };
+    let mut found = Found::default();
+    if let Some(prj) = sidecar(shp, "prj") {
+        let text = std::fs::read(&prj).map_err(|e| io(&prj, e))?;
+        let text = String::from_utf8_lossy(&text).trim().to_owned();
+        if !text.is_empty() {
+            found.declared = Some(Declared::Wkt(text));
+        }
+    }
+    let encoding = match sidecar(shp, "cpg") {
+        Some(cpg) => {
+            let label = std::fs::read(&cpg).map_err(|e| io(&cpg, e))?;
+            let label = String::from_utf8_lossy(&label);
+            Some(dbf::encoding_of_label(&cpg.display().to_string(), &label)?)
+        }
+        None => None,
+    };
+    Ok((found, encoding))
 }
 
 fn read_shapes(
