@@ -49,12 +49,22 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct Common {
-    /// Household points (GeoJSON FeatureCollection of Points).
+    /// Household points: GeoJSON (.geojson, .json), Shapefile (.shp),
+    /// GeoPackage (.gpkg), CSV or XLSX with longitude/latitude (or x/y)
+    /// columns. Columns named as in README "Input formats", or mapped by
+    /// [columns] in --config.
     #[arg(long)]
     pub(crate) households: PathBuf,
-    /// Administrative boundaries (GeoJSON FeatureCollection of Polygons).
+    /// Administrative boundaries (polygons): GeoJSON, Shapefile or
+    /// GeoPackage. FILE.gpkg:LAYER names a GeoPackage layer (a workbook's
+    /// sheet for XLSX) for one input.
     #[arg(long)]
     pub(crate) boundaries: PathBuf,
+    /// The GeoPackage layer (XLSX sheet) to read from every such input
+    /// whose path names none with FILE:LAYER; without it, a file must hold
+    /// one layer (a workbook's first sheet is read).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) layer: Option<String>,
     /// Household band per grid, MIN,MAX.
     #[arg(long, default_value = config::BAND_ARG, value_parser = parse_band)]
     pub(crate) band: (f64, f64),
@@ -69,7 +79,8 @@ pub(crate) struct Common {
     /// refusing them.
     #[arg(long, value_name = "METRES")]
     pub(crate) snap_distance: Option<f64>,
-    /// Workload weights (TOML with a [weights] table).
+    /// Workload weights and household column names (TOML with [weights]
+    /// and [columns] tables).
     #[arg(long, value_name = "weights.toml")]
     pub(crate) config: Option<PathBuf>,
     /// Worker threads (default: all cores). Output does not depend on it.
@@ -242,6 +253,15 @@ pub(crate) struct SynthArgs {
     /// The kind of current grid plan the households carry.
     #[arg(long, value_enum, value_name = "KIND", default_value_t = gridplan::synth::CurrentPlanKind::Compact)]
     pub(crate) current_plan: gridplan::synth::CurrentPlanKind,
+    /// The form of the files: geojson (five .geojson files), shp (five
+    /// Shapefiles), gpkg (county.gpkg, one layer per input) or xlsx
+    /// (households.xlsx with Chinese headers, the rest as GeoJSON).
+    #[arg(long, value_enum, value_name = "FORM", default_value_t = gridplan::synth::SynthFormat::Geojson)]
+    pub(crate) format: gridplan::synth::SynthFormat,
+    /// The text encoding of the Shapefiles' .dbf: utf8 (with a .cpg) or
+    /// gbk (without one, as Chinese desktop GIS writes them).
+    #[arg(long, value_enum, value_name = "ENCODING", default_value_t = gridplan::synth::TextEncoding::Utf8)]
+    pub(crate) encoding: gridplan::synth::TextEncoding,
     /// Output folder.
     #[arg(long)]
     pub(crate) out: PathBuf,
@@ -358,6 +378,7 @@ impl Common {
             barriers: self.barriers.clone(),
             compounds: self.compounds.clone(),
             hard_barriers: self.hard_barriers.clone().map(|h| h.0),
+            layer: self.layer.clone(),
         }
     }
 

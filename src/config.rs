@@ -176,6 +176,10 @@ pub struct Inputs {
     /// The barrier kinds that are hard unless a feature says otherwise
     /// (`--hard-barriers`); `None` is [`BarrierKind::HARD_BY_DEFAULT`].
     pub hard_barriers: Option<Vec<BarrierKind>>,
+    /// The layer (sheet) of every GeoPackage (workbook) input that holds
+    /// several and whose path names none (`--layer`); `FILE:NAME` names
+    /// one per input.
+    pub layer: Option<String>,
 }
 
 impl Inputs {
@@ -196,6 +200,7 @@ impl Inputs {
             barriers: None,
             compounds: None,
             hard_barriers: None,
+            layer: None,
         }
     }
 

@@ -16,6 +16,9 @@ use cli::{Cli, Command, with_threads};
 
 fn run_partition(cfg: &PartitionConfig, threads: Option<usize>) -> Result<()> {
     let outcome = with_threads(threads, || Ok(pipeline::partition(cfg)?))?;
+    for note in &outcome.report.input_notes {
+        eprintln!("gridplan: note: {note}");
+    }
     println!("{}", outcome.report.metrics.summary_table().trim_end());
     for w in outcome.report.warnings() {
         eprintln!("gridplan: warning: {w}");
@@ -76,11 +79,8 @@ fn run() -> Result<()> {
                 seed: a.seed,
                 current_plan: a.current_plan,
             })?;
-            gridplan::synth::write(&county, &a.out)?;
-            eprintln!(
-                "wrote households.geojson, boundaries.geojson, zones.geojson, barriers.geojson and compounds.geojson into {}",
-                a.out.display()
-            );
+            let files = gridplan::synth::write_as(&county, &a.out, a.format, a.encoding)?;
+            eprintln!("wrote {} into {}", files.join(", "), a.out.display());
             Ok(())
         }
         Command::Demo(a) => run_partition(&a.config(), None),

@@ -154,6 +154,7 @@ fn plan_report(
         empty_zones: prep.zones.zm.empty.clone(),
         zone_kinds: zone_kinds(prep),
         snapped: prep.county.snap_notes(),
+        input_notes: prep.notes.clone(),
         coverage: Some(coverage),
     }
 }
@@ -261,6 +262,7 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
         empty_zones: prep.zones.zm.empty.clone(),
         zone_kinds: zone_kinds(&prep),
         snapped: prep.county.snap_notes(),
+        input_notes: prep.notes.clone(),
         coverage: None,
     };
     Ok((report, t))

@@ -7,6 +7,7 @@ mod gis;
 mod invariants;
 mod maps;
 mod platform;
+mod readers;
 mod readme;
 mod reallocation;
 mod regression;

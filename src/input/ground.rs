@@ -54,7 +54,9 @@ use rayon::prelude::*;
 use crate::config::Inputs;
 use crate::input::crs::{self, Crs};
 use crate::input::project::LocalProjection;
-use crate::input::read::{CompoundOverlap, ReadError, read_barriers, read_compounds};
+use crate::input::read::{
+    CompoundOverlap, ReadError, ReadOptions, read_barriers_with, read_compounds_with,
+};
 use crate::model::Household;
 use crate::model::ground::{Barrier, Compound};
 
@@ -102,33 +104,61 @@ pub(crate) struct GroundRead {
 ///
 /// # Errors
 /// Any [`ReadError`] of the two readers.
-pub(crate) fn read(inputs: &Inputs) -> Result<GroundRead, ReadError> {
+pub(crate) fn read(
+    inputs: &Inputs,
+    opts: &ReadOptions,
+) -> Result<(GroundRead, Vec<String>), ReadError> {
     let hard = inputs.hard_kinds();
     let (barriers, compounds) = rayon::join(
         || {
             inputs
                 .barriers
                 .as_deref()
-                .map(|p| read_barriers(p, hard))
+                .map(|p| read_barriers_with(p, hard, opts))
                 .transpose()
         },
-        || inputs.compounds.as_deref().map(read_compounds).transpose(),
+        || {
+            inputs
+                .compounds
+                .as_deref()
+                .map(|p| read_compounds_with(p, opts))
+                .transpose()
+        },
     );
-    let mut barriers = barriers?.unwrap_or_default();
-    let mut compounds = compounds?.unwrap_or_default();
-    let from = inputs.crs.boundaries;
+    let (barriers, compounds) = (barriers?, compounds?);
+    let mut notes = Vec::new();
+    let barriers = barriers.map_or_else(Vec::new, |r| {
+        notes.extend(r.found.notes);
+        r.value
+    });
+    let compounds = compounds.map_or_else(Vec::new, |r| {
+        notes.extend(r.found.notes);
+        r.value
+    });
+    Ok((
+        GroundRead {
+            barriers,
+            compounds,
+        },
+        notes,
+    ))
+}
+
+/// Brings the ground read in the boundaries' system `from` to WGS84.
+pub(crate) fn to_wgs84(ground: &mut GroundRead, from: Crs) {
     if from != Crs::Wgs84 {
-        for p in barriers.iter_mut().flat_map(|b| &mut b.lines).flatten() {
+        for p in ground
+            .barriers
+            .iter_mut()
+            .flat_map(|b| &mut b.lines)
+            .flatten()
+        {
             *p = crs::to_wgs84(from, p[0], p[1]);
         }
-        for c in &mut compounds {
+        for c in &mut ground.compounds {
             crs::convert_geometry(&mut c.polygon, from, Crs::Wgs84);
         }
     }
-    Ok(GroundRead {
-        barriers,
-        compounds,
-    })
 }
 
 /// Steps 2 and 3: the ground in local metres with every household's

@@ -30,7 +30,7 @@ use std::time::Instant;
 use geo::{BoundingRect, MultiPolygon};
 use rayon::prelude::*;
 
-use crate::config::Inputs;
+use crate::config::{InputCrs, Inputs};
 use crate::engine::graph;
 use crate::error::Error;
 use crate::input::crs::{self, Crs};
@@ -39,7 +39,7 @@ use crate::input::ground::{self, Ground, GroundRead};
 use crate::input::locate::{self, LocateParams, Located};
 use crate::input::lock::CurrentPlan;
 use crate::input::project::LocalProjection;
-use crate::input::read;
+use crate::input::read::{self, Found, ReadOptions};
 use crate::input::workload::{self, BalanceMeasure, MeasureKind, Weights};
 use crate::model::report::{SnapNote, Timings};
 use crate::model::{Boundary, Household, Level};
@@ -97,6 +97,9 @@ pub(crate) type FurtherMeasure = (Vec<f64>, f64);
 
 /// Everything the commands share before they plan or measure.
 pub(crate) struct Prepared {
+    /// What the readers had to say about the inputs (the encoding chosen
+    /// for a `.dbf` without `.cpg`, ...), for metrics.json and stderr.
+    pub notes: Vec<String>,
     /// The workload weights of `--config`.
     pub weights: Weights,
     /// Households in villages, in local metres.
@@ -132,7 +135,8 @@ pub(crate) fn prepare_inputs(
     t: &mut Timings,
 ) -> Result<Prepared, Error> {
     let weights = weights_of(inputs.weights.as_deref())?;
-    let (county, ground_read) = read_county(inputs, t)?;
+    let opts = read_options(inputs)?;
+    let (county, ground_read, notes) = read_county(inputs, &opts, t)?;
     let start = Instant::now();
     let ground = ground::project(
         ground_read,
@@ -141,12 +145,14 @@ pub(crate) fn prepare_inputs(
         &county.households,
         inputs,
     )?;
-    let mut zones = setup_zones(&county, inputs.dedicated.as_deref())?;
+    let (mut zones, zone_notes) = setup_zones(&county, inputs.dedicated.as_deref(), &opts)?;
+    let notes = notes.into_iter().chain(zone_notes).collect();
     let (load, extra) = measure_values(&county, &weights, inputs, tolerance)?;
     let current = current_plan(&county, inputs.lock.as_deref(), &inputs.lock_villages)?;
     release_locked(&mut zones, &current, &county);
     t.locate += start.elapsed().as_secs_f64();
     Ok(Prepared {
+        notes,
         weights,
         county,
         zones,
@@ -167,35 +173,83 @@ fn weights_of(path: Option<&Path>) -> Result<Weights, Error> {
 
 /// Steps 1 and 2: reads, projects and locates; the ground is read, not
 /// yet projected.
-fn read_county(inputs: &Inputs, t: &mut Timings) -> Result<(County, GroundRead), Error> {
+fn read_county(
+    inputs: &Inputs,
+    opts: &ReadOptions,
+    t: &mut Timings,
+) -> Result<(County, GroundRead, Vec<String>), Error> {
     let start = Instant::now();
-    let (households, boundaries, ground) = read_wgs84(inputs)?;
+    let (households, boundaries, ground, input, notes) = read_wgs84(inputs, opts)?;
     t.read = start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let county = locate_households(inputs, households, &boundaries)?;
+    let county = locate_households(inputs, input, households, &boundaries)?;
     t.locate = start.elapsed().as_secs_f64();
-    Ok((county, ground))
+    Ok((county, ground, notes))
 }
 
+/// The household column names of `--config` and `--layer`.
+fn read_options(inputs: &Inputs) -> Result<ReadOptions, Error> {
+    Ok(ReadOptions {
+        columns: match inputs.weights.as_deref() {
+            Some(p) => workload::read_columns(p)?,
+            None => read::ColumnMap::default(),
+        },
+        layer: inputs.layer.clone(),
+    })
+}
+
+/// The system of a file: the flag when it is not the default, else the
+/// system the file declares when gridplan knows it, else the default.
+/// The one place where a declared system meets the flags.
+fn resolve_crs(flag: Crs, found: &Found) -> Crs {
+    if flag != crate::config::CRS {
+        return flag;
+    }
+    found
+        .declared
+        .as_ref()
+        .and_then(read::Declared::crs)
+        .unwrap_or(flag)
+}
+
+/// What step 1 reads: the inputs in WGS84, the systems they came in, and
+/// the readers' notes.
+type ReadWgs84 = (
+    Vec<Household>,
+    Vec<Boundary>,
+    GroundRead,
+    InputCrs,
+    Vec<String>,
+);
+
 /// Step 1: the households, boundaries, barriers and compounds, in WGS84.
-fn read_wgs84(inputs: &Inputs) -> Result<(Vec<Household>, Vec<Boundary>, GroundRead), Error> {
+fn read_wgs84(inputs: &Inputs, opts: &ReadOptions) -> Result<ReadWgs84, Error> {
     let ((households, boundaries), ground) = rayon::join(
         || {
             rayon::join(
-                || read::read_households(&inputs.households),
-                || read::read_boundaries(&inputs.boundaries),
+                || read::read_households_with(&inputs.households, opts),
+                || read::read_boundaries_with(&inputs.boundaries, opts),
             )
         },
-        || ground::read(inputs),
+        || ground::read(inputs, opts),
     );
     // The households' and boundaries' errors come first, as before the
     // ground files existed.
-    let mut households = households?;
-    let mut boundaries = boundaries?;
-    let ground = ground?;
+    let households = households?;
+    let boundaries = boundaries?;
+    let (mut ground, ground_notes) = ground?;
+    let input = InputCrs {
+        households: resolve_crs(inputs.crs.households, &households.found),
+        boundaries: resolve_crs(inputs.crs.boundaries, &boundaries.found),
+    };
+    let notes: Vec<String> = [households.found.notes, boundaries.found.notes, ground_notes]
+        .into_iter()
+        .flatten()
+        .collect();
+    let (mut households, mut boundaries) = (households.value, boundaries.value);
+    ground::to_wgs84(&mut ground, input.boundaries);
     // Everything is WGS84 from here on; GCJ-02 uses the exact iterative
     // inverse (crs module).
-    let input = inputs.crs;
     if input.households != Crs::Wgs84 {
         households.par_iter_mut().for_each(|h| {
             let [lon, lat] = crs::to_wgs84(input.households, h.lon, h.lat);
@@ -208,12 +262,13 @@ fn read_wgs84(inputs: &Inputs) -> Result<(Vec<Household>, Vec<Boundary>, GroundR
             .par_iter_mut()
             .for_each(|b| crs::convert_geometry(&mut b.geometry, input.boundaries, Crs::Wgs84));
     }
-    Ok((households, boundaries, ground))
+    Ok((households, boundaries, ground, input, notes))
 }
 
 /// Step 2: the villages in code order, projected, with their households.
 fn locate_households(
     inputs: &Inputs,
+    input: InputCrs,
     households: Vec<Household>,
     boundaries: &[Boundary],
 ) -> Result<County, Error> {
@@ -281,7 +336,7 @@ fn locate_households(
         .collect();
     Ok(County {
         proj,
-        input: inputs.crs,
+        input,
         households,
         xy,
         villages,
@@ -380,10 +435,15 @@ pub(crate) fn units_of(members: &[u32], xy: &[[f64; 2]], load: &[f64]) -> Units 
 
 /// Step 3: the dedicated zones of `path`, projected, with their
 /// households and villages.
-fn setup_zones(county: &County, path: Option<&Path>) -> Result<ZoneSetup, Error> {
-    let read = match path {
-        Some(path) => read::read_zones(path)?,
-        None => Vec::new(),
+fn setup_zones(
+    county: &County,
+    path: Option<&Path>,
+    opts: &ReadOptions,
+) -> Result<(ZoneSetup, Vec<String>), Error> {
+    let read = path.map(|p| read::read_zones_with(p, opts)).transpose()?;
+    let (read, notes) = match read {
+        Some(r) => (r.value, r.found.notes),
+        None => (Vec::new(), Vec::new()),
     };
     let info = read.iter().map(crate::model::ZoneInfo::of).collect();
     let zones: Vec<(String, MultiPolygon<f64>)> = read
@@ -415,13 +475,16 @@ fn setup_zones(county: &County, path: Option<&Path>) -> Result<ZoneSetup, Error>
             zone_members[*z as usize].push(u32::try_from(h).unwrap_or(u32::MAX));
         }
     }
-    Ok(ZoneSetup {
-        zones,
-        info,
-        zm,
-        zone_members,
-        fs_members,
-    })
+    Ok((
+        ZoneSetup {
+            zones,
+            info,
+            zm,
+            zone_members,
+            fs_members,
+        },
+        notes,
+    ))
 }
 
 /// Step 4: the primary measure of every household and the further

@@ -16,9 +16,10 @@
 //! ```
 //! A key that is not given keeps its default, so the file above means
 //! `households + 0.5·rental + 0.2·shops`. Beside `[weights]` the file may
-//! hold `[naming]` (grid name templates, read by [`crate::input::naming`]);
-//! any other top-level key is refused so that a typo such as `[weight]`
-//! cannot silently fall back to households-only.
+//! hold `[naming]` (grid name templates, read by [`crate::input::naming`])
+//! and `[columns]` (the household column names, see `input::read::columns`,
+//! read by [`read_columns`]); any other top-level key is refused so that a
+//! typo such as `[weight]` cannot silently fall back to households-only.
 //!
 //! # Errors
 //! [`read_weights`] refuses invalid TOML, unknown keys (naming the key),
@@ -37,7 +38,7 @@
 
 use std::path::Path;
 
-use crate::input::read::ReadError;
+use crate::input::read::{ColumnMap, ReadError};
 use crate::model::Household;
 
 /// The weights of the workload formula.
@@ -80,6 +81,37 @@ impl Weights {
 }
 
 const KNOWN_WEIGHTS: &str = "households, population, rental, shops, special";
+/// The tables a config file may hold.
+const KNOWN_TABLES: &str = "weights, naming, columns";
+
+/// Reads the `[columns]` table of a TOML config file: the household
+/// column names ([`ColumnMap`]); the default names without one.
+///
+/// # Errors
+/// [`ReadError::Io`], [`ReadError::Toml`], [`ReadError::UnknownKey`].
+pub fn read_columns(path: &Path) -> Result<ColumnMap, ReadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    columns_from_str(&file, &text)
+}
+
+fn columns_from_str(file: &str, text: &str) -> Result<ColumnMap, ReadError> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ReadError::Toml {
+        file: file.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    })?;
+    match table.get("columns") {
+        None => Ok(ColumnMap::default()),
+        Some(toml::Value::Table(t)) => ColumnMap::from_table(file, t),
+        Some(_) => Err(ReadError::Toml {
+            file: file.to_owned(),
+            message: "\"columns\" must be a table ([columns])".into(),
+        }),
+    }
+}
 
 /// Reads the `[weights]` table of a TOML config file; keys not given keep
 /// their default.
@@ -106,15 +138,16 @@ fn weights_from_str(file: &str, text: &str) -> Result<Weights, ReadError> {
     // toml::Table is ordered by key, so the first unknown key reported does
     // not depend on hashing.
     for (key, value) in &table {
-        // `[naming]` is read by crate::input::naming.
-        if key == "naming" {
+        // `[naming]` is read by crate::input::naming, `[columns]` by the
+        // readers (read_columns); each is checked there.
+        if key == "naming" || key == "columns" {
             continue;
         }
         if key != "weights" {
             return Err(ReadError::UnknownKey {
                 file: file.to_owned(),
                 key: key.clone(),
-                known: "weights, naming",
+                known: KNOWN_TABLES,
             });
         }
         let Some(weights) = value.as_table() else {
@@ -333,6 +366,26 @@ mod tests {
             e.to_string().starts_with("w.toml: unknown key \"weight\""),
             "{e}"
         );
+    }
+
+    #[test]
+    fn columns_sit_beside_weights() {
+        let text = "[weights]\nrental = 0.5\n[columns]\nhouseholds = \"HH\"\n";
+        assert_eq!(weights_from_str("c.toml", text).unwrap().rental, 0.5);
+        let map = columns_from_str("c.toml", text).unwrap();
+        assert_ne!(map, ColumnMap::default());
+        assert_eq!(
+            columns_from_str("c.toml", "[weights]\n").unwrap(),
+            ColumnMap::default()
+        );
+        let e = columns_from_str("c.toml", "[columns]\nhouse = \"HH\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("c.toml: unknown key \"columns.house\" (known: id, households"),
+            "{e}"
+        );
+        let e = columns_from_str("c.toml", "columns = 3\n").unwrap_err();
+        assert!(e.to_string().contains("must be a table"), "{e}");
     }
 
     #[test]

@@ -156,6 +156,11 @@ pub struct Report {
     pub zone_kinds: Option<ZoneKinds>,
     /// Households placed by `--snap-distance`.
     pub snapped: Vec<SnapNote>,
+    /// What the readers had to say about the inputs, each naming its file:
+    /// the encoding chosen for a `.dbf` without `.cpg` or a CSV that is
+    /// not UTF-8 (absent when there is nothing to say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_notes: Vec<String>,
     /// How exactly the grid and micro-grid polygons tile the territory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<CoverageSummary>,

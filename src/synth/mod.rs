@@ -190,6 +190,7 @@ use crate::output::write::{WriteError, ensure_dir, write_atomic};
 
 mod compounds;
 mod features;
+mod forms;
 mod geometry;
 mod ground;
 mod households;
@@ -203,6 +204,7 @@ use compounds::name_compounds;
 use features::{
     barrier_features, boundary_features, compound_features, household_features, zone_features,
 };
+pub use forms::{SynthFormat, TextEncoding, write_as};
 use ground::draw_ground;
 use households::{Ctx, place_households};
 use layout::build_layout;

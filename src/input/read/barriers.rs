@@ -39,8 +39,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::errors::{At, ReadError};
+use super::errors::{At, ReadError, Unit};
 use super::geojson::{Coords, Loose, RawFeature, RawGeometry, parse_bytes, read_bytes};
+use super::records::LayerProps;
+use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
 use super::validate::{geometry_kind, list, multipolygon, opt_text, position};
 use crate::model::ground::{Barrier, BarrierKind};
 
@@ -69,9 +71,45 @@ struct BarrierProps<'a> {
 /// # Errors
 /// See the module docs.
 pub fn read_barriers(path: &Path, hard_kinds: &[BarrierKind]) -> Result<Vec<Barrier>, ReadError> {
-    let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<BarrierProps>(file, &bytes)?;
-    barriers_from(&file, features, hard_kinds)
+    read_barriers_with(path, hard_kinds, &ReadOptions::default()).map(|r| r.value)
+}
+
+/// Reads the barriers from GeoJSON, a Shapefile or a GeoPackage layer (by
+/// extension).
+///
+/// # Errors
+/// As [`read_barriers`], plus the format's own.
+pub fn read_barriers_with(
+    path: &Path,
+    hard_kinds: &[BarrierKind],
+    opts: &ReadOptions,
+) -> Result<Read<Vec<Barrier>>, ReadError> {
+    let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
+    if src.format == Format::GeoJson {
+        let (_, bytes) = read_bytes(&src.path)?;
+        let (file, features) = parse_bytes::<BarrierProps>(src.file.clone(), &bytes)?;
+        return Ok(Read {
+            value: barriers_from(&file, features, hard_kinds)?,
+            found: Found::default(),
+        });
+    }
+    let (file, found, features) = layer_records(&src, "barriers")?.features::<BarrierProps>();
+    Ok(Read {
+        value: barriers_from(&file, features, hard_kinds)?,
+        found,
+    })
+}
+
+impl LayerProps for BarrierProps<'static> {
+    const KEYS: &'static [&'static str] = &["kind", "name", "hard"];
+    fn set(&mut self, slot: usize, value: Loose<'static>) {
+        let v = Some(value);
+        match slot {
+            0 => self.kind = v,
+            1 => self.name = v,
+            _ => self.hard = v,
+        }
+    }
 }
 
 fn barriers_from(
@@ -90,6 +128,8 @@ fn barriers_from(
                 index,
                 key: "name",
                 id: None,
+                unit: Unit::Feature,
+                column: None,
             })
         };
         let name = opt_text(props.name.as_ref(), "name", &unnamed)?.unwrap_or_default();
@@ -99,6 +139,8 @@ fn barriers_from(
                 index,
                 key: "name",
                 id: (!name.is_empty()).then(|| name.clone()),
+                unit: Unit::Feature,
+                column: None,
             })
         };
         let kind = kind_of(props.kind.as_ref(), &at)?;

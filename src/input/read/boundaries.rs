@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::errors::{At, ReadError};
+use super::errors::{At, ReadError, Unit};
 use super::geojson::{Loose, RawFeature, UnitProps, parse_bytes, read_bytes};
+use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
 use super::validate::{code_of, multipolygon, opt_text};
 use crate::model::{Boundary, Level};
 
@@ -17,9 +18,32 @@ use crate::model::{Boundary, Level};
 /// [`ReadError::UnknownParent`], [`ReadError::WrongParentLevel`]) and
 /// [`ReadError::NoVillages`].
 pub fn read_boundaries(path: &Path) -> Result<Vec<Boundary>, ReadError> {
-    let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<UnitProps>(file, &bytes)?;
-    boundaries_from(file, features)
+    read_boundaries_with(path, &ReadOptions::default()).map(|r| r.value)
+}
+
+/// Reads the boundaries from GeoJSON, a Shapefile or a GeoPackage layer
+/// (by extension).
+///
+/// # Errors
+/// As [`read_boundaries`], plus the format's own.
+pub fn read_boundaries_with(
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<Read<Vec<Boundary>>, ReadError> {
+    let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
+    if src.format == Format::GeoJson {
+        let (_, bytes) = read_bytes(&src.path)?;
+        let (file, features) = parse_bytes::<UnitProps>(src.file.clone(), &bytes)?;
+        return Ok(Read {
+            value: boundaries_from(file, features)?,
+            found: Found::default(),
+        });
+    }
+    let (file, found, features) = layer_records(&src, "boundaries")?.features::<UnitProps>();
+    Ok(Read {
+        value: boundaries_from(file, features)?,
+        found,
+    })
 }
 
 fn boundaries_from(
@@ -40,6 +64,8 @@ fn boundaries_from(
                 index,
                 key: "code",
                 id: Some(code.clone()),
+                unit: Unit::Feature,
+                column: None,
             })
         };
         let level_text = opt_text(props.level.as_ref(), "level", &at)?;
@@ -105,6 +131,8 @@ fn check_hierarchy(
                 index: u.feature_index,
                 key: "code",
                 id: Some(u.code.clone()),
+                unit: Unit::Feature,
+                column: None,
             })
         };
         let parent = match &u.parent {

@@ -17,8 +17,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::errors::{At, ReadError};
+use super::errors::{At, ReadError, Unit};
 use super::geojson::{RawFeature, UnitProps, parse_bytes, read_bytes};
+use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
 use super::validate::{code_of, multipolygon, opt_text};
 use crate::model::ground::Compound;
 
@@ -28,9 +29,32 @@ use crate::model::ground::Compound;
 /// # Errors
 /// See the module docs.
 pub fn read_compounds(path: &Path) -> Result<Vec<Compound>, ReadError> {
-    let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<UnitProps>(file, &bytes)?;
-    compounds_from(file, features)
+    read_compounds_with(path, &ReadOptions::default()).map(|r| r.value)
+}
+
+/// Reads the compounds from GeoJSON, a Shapefile or a GeoPackage layer
+/// (by extension).
+///
+/// # Errors
+/// As [`read_compounds`], plus the format's own.
+pub fn read_compounds_with(
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<Read<Vec<Compound>>, ReadError> {
+    let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
+    if src.format == Format::GeoJson {
+        let (_, bytes) = read_bytes(&src.path)?;
+        let (file, features) = parse_bytes::<UnitProps>(src.file.clone(), &bytes)?;
+        return Ok(Read {
+            value: compounds_from(file, features)?,
+            found: Found::default(),
+        });
+    }
+    let (file, found, features) = layer_records(&src, "compounds")?.features::<UnitProps>();
+    Ok(Read {
+        value: compounds_from(file, features)?,
+        found,
+    })
 }
 
 fn compounds_from(
@@ -48,6 +72,8 @@ fn compounds_from(
                 index,
                 key: "code",
                 id: Some(code.clone()),
+                unit: Unit::Feature,
+                column: None,
             })
         };
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_default();

@@ -3,25 +3,73 @@
 
 use std::fmt::{self, Write as _};
 
+/// How the records of a file are counted in messages: GeoJSON features,
+/// Shapefile records and GeoPackage rows are "feature N" from 0, as
+/// `features` counts them; CSV and XLSX rows are "row N" with the
+/// spreadsheet's own 1-based number, header included, so a planner finds
+/// the row where Excel shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unit {
+    /// A 0-based feature index.
+    #[default]
+    Feature,
+    /// A 1-based spreadsheet row number.
+    Row,
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unit::Feature => "feature",
+            Unit::Row => "row",
+        })
+    }
+}
+
 /// Where a per-feature error happened: the file, the 0-based feature index
-/// and, when already known, the feature's id (or code).
+/// (or the row number) and, when already known, the feature's id (or code)
+/// and the column read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct At {
     /// The file, as given on the command line.
     pub file: String,
-    /// The 0-based index of the feature in `features`.
+    /// The 0-based index of the feature in `features`, or the row number
+    /// when `unit` is [`Unit::Row`].
     pub index: usize,
+    /// Whether `index` counts features or rows.
+    pub unit: Unit,
     /// `"id"` for households, `"code"` for boundaries and zones.
     pub key: &'static str,
     /// The feature's id or code, when it could be read.
     pub id: Option<String>,
+    /// The column (attribute, property) read, when it is not the rule's
+    /// own name: a household's `households` read from column `户数`.
+    pub column: Option<String>,
+}
+
+impl At {
+    /// The place of feature `index` of `file`, with no id or column yet.
+    #[must_use]
+    pub fn feature(file: &str, index: usize, key: &'static str) -> Self {
+        Self {
+            file: file.to_owned(),
+            index,
+            unit: Unit::Feature,
+            key,
+            id: None,
+            column: None,
+        }
+    }
 }
 
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: feature {}", self.file, self.index)?;
+        write!(f, "{}: {} {}", self.file, self.unit, self.index)?;
         if let Some(id) = &self.id {
             write!(f, " ({} \"{}\")", self.key, id)?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column \"{c}\"")?;
         }
         Ok(())
     }
@@ -154,35 +202,31 @@ pub enum ReadError {
         file: String,
     },
     /// A household has neither a property `id` nor a Feature `id`.
-    #[error("{file}: feature {index}: missing id (give a property \"id\" or a Feature \"id\")")]
+    #[error("{at}: missing id (give a property \"id\" or a Feature \"id\")")]
     MissingId {
-        /// The file.
-        file: String,
-        /// The feature index.
-        index: usize,
+        /// Where.
+        at: Box<At>,
     },
     /// The id is not a non-empty string or a number.
-    #[error("{file}: feature {index}: id must be a non-empty string or a number, got {found}")]
+    #[error("{at}: id must be a non-empty string or a number, got {found}")]
     BadId {
-        /// The file.
-        file: String,
-        /// The feature index.
-        index: usize,
+        /// Where.
+        at: Box<At>,
         /// The value found.
         found: String,
     },
     /// Two households share an id.
-    #[error(
-        "{file}: feature {second} (id \"{id}\"): duplicate id, already used by feature {first}"
-    )]
+    #[error("{file}: {unit} {second} (id \"{id}\"): duplicate id, already used by {unit} {first}")]
     DuplicateId {
         /// The file.
         file: String,
+        /// Whether the numbers are features or rows.
+        unit: Unit,
         /// The id.
         id: String,
-        /// The first feature with this id.
+        /// The first feature (row) with this id.
         first: usize,
-        /// The later feature with this id.
+        /// The later feature (row) with this id.
         second: usize,
     },
     /// Missing geometry or the wrong geometry type.
@@ -528,5 +572,103 @@ pub enum ReadError {
     AllZeroWeights {
         /// The file.
         file: String,
+    },
+    /// An extension no reader knows.
+    #[error("{file}: unknown file type; expected {expected}")]
+    UnknownFormat {
+        /// The file.
+        file: String,
+        /// The extensions accepted for this input.
+        expected: &'static str,
+    },
+    /// A Shapefile without one of the files it needs beside the `.shp`.
+    #[error(
+        "{file}: missing {sidecar} beside the .shp (a Shapefile is .shp, .shx and .dbf together)"
+    )]
+    MissingSidecar {
+        /// The `.shp`.
+        file: String,
+        /// The missing file's name.
+        sidecar: String,
+    },
+    /// A `.shp`, `.shx` or `.dbf` that cannot be decoded.
+    #[error("{file}: invalid {what}: {message}")]
+    BadFile {
+        /// The file.
+        file: String,
+        /// Which part (`Shapefile`, `.dbf`, `GeoPackage`, `XLSX workbook`).
+        what: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A `.cpg` naming an encoding gridplan does not know.
+    #[error(
+        "{file}: unknown encoding {label:?} in the .cpg (use UTF-8, GBK, 936, GB2312 or GB18030)"
+    )]
+    UnknownEncoding {
+        /// The `.cpg`.
+        file: String,
+        /// Its text.
+        label: String,
+    },
+    /// A GeoPackage or workbook without the layer (sheet) asked for, or
+    /// without any.
+    #[error("{file}: {problem}; its {what}s: {}", if .found.is_empty() { "none".to_owned() } else { .found.join(", ") })]
+    Layer {
+        /// The file.
+        file: String,
+        /// `layer` (GeoPackage) or `sheet` (XLSX).
+        what: &'static str,
+        /// What is wrong: an unknown name, several to choose from, none.
+        problem: String,
+        /// The layers (sheets) the file has, in its order.
+        found: Vec<String>,
+    },
+    /// A GeoPackage geometry blob that is not StandardGeoPackageBinary
+    /// holding 2D or Z well-known binary.
+    #[error("{at}: invalid GeoPackage geometry: {reason}")]
+    BadWkb {
+        /// Where.
+        at: Box<At>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A column `[columns]` names that the file does not have.
+    #[error("{file}: no column {column:?}, which [columns] in {config} names for {field}; the file has {}", .found.join(", "))]
+    MappedColumnMissing {
+        /// The input file.
+        file: String,
+        /// The config file.
+        config: String,
+        /// The household field (`households`, `lon`, ...).
+        field: &'static str,
+        /// The column named.
+        column: String,
+        /// The columns (properties) the file has.
+        found: Vec<String>,
+    },
+    /// A table without a column a household needs.
+    #[error("{file}: no column for {field} (looked for {tried}); name it in the [columns] table of --config; the file has {}", .found.join(", "))]
+    NoColumn {
+        /// The file.
+        file: String,
+        /// The household field (`id`, `lon`, `lat`).
+        field: &'static str,
+        /// The default names tried.
+        tried: String,
+        /// The columns the file has.
+        found: Vec<String>,
+    },
+    /// CSV and XLSX hold household points only.
+    #[error(
+        "{file}: a {format} file can hold only the households; give the {input} as GeoJSON, Shapefile or GeoPackage"
+    )]
+    TableNotLayer {
+        /// The file.
+        file: String,
+        /// `CSV` or `XLSX`.
+        format: &'static str,
+        /// The input it was given for (`boundaries`, ...).
+        input: &'static str,
     },
 }

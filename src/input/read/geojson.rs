@@ -215,7 +215,7 @@ impl<'de> Visitor<'de> for CoordsVisitor {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawGeometry<'a> {
     #[serde(rename = "type", default, borrow)]
     pub(super) kind: Option<Loose<'a>>,
@@ -252,6 +252,20 @@ pub(super) struct UnitProps<'a> {
     pub(super) parent: Option<Loose<'a>>,
     #[serde(default, borrow)]
     pub(super) kind: Option<Loose<'a>>,
+}
+
+impl super::records::LayerProps for UnitProps<'static> {
+    const KEYS: &'static [&'static str] = &["code", "name", "level", "parent", "kind"];
+    fn set(&mut self, slot: usize, value: Loose<'static>) {
+        let v = Some(value);
+        match slot {
+            0 => self.code = v,
+            1 => self.name = v,
+            2 => self.level = v,
+            3 => self.parent = v,
+            _ => self.kind = v,
+        }
+    }
 }
 
 /// The top-level object: its `type` and `features`, or what it was instead.

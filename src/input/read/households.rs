@@ -1,33 +1,80 @@
 //! The households FeatureCollection: one point per building.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::Deserialize;
-
-use super::errors::{At, ReadError};
-use super::geojson::{Loose, RawFeature, RawGeometry, parse_bytes, read_bytes};
+use super::columns::{ColumnMap, Field, FieldValues, KeyCache, N_FIELDS};
+use super::errors::{At, ReadError, Unit};
+use super::geojson::{Loose, RawGeometry, parse_bytes, read_bytes};
+use super::source::{Format, Found, HOUSEHOLD_EXTENSIONS, Read, ReadOptions, Source};
 use super::validate::{geometry_kind, opt_number, opt_text, position};
+use super::{gpkg, shp, table};
 use crate::model::Household;
 
-#[derive(Deserialize, Default)]
-struct HouseholdProps<'a> {
-    #[serde(default, borrow)]
-    id: Option<Loose<'a>>,
-    #[serde(default, borrow)]
-    households: Option<Loose<'a>>,
-    #[serde(default, borrow)]
-    population: Option<Loose<'a>>,
-    #[serde(default, borrow)]
-    rental: Option<Loose<'a>>,
-    #[serde(default, borrow)]
-    shops: Option<Loose<'a>>,
-    #[serde(default, borrow)]
-    special: Option<Loose<'a>>,
-    #[serde(default, borrow)]
-    village: Option<Loose<'a>>,
-    #[serde(default, borrow)]
-    grid: Option<Loose<'a>>,
+/// The household records of any format, fields resolved: what
+/// [`households_from`] validates.
+pub(super) struct HouseholdRows<'a> {
+    /// The file, as given.
+    pub file: String,
+    /// Features or rows.
+    pub unit: Unit,
+    /// The row number of each record (tables); `None`: the index.
+    pub numbers: Option<Vec<usize>>,
+    /// The column each field was read from, by [`Field`] index, for
+    /// messages; `None` for GeoJSON, whose properties carry the field's
+    /// own name or are named in the rule.
+    pub columns: [Option<String>; N_FIELDS],
+    pub rows: Vec<HouseholdRow<'a>>,
+}
+
+/// One household record.
+pub(super) struct HouseholdRow<'a> {
+    /// The GeoJSON Feature's top-level `id`.
+    pub feature_id: Option<Loose<'a>>,
+    pub geometry: Option<RawGeometry<'a>>,
+    pub fields: FieldValues<'a>,
+}
+
+/// A GeoJSON Feature's properties, every key kept (borrowed where the
+/// JSON has no escapes), so that `[columns]` can name any of them.
+struct AllProps<'a>(Vec<(Cow<'a, str>, Loose<'a>)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for AllProps<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AllPropsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct AllPropsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for AllPropsVisitor<'a> {
+    type Value = AllProps<'a>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of properties")
+    }
+    fn visit_unit<E>(self) -> Result<AllProps<'a>, E> {
+        Ok(AllProps(Vec::new()))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AllProps<'a>, A::Error> {
+        let mut v = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some(key) = map.next_key::<Key<'a>>()? {
+            v.push((key.0, map.next_value::<Loose<'a>>()?));
+        }
+        Ok(AllProps(v))
+    }
+}
+
+/// A property key, borrowed when it has no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Loose::deserialize(d)? {
+            Loose::Str(s) => Ok(Key(s)),
+            other => Ok(Key(Cow::Owned(other.describe()))),
+        }
+    }
 }
 
 fn households_count(v: Option<&Loose<'_>>, at: &dyn Fn() -> Box<At>) -> Result<u32, ReadError> {
@@ -56,100 +103,92 @@ fn households_count(v: Option<&Loose<'_>>, at: &dyn Fn() -> Box<At>) -> Result<u
     }
 }
 
-/// Reads the households FeatureCollection (docs/DESIGN.md §3) in input order.
+/// Reads the households (docs/DESIGN.md §3) in input order, with the
+/// default column names and no `--layer`.
 ///
 /// # Errors
 /// Any [`ReadError`] per-feature or whole-file variant; the first broken
 /// rule in input order is reported.
 pub fn read_households(path: &Path) -> Result<Vec<Household>, ReadError> {
-    let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<HouseholdProps>(file, &bytes)?;
-    households_from(file, features)
+    read_households_with(path, &ReadOptions::default()).map(|r| r.value)
 }
 
-fn households_from(
+/// Reads the households from GeoJSON, a Shapefile, a GeoPackage layer, a
+/// CSV or an XLSX sheet (by extension), columns mapped by `opts`.
+///
+/// # Errors
+/// As [`read_households`], plus the format's own (a missing `.dbf`, an
+/// unknown layer, a column `[columns]` names that the file lacks, ...).
+pub fn read_households_with(
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<Read<Vec<Household>>, ReadError> {
+    let src = Source::of(path, opts.layer.as_deref(), HOUSEHOLD_EXTENSIONS)?;
+    let records = match src.format {
+        Format::GeoJson => {
+            let (_, bytes) = read_bytes(&src.path)?;
+            let (file, features) = parse_bytes::<AllProps>(src.file.clone(), &bytes)?;
+            let value = households_from(geojson_rows(file, features, &opts.columns)?)?;
+            return Ok(Read {
+                value,
+                found: Found::default(),
+            });
+        }
+        Format::Shapefile => shp::read(&src)?,
+        Format::GeoPackage => gpkg::read(&src)?,
+        Format::Csv => table::read_csv(&src)?,
+        Format::Xlsx => table::read_xlsx(&src)?,
+    };
+    let table = matches!(src.format, Format::Csv | Format::Xlsx);
+    let (rows, found) = records.households(&opts.columns, table)?;
+    Ok(Read {
+        value: households_from(rows)?,
+        found,
+    })
+}
+
+/// GeoJSON features as household rows: properties mapped by `map`.
+fn geojson_rows<'a>(
     file: String,
-    features: Vec<RawFeature<'_, HouseholdProps<'_>>>,
-) -> Result<Vec<Household>, ReadError> {
-    if features.is_empty() {
+    features: Vec<super::geojson::RawFeature<'a, AllProps<'a>>>,
+    map: &ColumnMap,
+) -> Result<HouseholdRows<'a>, ReadError> {
+    let mut cache = KeyCache::new(map);
+    let rows = features
+        .into_iter()
+        .map(|f| HouseholdRow {
+            feature_id: f.id,
+            geometry: f.geometry,
+            fields: cache.fields(f.properties.map(|p| p.0).unwrap_or_default()),
+        })
+        .collect::<Vec<_>>();
+    if !rows.is_empty() {
+        map.check_given(&file, &cache.present, &cache.keys())?;
+    }
+    Ok(HouseholdRows {
+        file,
+        unit: Unit::Feature,
+        numbers: None,
+        columns: Default::default(),
+        rows,
+    })
+}
+
+fn households_from(input: HouseholdRows<'_>) -> Result<Vec<Household>, ReadError> {
+    let HouseholdRows {
+        file,
+        unit,
+        numbers,
+        columns,
+        rows,
+    } = input;
+    if rows.is_empty() {
         return Err(ReadError::Empty { file });
     }
-    let mut out: Vec<Household> = Vec::with_capacity(features.len());
-    for (index, f) in features.into_iter().enumerate() {
-        let props = f.properties.unwrap_or_default();
-        // The property wins over the Feature member: QGIS exports the
-        // attribute table into properties and numbers features itself.
-        let raw_id = props
-            .id
-            .as_ref()
-            .filter(|l| **l != Loose::Null)
-            .or(f.id.as_ref().filter(|l| **l != Loose::Null));
-        let id = match raw_id {
-            None => {
-                return Err(ReadError::MissingId {
-                    file: file.clone(),
-                    index,
-                });
-            }
-            Some(l) => match l.text() {
-                Some(s) if !s.trim().is_empty() => s,
-                _ => {
-                    return Err(ReadError::BadId {
-                        file: file.clone(),
-                        index,
-                        found: l.describe(),
-                    });
-                }
-            },
-        };
-        let at = || {
-            Box::new(At {
-                file: file.clone(),
-                index,
-                key: "id",
-                id: Some(id.clone()),
-            })
-        };
-        let coord = match &f.geometry {
-            Some(RawGeometry {
-                kind: Some(Loose::Str(k)),
-                coordinates,
-            }) if k == "Point" => match coordinates {
-                Some(c) => position(c, &at)?,
-                None => {
-                    return Err(ReadError::BadCoordinates {
-                        at: at(),
-                        reason: "the Point has no \"coordinates\"".into(),
-                    });
-                }
-            },
-            g => {
-                return Err(ReadError::WrongGeometry {
-                    at: at(),
-                    expected: "a Point",
-                    found: geometry_kind(g),
-                });
-            }
-        };
-        let households = households_count(props.households.as_ref(), &at)?;
-        let population = opt_number(props.population.as_ref(), "population", &at)?;
-        let rental = opt_number(props.rental.as_ref(), "rental", &at)?.unwrap_or(0.0);
-        let shops = opt_number(props.shops.as_ref(), "shops", &at)?.unwrap_or(0.0);
-        let special = opt_number(props.special.as_ref(), "special", &at)?.unwrap_or(0.0);
-        let village = opt_text(props.village.as_ref(), "village", &at)?;
-        let grid = opt_text(props.grid.as_ref(), "grid", &at)?;
-        out.push(Household {
-            id,
-            lon: coord.x,
-            lat: coord.y,
-            households,
-            population,
-            rental,
-            shops,
-            special,
-            village,
-            grid,
-        });
+    let number = |index: usize| numbers.as_ref().map_or(index, |n| n[index]);
+    let mut out: Vec<Household> = Vec::with_capacity(rows.len());
+    for (index, row) in rows.into_iter().enumerate() {
+        out.push(household(&file, unit, number(index), &columns, &row)?);
     }
     // Duplicates are checked once every feature passed its own checks, with
     // borrowed ids, which saves cloning 120,000 strings into the map.
@@ -158,13 +197,111 @@ fn households_from(
         if let Some(first) = seen.insert(h.id.as_str(), index) {
             return Err(ReadError::DuplicateId {
                 file,
+                unit,
                 id: h.id.clone(),
-                first,
-                second: index,
+                first: number(first),
+                second: number(index),
             });
         }
     }
     Ok(out)
+}
+
+/// The id of a household: the property (or column) wins over the
+/// Feature member, because QGIS exports the attribute table into
+/// properties and numbers features itself.
+fn id_of(
+    row: &HouseholdRow<'_>,
+    at: &dyn Fn() -> Box<At>,
+    at_column: &dyn Fn() -> Box<At>,
+) -> Result<String, ReadError> {
+    let raw_id = row
+        .fields
+        .get(Field::Id)
+        .filter(|l| **l != Loose::Null)
+        .or(row.feature_id.as_ref().filter(|l| **l != Loose::Null));
+    let Some(l) = raw_id else {
+        return Err(ReadError::MissingId { at: at() });
+    };
+    match l.text() {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        _ => Err(ReadError::BadId {
+            at: at_column(),
+            found: l.describe(),
+        }),
+    }
+}
+
+/// One household validated: id, point, then the fields.
+fn household(
+    file: &str,
+    unit: Unit,
+    index: usize,
+    columns: &[Option<String>; N_FIELDS],
+    row: &HouseholdRow<'_>,
+) -> Result<Household, ReadError> {
+    let place = |id: Option<&String>, column: Option<String>| {
+        Box::new(At {
+            file: file.to_owned(),
+            index,
+            unit,
+            key: "id",
+            id: id.cloned(),
+            column,
+        })
+    };
+    let col = |f: Field| columns[f.index()].clone();
+    let props = &row.fields;
+    let id = id_of(row, &|| place(None, None), &|| place(None, col(Field::Id)))?;
+    let at_of = |f: Option<Field>| {
+        let column = match f {
+            Some(f) => col(f),
+            None => match (col(Field::Lon), col(Field::Lat)) {
+                (Some(x), Some(y)) => Some(format!("{x}\", \"{y}")),
+                _ => None,
+            },
+        };
+        place(Some(&id), column)
+    };
+    let at = || at_of(None);
+    let coord = match &row.geometry {
+        Some(RawGeometry {
+            kind: Some(Loose::Str(k)),
+            coordinates,
+        }) if k == "Point" => match coordinates {
+            Some(c) => position(c, &at)?,
+            None => {
+                return Err(ReadError::BadCoordinates {
+                    at: at(),
+                    reason: "the Point has no \"coordinates\"".into(),
+                });
+            }
+        },
+        g => {
+            return Err(ReadError::WrongGeometry {
+                at: at(),
+                expected: "a Point",
+                found: geometry_kind(g),
+            });
+        }
+    };
+    let number = |f: Field| opt_number(props.get(f), f.key(), &|| at_of(Some(f)));
+    let text = |f: Field| opt_text(props.get(f), f.key(), &|| at_of(Some(f)));
+    let households = households_count(props.get(Field::Households), &|| {
+        at_of(Some(Field::Households))
+    })?;
+    Ok(Household {
+        lon: coord.x,
+        lat: coord.y,
+        households,
+        population: number(Field::Population)?,
+        rental: number(Field::Rental)?.unwrap_or(0.0),
+        shops: number(Field::Shops)?.unwrap_or(0.0),
+        special: number(Field::Special)?.unwrap_or(0.0),
+        village: text(Field::Village)?,
+        grid: text(Field::Grid)?,
+        id,
+    })
 }
 
 #[cfg(test)]
@@ -316,7 +453,10 @@ mod tests {
     #[test]
     fn missing_id() {
         let (e, m) = hh_err(point("\"households\":2", "[120.7,28]"));
-        assert!(matches!(e, ReadError::MissingId { index: 1, .. }), "{m}");
+        assert!(
+            matches!(e, ReadError::MissingId { at } if at.index == 1),
+            "{m}"
+        );
         assert!(
             m.contains("households.geojson: feature 1: missing id"),
             "{m}"
@@ -326,7 +466,10 @@ mod tests {
     #[test]
     fn bad_id() {
         let (e, m) = hh_err(point("\"id\":true", "[120.7,28]"));
-        assert!(matches!(e, ReadError::BadId { index: 1, .. }), "{m}");
+        assert!(
+            matches!(e, ReadError::BadId { at, .. } if at.index == 1),
+            "{m}"
+        );
         assert!(
             m.contains("feature 1: id must be a non-empty string or a number, got true"),
             "{m}"

@@ -75,20 +75,30 @@
 mod assignment;
 mod barriers;
 mod boundaries;
+mod columns;
 mod compounds;
+mod dbf;
 mod errors;
 mod geojson;
+mod gpkg;
 mod households;
+mod records;
+mod shp;
+mod source;
+mod table;
 #[cfg(test)]
 mod test_support;
 mod validate;
 mod zones;
 
 pub use assignment::{AssignmentRows, read_assignment};
-pub use barriers::{ACCEPTED_KINDS, parse_kind_list, read_barriers};
-pub use boundaries::read_boundaries;
-pub use compounds::read_compounds;
+pub use barriers::{ACCEPTED_KINDS, parse_kind_list, read_barriers, read_barriers_with};
+pub use boundaries::{read_boundaries, read_boundaries_with};
+pub use columns::{ColumnMap, Field};
+pub use compounds::{read_compounds, read_compounds_with};
+pub(crate) use dbf::write as write_dbf;
 pub(crate) use errors::list_ids;
-pub use errors::{At, CompoundOverlap, ReadError};
-pub use households::read_households;
-pub use zones::read_zones;
+pub use errors::{At, CompoundOverlap, ReadError, Unit};
+pub use households::{read_households, read_households_with};
+pub use source::{Declared, Found, Read, ReadOptions};
+pub use zones::{read_zones, read_zones_with};

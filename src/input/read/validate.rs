@@ -4,7 +4,7 @@
 use geo::orient::{Direction, Orient};
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
 
-use super::errors::{At, ReadError};
+use super::errors::{At, ReadError, Unit};
 use super::geojson::{Coords, Loose, RawGeometry, UnitProps};
 
 // ---------------------------------------------------------------------------
@@ -275,6 +275,8 @@ pub(super) fn code_of(
             index,
             key: "code",
             id: None,
+            unit: Unit::Feature,
+            column: None,
         })
     };
     opt_text(props.code.as_ref(), "code", &at)?.ok_or_else(|| ReadError::MissingCode {

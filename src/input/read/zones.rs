@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::errors::{At, ReadError};
+use super::errors::{At, ReadError, Unit};
 use super::geojson::{RawFeature, UnitProps, parse_bytes, read_bytes};
+use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
 use super::validate::{code_of, multipolygon, opt_text};
 use crate::model::{Zone, ZoneKind};
 
@@ -20,9 +21,29 @@ use crate::model::{Zone, ZoneKind};
 /// Any [`ReadError`] per-feature variant (a `kind` that is not text among
 /// them) and [`ReadError::DuplicateCode`].
 pub fn read_zones(path: &Path) -> Result<Vec<Zone>, ReadError> {
-    let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<UnitProps>(file, &bytes)?;
-    zones_from(file, features)
+    read_zones_with(path, &ReadOptions::default()).map(|r| r.value)
+}
+
+/// Reads the dedicated zones from GeoJSON, a Shapefile or a GeoPackage
+/// layer (by extension).
+///
+/// # Errors
+/// As [`read_zones`], plus the format's own.
+pub fn read_zones_with(path: &Path, opts: &ReadOptions) -> Result<Read<Vec<Zone>>, ReadError> {
+    let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
+    if src.format == Format::GeoJson {
+        let (_, bytes) = read_bytes(&src.path)?;
+        let (file, features) = parse_bytes::<UnitProps>(src.file.clone(), &bytes)?;
+        return Ok(Read {
+            value: zones_from(file, features)?,
+            found: Found::default(),
+        });
+    }
+    let (file, found, features) = layer_records(&src, "dedicated zones")?.features::<UnitProps>();
+    Ok(Read {
+        value: zones_from(file, features)?,
+        found,
+    })
 }
 
 fn zones_from(
@@ -40,6 +61,8 @@ fn zones_from(
                 index,
                 key: "code",
                 id: Some(code.clone()),
+                unit: Unit::Feature,
+                column: None,
             })
         };
         let kind = opt_text(props.kind.as_ref(), "kind", &at)?

@@ -201,6 +201,7 @@ pub(super) fn empty_report() -> Report {
         empty_zones: Vec::new(),
         zone_kinds: None,
         snapped: Vec::new(),
+        input_notes: Vec::new(),
         coverage: None,
     }
 }
