@@ -3,8 +3,8 @@
 //! every household (issue 10; docs/DESIGN.md §9).
 //!
 //! # Parameters
-//! - the two files, read in the boundaries' coordinate system
-//!   (`--boundaries-crs`), like the villages and zones;
+//! - the two files, read in `--boundaries-crs` when given (like the
+//!   villages and zones), else each in the system it declares;
 //! - the hard kinds (`--hard-barriers`, default
 //!   [`HARD_BY_DEFAULT`](crate::model::ground::BarrierKind::HARD_BY_DEFAULT)),
 //!   applied where a barrier has no `hard` property of its own;
@@ -52,7 +52,6 @@ use geo::{BoundingRect, Contains, Coord, Intersects, MultiPolygon};
 use rayon::prelude::*;
 
 use crate::config::Inputs;
-use crate::input::crs::{self, Crs};
 use crate::input::project::LocalProjection;
 use crate::input::read::{CompoundOverlap, ReadError, read_barriers, read_compounds};
 use crate::model::Household;
@@ -104,30 +103,27 @@ pub(crate) struct GroundRead {
 /// Any [`ReadError`] of the two readers.
 pub(crate) fn read(inputs: &Inputs) -> Result<GroundRead, ReadError> {
     let hard = inputs.hard_kinds();
+    let from = inputs.crs.boundaries;
     let (barriers, compounds) = rayon::join(
         || {
             inputs
                 .barriers
                 .as_deref()
-                .map(|p| read_barriers(p, hard))
+                .map(|p| read_barriers(p, hard, from))
                 .transpose()
         },
-        || inputs.compounds.as_deref().map(read_compounds).transpose(),
+        || {
+            inputs
+                .compounds
+                .as_deref()
+                .map(|p| read_compounds(p, from))
+                .transpose()
+        },
     );
-    let mut barriers = barriers?.unwrap_or_default();
-    let mut compounds = compounds?.unwrap_or_default();
-    let from = inputs.crs.boundaries;
-    if from != Crs::Wgs84 {
-        for p in barriers.iter_mut().flat_map(|b| &mut b.lines).flatten() {
-            *p = crs::to_wgs84(from, p[0], p[1]);
-        }
-        for c in &mut compounds {
-            crs::convert_geometry(&mut c.polygon, from, Crs::Wgs84);
-        }
-    }
+    // The readers bring the positions to WGS84 (crate::input::crs).
     Ok(GroundRead {
-        barriers,
-        compounds,
+        barriers: barriers?.unwrap_or_default(),
+        compounds: compounds?.unwrap_or_default(),
     })
 }
 

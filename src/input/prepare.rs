@@ -7,8 +7,8 @@
 //!
 //! # Steps
 //! 1. Read the households, the boundaries, the barriers and the compounds
-//!    (in parallel) and bring them to WGS84 ([`read`], [`crs`],
-//!    `ground::read`).
+//!    (in parallel), each in its own coordinate system, brought to WGS84
+//!    as it is read ([`read`], [`crate::input::crs`], `ground::read`).
 //! 2. Project to local metres around the villages' bounding box and place
 //!    every household in its village ([`project`](super::project),
 //!    [`locate`]); project the barriers and compounds, and place every
@@ -33,7 +33,6 @@ use rayon::prelude::*;
 use crate::config::Inputs;
 use crate::engine::graph;
 use crate::error::Error;
-use crate::input::crs::{self, Crs};
 use crate::input::dedicated;
 use crate::input::ground::{self, Ground, GroundRead};
 use crate::input::locate::{self, LocateParams, Located};
@@ -60,7 +59,7 @@ pub(crate) struct Village {
 pub(crate) struct County {
     /// The local projection of the county.
     pub proj: LocalProjection,
-    /// The coordinate systems the inputs came in.
+    /// The coordinate systems the flags gave for the inputs.
     pub input: crate::config::InputCrs,
     /// The households, in input order (coordinates now WGS84).
     pub households: Vec<Household>,
@@ -175,33 +174,16 @@ fn read_wgs84(inputs: &Inputs) -> Result<(Vec<Household>, Vec<Boundary>, GroundR
     let ((households, boundaries), ground) = rayon::join(
         || {
             rayon::join(
-                || read::read_households(&inputs.households),
-                || read::read_boundaries(&inputs.boundaries),
+                || read::read_households(&inputs.households, inputs.crs.households),
+                || read::read_boundaries(&inputs.boundaries, inputs.crs.boundaries),
             )
         },
         || ground::read(inputs),
     );
     // The households' and boundaries' errors come first, as before the
     // ground files existed.
-    let mut households = households?;
-    let mut boundaries = boundaries?;
-    let ground = ground?;
-    // Everything is WGS84 from here on; GCJ-02 uses the exact iterative
-    // inverse (crs module).
-    let input = inputs.crs;
-    if input.households != Crs::Wgs84 {
-        households.par_iter_mut().for_each(|h| {
-            let [lon, lat] = crs::to_wgs84(input.households, h.lon, h.lat);
-            h.lon = lon;
-            h.lat = lat;
-        });
-    }
-    if input.boundaries != Crs::Wgs84 {
-        boundaries
-            .par_iter_mut()
-            .for_each(|b| crs::convert_geometry(&mut b.geometry, input.boundaries, Crs::Wgs84));
-    }
-    Ok((households, boundaries, ground))
+    // The readers have brought every position to WGS84 (crate::input::crs).
+    Ok((households?, boundaries?, ground?))
 }
 
 /// Step 2: the villages in code order, projected, with their households.
@@ -361,11 +343,10 @@ pub(crate) fn units_of(members: &[u32], xy: &[[f64; 2]], load: &[f64]) -> Units 
 /// households and villages.
 fn setup_zones(county: &County, path: Option<&Path>) -> Result<ZoneSetup, Error> {
     let zones: Vec<(String, MultiPolygon<f64>)> = match path {
-        Some(path) => read::read_zones(path)?
+        Some(path) => read::read_zones(path, county.input.boundaries)?
             .into_iter()
             .map(|z| {
                 let mut g = z.geometry;
-                crs::convert_geometry(&mut g, county.input.boundaries, Crs::Wgs84);
                 county.proj.forward_geometry(&mut g);
                 (z.code, g)
             })

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use super::errors::{At, ReadError};
 use super::geojson::{Loose, RawFeature, UnitProps, parse_bytes, read_bytes};
-use super::validate::{code_of, multipolygon, opt_text};
+use super::validate::{Frame, code_of, multipolygon, opt_text};
+use crate::input::crs::Crs;
 use crate::model::{Boundary, Level};
 
 /// Reads the boundaries FeatureCollection and checks the hierarchy.
@@ -16,15 +17,16 @@ use crate::model::{Boundary, Level};
 /// hierarchy variants ([`ReadError::MissingParent`],
 /// [`ReadError::UnknownParent`], [`ReadError::WrongParentLevel`]) and
 /// [`ReadError::NoVillages`].
-pub fn read_boundaries(path: &Path) -> Result<Vec<Boundary>, ReadError> {
+pub fn read_boundaries(path: &Path, crs: Option<Crs>) -> Result<Vec<Boundary>, ReadError> {
     let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<UnitProps>(file, &bytes)?;
-    boundaries_from(file, features)
+    let (file, features, frame) = parse_bytes::<UnitProps>(file, &bytes, crs)?;
+    boundaries_from(file, features, frame)
 }
 
 fn boundaries_from(
     file: String,
     features: Vec<RawFeature<'_, UnitProps<'_>>>,
+    frame: Frame,
 ) -> Result<Vec<Boundary>, ReadError> {
     if features.is_empty() {
         return Err(ReadError::Empty { file });
@@ -59,7 +61,7 @@ fn boundaries_from(
         };
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_else(|| code.clone());
         let parent = opt_text(props.parent.as_ref(), "parent", &at)?;
-        let geometry = multipolygon(&f.geometry, &at)?;
+        let geometry = multipolygon(&f.geometry, frame, &at)?;
         if let Some(&first) = by_code.get(&code) {
             return Err(ReadError::DuplicateCode {
                 file,
@@ -176,7 +178,7 @@ mod tests {
 
     fn bd(features: &[String]) -> Result<Vec<Boundary>, ReadError> {
         let dir = tempfile::tempdir().unwrap();
-        read_boundaries(&write(&dir, "boundaries.geojson", &fc(features)))
+        read_boundaries(&write(&dir, "boundaries.geojson", &fc(features)), None)
     }
 
     fn bd_err(features: &[String]) -> (ReadError, String) {

@@ -19,23 +19,28 @@ use std::path::Path;
 
 use super::errors::{At, ReadError};
 use super::geojson::{RawFeature, UnitProps, parse_bytes, read_bytes};
-use super::validate::{code_of, multipolygon, opt_text};
+use super::validate::{Frame, code_of, multipolygon, opt_text};
+use crate::input::crs::Crs;
 use crate::model::ground::Compound;
 
-/// Reads the compounds FeatureCollection, in file order. Coordinates are
-/// returned as read (the boundaries' system); the caller converts them.
+/// Reads the compounds FeatureCollection, in file order.
+///
+/// Positions are read in `crs` when given, else in the system the file's
+/// `crs` member declares, else WGS84, and come back in WGS84
+/// (crate::input::crs).
 ///
 /// # Errors
 /// See the module docs.
-pub fn read_compounds(path: &Path) -> Result<Vec<Compound>, ReadError> {
+pub fn read_compounds(path: &Path, crs: Option<Crs>) -> Result<Vec<Compound>, ReadError> {
     let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<UnitProps>(file, &bytes)?;
-    compounds_from(file, features)
+    let (file, features, frame) = parse_bytes::<UnitProps>(file, &bytes, crs)?;
+    compounds_from(file, features, frame)
 }
 
 fn compounds_from(
     file: String,
     features: Vec<RawFeature<'_, UnitProps<'_>>>,
+    frame: Frame,
 ) -> Result<Vec<Compound>, ReadError> {
     let mut out = Vec::with_capacity(features.len());
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
@@ -51,7 +56,7 @@ fn compounds_from(
             })
         };
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_default();
-        let polygon = multipolygon(&f.geometry, &at)?;
+        let polygon = multipolygon(&f.geometry, frame, &at)?;
         if let Some(&first) = by_code.get(&code) {
             return Err(ReadError::DuplicateCode {
                 file,
@@ -78,7 +83,7 @@ mod tests {
 
     fn cp(features: &[String]) -> Result<Vec<Compound>, ReadError> {
         let dir = tempfile::tempdir().unwrap();
-        read_compounds(&write(&dir, "compounds.geojson", &fc(features)))
+        read_compounds(&write(&dir, "compounds.geojson", &fc(features)), None)
     }
 
     fn cp_err(features: &[String]) -> (ReadError, String) {

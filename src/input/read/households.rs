@@ -7,7 +7,8 @@ use serde::Deserialize;
 
 use super::errors::{At, ReadError};
 use super::geojson::{Loose, RawFeature, RawGeometry, parse_bytes, read_bytes};
-use super::validate::{geometry_kind, opt_number, opt_text, position};
+use super::validate::{Frame, geometry_kind, opt_number, opt_text, position};
+use crate::input::crs::Crs;
 use crate::model::Household;
 
 #[derive(Deserialize, Default)]
@@ -58,18 +59,23 @@ fn households_count(v: Option<&Loose<'_>>, at: &dyn Fn() -> Box<At>) -> Result<u
 
 /// Reads the households FeatureCollection (docs/DESIGN.md §3) in input order.
 ///
+/// Positions are read in `crs` when given, else in the system the file's
+/// `crs` member declares, else WGS84, and come back in WGS84
+/// (crate::input::crs).
+///
 /// # Errors
 /// Any [`ReadError`] per-feature or whole-file variant; the first broken
 /// rule in input order is reported.
-pub fn read_households(path: &Path) -> Result<Vec<Household>, ReadError> {
+pub fn read_households(path: &Path, crs: Option<Crs>) -> Result<Vec<Household>, ReadError> {
     let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<HouseholdProps>(file, &bytes)?;
-    households_from(file, features)
+    let (file, features, frame) = parse_bytes::<HouseholdProps>(file, &bytes, crs)?;
+    households_from(file, features, frame)
 }
 
 fn households_from(
     file: String,
     features: Vec<RawFeature<'_, HouseholdProps<'_>>>,
+    frame: Frame,
 ) -> Result<Vec<Household>, ReadError> {
     if features.is_empty() {
         return Err(ReadError::Empty { file });
@@ -115,7 +121,7 @@ fn households_from(
                 kind: Some(Loose::Str(k)),
                 coordinates,
             }) if k == "Point" => match coordinates {
-                Some(c) => position(c, &at)?,
+                Some(c) => position(c, frame, &at)?,
                 None => {
                     return Err(ReadError::BadCoordinates {
                         at: at(),
@@ -493,7 +499,7 @@ mod tests {
 
     #[test]
     fn missing_file_is_io() {
-        let e = read_households(Path::new("/nonexistent/households.geojson")).unwrap_err();
+        let e = read_households(Path::new("/nonexistent/households.geojson"), None).unwrap_err();
         assert!(matches!(e, ReadError::Io { .. }));
         assert!(
             e.to_string()
@@ -526,7 +532,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = write(&dir, "households.geojson", &s);
         let t = std::time::Instant::now();
-        let v = read_households(&p).unwrap();
+        let v = read_households(&p, None).unwrap();
         let dt = t.elapsed();
         eprintln!(
             "read {} households, {:.1} MB, in {:?}",

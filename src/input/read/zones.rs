@@ -5,7 +5,8 @@ use std::path::Path;
 
 use super::errors::{At, ReadError};
 use super::geojson::{RawFeature, UnitProps, parse_bytes, read_bytes};
-use super::validate::{code_of, multipolygon, opt_text};
+use super::validate::{Frame, code_of, multipolygon, opt_text};
+use crate::input::crs::Crs;
 use crate::model::{Zone, ZoneKind};
 
 /// Reads the dedicated zones FeatureCollection. An empty collection is
@@ -14,15 +15,16 @@ use crate::model::{Zone, ZoneKind};
 /// # Errors
 /// Any [`ReadError`] per-feature variant, [`ReadError::BadKind`] and
 /// [`ReadError::DuplicateCode`].
-pub fn read_zones(path: &Path) -> Result<Vec<Zone>, ReadError> {
+pub fn read_zones(path: &Path, crs: Option<Crs>) -> Result<Vec<Zone>, ReadError> {
     let (file, bytes) = read_bytes(path)?;
-    let (file, features) = parse_bytes::<UnitProps>(file, &bytes)?;
-    zones_from(file, features)
+    let (file, features, frame) = parse_bytes::<UnitProps>(file, &bytes, crs)?;
+    zones_from(file, features, frame)
 }
 
 fn zones_from(
     file: String,
     features: Vec<RawFeature<'_, UnitProps<'_>>>,
+    frame: Frame,
 ) -> Result<Vec<Zone>, ReadError> {
     let mut out = Vec::with_capacity(features.len());
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
@@ -47,7 +49,7 @@ fn zones_from(
             })?,
         };
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_else(|| code.clone());
-        let geometry = multipolygon(&f.geometry, &at)?;
+        let geometry = multipolygon(&f.geometry, frame, &at)?;
         if let Some(&first) = by_code.get(&code) {
             return Err(ReadError::DuplicateCode {
                 file,
@@ -82,7 +84,7 @@ mod tests {
             ),
             unit("\"code\":\"Z2\"", &square(120.1, 28.0, 0.01)),
         ]);
-        let z = read_zones(&write(&dir, "zones.geojson", &ok)).unwrap();
+        let z = read_zones(&write(&dir, "zones.geojson", &ok), None).unwrap();
         assert_eq!(z.len(), 2);
         assert_eq!(z[0].kind, ZoneKind::School);
         assert_eq!(z[1].kind, ZoneKind::Other);
@@ -91,7 +93,7 @@ mod tests {
             "\"code\":\"Z1\",\"kind\":\"zoo\"",
             &square(120.0, 28.0, 0.01),
         )]);
-        let e = read_zones(&write(&dir, "zones.geojson", &bad)).unwrap_err();
+        let e = read_zones(&write(&dir, "zones.geojson", &bad), None).unwrap_err();
         assert!(matches!(e, ReadError::BadKind { .. }), "{e}");
         assert!(
             e.to_string()
@@ -100,7 +102,7 @@ mod tests {
         );
         // An empty zones file is fine.
         assert!(
-            read_zones(&write(&dir, "zones.geojson", &fc(&[])))
+            read_zones(&write(&dir, "zones.geojson", &fc(&[])), None)
                 .unwrap()
                 .is_empty()
         );
