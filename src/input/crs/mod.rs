@@ -50,9 +50,12 @@
 //! longitude fail with the likely system named.
 //!
 //! # Complexity
-//! O(1) per point; O(n) in the coordinates for a geometry. Converting
-//! 120 000 Gauss-Krüger points costs a few tens of milliseconds on one core
-//! (`benches/crs.rs`).
+//! O(1) per point; O(n) in the coordinates for a geometry. Checking and
+//! converting 120 000 Gauss-Krüger points costs 28-40 ms on one core of
+//! the project machine (about 0.3 µs a point, the ignored test
+//! `crs::tests::timing_120k_gauss_kruger_points`), against about 390 ms
+//! to read the same households from GeoJSON; WGS84 and CGCS2000 cost
+//! nothing.
 //!
 //! # Errors
 //! None from the conversions: a point that an EPSG projection cannot
