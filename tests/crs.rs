@@ -10,26 +10,28 @@ use serde_json::Value;
 
 use crate::common::{ok, partition, partition_files, read_json, small_county};
 
+/// Positions at any depth converted from WGS84 to `to`.
+fn walk(c: &mut Value, to: Crs) {
+    match c.as_array() {
+        Some(a) if a.first().is_some_and(Value::is_number) => {
+            let (lon, lat) = (a[0].as_f64().unwrap(), a[1].as_f64().unwrap());
+            let [x, y] = crs::from_wgs84(to, lon, lat);
+            *c = serde_json::json!([x, y]);
+        }
+        Some(_) => c
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .for_each(|x| walk(x, to)),
+        None => {}
+    }
+}
+
 /// `name` of the small county converted to `code`, with a `crs` member when
 /// `declare`, written into `dir`.
 fn projected(dir: &Path, name: &str, code: u32, declare: bool) -> PathBuf {
     let to = Crs::from_epsg(code).unwrap();
     let mut v = read_json(&small_county().join(name));
-    fn walk(c: &mut Value, to: Crs) {
-        match c.as_array() {
-            Some(a) if a.first().is_some_and(Value::is_number) => {
-                let (lon, lat) = (a[0].as_f64().unwrap(), a[1].as_f64().unwrap());
-                let [x, y] = crs::from_wgs84(to, lon, lat);
-                *c = serde_json::json!([x, y]);
-            }
-            Some(_) => c
-                .as_array_mut()
-                .unwrap()
-                .iter_mut()
-                .for_each(|x| walk(x, to)),
-            None => {}
-        }
-    }
     for f in v["features"].as_array_mut().unwrap() {
         walk(&mut f["geometry"]["coordinates"], to);
     }

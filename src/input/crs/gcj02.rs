@@ -424,10 +424,6 @@ fn gcj02_to_wgs84_counted(lon: f64, lat: f64) -> ([f64; 2], usize) {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::float_cmp,
-    reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
-)]
 mod tests {
     use super::*;
     use crate::engine::rng::Rng;

@@ -132,7 +132,7 @@ fn words(name: &str) -> Vec<String> {
 /// The system of a name cut into [`words`].
 fn by_name(w: &[&str]) -> Option<Crs> {
     let code = match w {
-        ["gcs", "wgs", "1984"] | ["wgs", "84"] | ["wgs", "1984"] | ["wgs84"] => 4326,
+        ["gcs", "wgs", "1984"] | ["wgs", "84" | "1984"] | ["wgs84"] => 4326,
         ["gcs", "china", "geodetic", "coordinate", "system", "2000"]
         | ["china", "geodetic", "coordinate", "system", "2000"]
         | ["cgcs2000"]
@@ -198,6 +198,10 @@ fn parameter(wkt: &str, name: &str) -> Option<f64> {
 }
 
 /// A Gauss-Krüger or UTM zone recognised by its parameters (step 3).
+#[expect(
+    clippy::float_cmp,
+    reason = "the parameters are exact decimal values as written in the .prj, compared with the exact values the EPSG definitions use"
+)]
 fn by_parameters(wkt: &str) -> Option<Crs> {
     let lower = wkt.to_ascii_lowercase();
     if !lower.contains("transverse_mercator") || !lower.starts_with("projcs") {
