@@ -338,3 +338,78 @@ pub(super) fn code_of(
         index,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{fc, point, write};
+    use super::super::*;
+    use crate::input::crs::{self, Crs};
+
+    /// Households in EPSG:4528 around Rui'an, with `crs` as the top-level
+    /// member (raw JSON, or none).
+    fn gk_households(crs_member: Option<&str>) -> String {
+        let zone = Crs::from_epsg(4528).unwrap();
+        let pts: Vec<String> = [(120.65, 27.78), (120.66, 27.79)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(lon, lat))| {
+                let [x, y] = crs::from_wgs84(zone, lon, lat);
+                point(&format!("\"id\":\"H{i}\""), &format!("[{x},{y}]"))
+            })
+            .collect();
+        let body = fc(&pts);
+        match crs_member {
+            Some(m) => body.replacen('{', &format!("{{\"crs\":{m},"), 1),
+            None => body,
+        }
+    }
+
+    fn read(body: &str, flag: Option<Crs>) -> Result<Vec<crate::model::Household>, ReadError> {
+        let dir = tempfile::tempdir().unwrap();
+        read_households(&write(&dir, "households.geojson", body), flag)
+    }
+
+    #[test]
+    fn crs_member_is_honoured_and_flag_wins() {
+        let named = r#"{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4528"}}"#;
+        for member in [
+            named,
+            r#""EPSG:4528""#,
+            r#"{"type":"EPSG","properties":{"code":4528}}"#,
+        ] {
+            let h = read(&gk_households(Some(member)), None).unwrap();
+            assert!(
+                (h[0].lon - 120.65).abs() < 1e-7 && (h[0].lat - 27.78).abs() < 1e-7,
+                "{member}"
+            );
+        }
+        // No declaration: metres read as WGS84 degrees, refused with the
+        // likely system and the feature named.
+        let m = read(&gk_households(None), None).unwrap_err().to_string();
+        for needle in [
+            "households.geojson: feature 0 (id \"H0\")",
+            "EPSG:4528",
+            "the default",
+        ] {
+            assert!(m.contains(needle), "{needle}: {m}");
+        }
+        // The flag wins over the declaration, and the message says both.
+        let wrong = Crs::from_epsg(4549);
+        let m = read(&gk_households(Some(named)), wrong)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("given by the flag; the file declares EPSG:4528"),
+            "{m}"
+        );
+        let h = read(&gk_households(Some(r#""EPSG:4490""#)), Crs::from_epsg(4528)).unwrap();
+        assert!((h[1].lon - 120.66).abs() < 1e-7);
+        // A null member declares nothing; an unknown one is refused unless a
+        // flag overrides it.
+        assert!(read(&gk_households(Some("null")), Crs::from_epsg(4528)).is_ok());
+        let e = read(&gk_households(Some(r#""Mars 2000""#)), None).unwrap_err();
+        assert!(matches!(e, ReadError::UnknownCrs { .. }), "{e}");
+        assert!(e.to_string().contains("households.geojson"), "{e}");
+        assert!(read(&gk_households(Some(r#""Mars 2000""#)), Crs::from_epsg(4528)).is_ok());
+    }
+}
