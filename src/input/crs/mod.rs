@@ -45,7 +45,7 @@
 //! identity for WGS84 and CGCS2000, the exact GCJ-02 inverse for GCJ-02,
 //! proj4rs for an EPSG code. [`convert_geometry`] converts every coordinate
 //! of a geometry through WGS84. Before that, the readers check each
-//! position against its declared system ([`plausible::check`]), so that
+//! position against its declared system ([`plausible::to_wgs84`]), so that
 //! metres read as degrees, degrees read as metres and swapped latitude and
 //! longitude fail with the likely system named.
 //!
@@ -59,7 +59,7 @@
 //!
 //! # Errors
 //! None from the conversions: a point that an EPSG projection cannot
-//! convert becomes `[NaN, NaN]`, which the readers ([`plausible::check`]
+//! convert becomes `[NaN, NaN]`, which the readers ([`plausible::to_wgs84`]
 //! first) and the exporters (finite coordinates) reject with the file named.
 
 pub mod epsg;
