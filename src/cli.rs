@@ -89,14 +89,16 @@ pub(crate) struct Common {
     /// Household band per micro-grid, MIN,MAX.
     #[arg(long, default_value = config::MICRO_BAND_ARG, value_parser = parse_band)]
     pub(crate) micro_band: (f64, f64),
-    /// Coordinate system of the household points: wgs84, cgcs2000 or gcj02
-    /// (Amap/Tencent geocoding).
-    #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
-    pub(crate) input_crs: Crs,
+    /// Coordinate system of the household points: wgs84, cgcs2000, gcj02
+    /// (Amap/Tencent geocoding) or EPSG:n (e.g. EPSG:4528, CGCS2000
+    /// Gauss-Krüger zone 40). Default: what the file declares, else wgs84;
+    /// given, it wins over the file's declaration.
+    #[arg(long, value_name = "CRS", value_parser = parse_crs)]
+    pub(crate) input_crs: Option<Crs>,
     /// Coordinate system of the boundaries, dedicated zones, barriers and
-    /// compounds.
-    #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
-    pub(crate) boundaries_crs: Crs,
+    /// compounds, as --input-crs.
+    #[arg(long, value_name = "CRS", value_parser = parse_crs)]
+    pub(crate) boundaries_crs: Option<Crs>,
     /// Barriers that grid borders follow: rivers, railways, roads.
     ///
     /// A GeoJSON FeatureCollection of LineString or MultiLineString
@@ -178,8 +180,9 @@ pub(crate) struct PartitionArgs {
     #[arg(long)]
     pub(crate) grids: Option<usize>,
     /// Coordinate system of the exported maps: wgs84 (RFC 7946), gcj02 for
-    /// Amap-based platforms, or cgcs2000.
-    #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
+    /// Amap-based platforms, cgcs2000 (EPSG:4490, what grid platforms
+    /// take), or EPSG:n, e.g. EPSG:4528 for Gauss-Krüger metres.
+    #[arg(long, value_name = "CRS", default_value = config::CRS_ARG, value_parser = parse_crs)]
     pub(crate) output_crs: Crs,
     /// Map formats: any of geojson, shp, gpkg, comma-separated; add xlsx
     /// for the roster spreadsheet grids.xlsx.
@@ -325,7 +328,11 @@ fn parse_hard_barriers(s: &str) -> Result<HardBarriers, String> {
 }
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
-    Crs::parse(s).ok_or_else(|| format!("expected wgs84, cgcs2000 or gcj02, got {s:?}"))
+    Crs::parse(s).ok_or_else(|| {
+        format!(
+            "expected wgs84, cgcs2000, gcj02 or EPSG:n with a code proj4rs supports (e.g. EPSG:4528), got {s:?}"
+        )
+    })
 }
 
 /// Runs `f` on `threads` worker threads (all cores when `None`).

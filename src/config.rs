@@ -80,11 +80,10 @@ pub const SEED: u64 = 1;
 /// yardstick, not the plan.
 pub const KMEANS_RESTARTS: usize = 4;
 
-/// The coordinate system of inputs and exported maps unless told otherwise:
-/// WGS84, the system of GeoJSON (RFC 7946).
+/// The coordinate system of inputs that declare none and of exported maps,
+/// unless told otherwise: WGS84, the system of GeoJSON (RFC 7946).
 pub const CRS: Crs = Crs::Wgs84;
-/// `--input-crs`, `--boundaries-crs` and `--output-crs` as the command line
-/// writes the default.
+/// `--output-crs` as the command line writes the default.
 pub const CRS_ARG: &str = "wgs84";
 
 /// The map formats written unless told otherwise: GeoJSON, which every GIS
@@ -134,13 +133,17 @@ pub enum Sizing {
     Total(usize),
 }
 
-/// The coordinate systems of the inputs.
+/// The coordinate systems of the inputs as the flags give them. `None`
+/// reads a file in the system it declares (a GeoJSON `crs` member, a
+/// `.prj`), else in [`CRS`]; a flag wins over a declaration
+/// (crate::input::crs, "Parameters").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InputCrs {
     /// Of the household points (`--input-crs`).
-    pub households: Crs,
-    /// Of the boundaries and the dedicated zones (`--boundaries-crs`).
-    pub boundaries: Crs,
+    pub households: Option<Crs>,
+    /// Of the boundaries, dedicated zones, barriers and compounds
+    /// (`--boundaries-crs`).
+    pub boundaries: Option<Crs>,
 }
 
 /// The input files and how to read them: what every command

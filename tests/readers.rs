@@ -245,7 +245,7 @@ fn small(dir: &Path, form: SynthFormat, enc: TextEncoding) -> SynthCounty {
 fn shapefile_hole_multipolygon_and_gbk_read_as_geojson() {
     let tmp = tempfile::tempdir().unwrap();
     small(tmp.path(), SynthFormat::Shp, TextEncoding::Gbk);
-    let want = read_boundaries(&write(tmp.path(), "b.geojson", HOLE_AND_PARTS)).unwrap();
+    let want = read_boundaries(&write(tmp.path(), "b.geojson", HOLE_AND_PARTS), None).unwrap();
     let got =
         read_boundaries_with(&tmp.path().join("boundaries.shp"), &ReadOptions::default()).unwrap();
     assert_eq!(units(&got.value), units(&want));
@@ -257,10 +257,10 @@ fn shapefile_hole_multipolygon_and_gbk_read_as_geojson() {
         got.found.declared,
         Some(gridplan::input::read::Declared::Wkt(_))
     ));
-    let hh = read_households(&tmp.path().join("households.shp")).unwrap();
+    let hh = read_households(&tmp.path().join("households.shp"), None).unwrap();
     assert_eq!(
         hh,
-        read_households(&write(tmp.path(), "h.geojson", HOUSEHOLDS)).unwrap()
+        read_households(&write(tmp.path(), "h.geojson", HOUSEHOLDS), None).unwrap()
     );
 }
 
@@ -269,7 +269,7 @@ fn geopackage_layers_and_declared_epsg() {
     let tmp = tempfile::tempdir().unwrap();
     small(tmp.path(), SynthFormat::Gpkg, TextEncoding::Utf8);
     let g = tmp.path().join("county.gpkg");
-    let want = read_boundaries(&write(tmp.path(), "b.geojson", HOLE_AND_PARTS)).unwrap();
+    let want = read_boundaries(&write(tmp.path(), "b.geojson", HOLE_AND_PARTS), None).unwrap();
     let opts = ReadOptions {
         layer: Some("boundaries".into()),
         ..ReadOptions::default()
@@ -280,12 +280,12 @@ fn geopackage_layers_and_declared_epsg() {
         got.found.declared,
         Some(gridplan::input::read::Declared::Epsg(4326))
     );
-    let e = read_boundaries(&g).unwrap_err().to_string();
+    let e = read_boundaries(&g, None).unwrap_err().to_string();
     assert!(
         e.ends_with("county.gpkg: several layers; name one as FILE:NAME or with --layer NAME; its layers: barriers, boundaries, compounds, households, zones"),
         "{e}"
     );
-    let e = read_boundaries(Path::new(&format!("{}:villages", g.display()))).unwrap_err();
+    let e = read_boundaries(Path::new(&format!("{}:villages", g.display())), None).unwrap_err();
     assert!(
         e.to_string()
             .contains("county.gpkg:villages: no layer \"villages\"; its layers: barriers"),
@@ -299,7 +299,7 @@ fn geopackage_layers_and_declared_epsg() {
     )
     .unwrap();
     drop(conn);
-    let e = read_households(Path::new(&format!("{}:households", g.display()))).unwrap_err();
+    let e = read_households(Path::new(&format!("{}:households", g.display())), None).unwrap_err();
     assert!(
         e.to_string().ends_with("county.gpkg:households: feature 1 (fid \"2\"): invalid GeoPackage geometry: byte order 255 is neither 0 nor 1"),
         "{e}"
@@ -310,15 +310,15 @@ fn geopackage_layers_and_declared_epsg() {
 fn xlsx_with_chinese_headers_reads_as_geojson() {
     let tmp = tempfile::tempdir().unwrap();
     small(tmp.path(), SynthFormat::Xlsx, TextEncoding::Utf8);
-    let want = read_households(&write(tmp.path(), "h.geojson", HOUSEHOLDS)).unwrap();
+    let want = read_households(&write(tmp.path(), "h.geojson", HOUSEHOLDS), None).unwrap();
     assert_eq!(
-        read_households(&tmp.path().join("households.xlsx")).unwrap(),
+        read_households(&tmp.path().join("households.xlsx"), None).unwrap(),
         want
     );
     let e = read_households(Path::new(&format!(
         "{}:Sheet9",
         tmp.path().join("households.xlsx").display()
-    )))
+    )), None)
     .unwrap_err();
     assert!(
         e.to_string()
@@ -348,7 +348,7 @@ fn gbk_csv_with_chinese_headers_and_its_errors() {
             .ends_with("h.csv: text read as GB18030 (GBK), as it is not valid UTF-8")
     );
     let bad = "户号,户数,经度,纬度\nH1,3,120.01,28.01\nH2,abc,120.15,28.05\n";
-    let e = read_households(&csv("bad.csv", bad))
+    let e = read_households(&csv("bad.csv", bad), None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -356,12 +356,12 @@ fn gbk_csv_with_chinese_headers_and_its_errors() {
         "{e}"
     );
     let swapped = "户号,经度,纬度\nH1,28.01,120.01\n";
-    let e = read_households(&csv("sw.csv", swapped))
+    let e = read_households(&csv("sw.csv", swapped), None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("sw.csv: row 2 (id \"H1\"), column \"经度\", \"纬度\": longitude and latitude look swapped"), "{e}");
     let dup = "编号,x,y\nH1,120.01,28.01\nH1,120.02,28.02\n";
-    let e = read_households(&csv("dup.csv", dup))
+    let e = read_households(&csv("dup.csv", dup), None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -369,14 +369,14 @@ fn gbk_csv_with_chinese_headers_and_its_errors() {
         "{e}"
     );
     let no_lat = "编号,经度\nH1,120.01\n";
-    let e = read_households(&csv("nolat.csv", no_lat))
+    let e = read_households(&csv("nolat.csv", no_lat), None)
         .unwrap_err()
         .to_string();
     assert!(
         e.contains("nolat.csv: no column for lat (looked for lat, latitude, y, 纬度)"),
         "{e}"
     );
-    let e = read_boundaries(&csv("b.csv", ok_text))
+    let e = read_boundaries(&csv("b.csv", ok_text), None)
         .unwrap_err()
         .to_string();
     assert!(e.ends_with("b.csv: a CSV file can hold only the households; give the boundaries as GeoJSON, Shapefile or GeoPackage"), "{e}");
@@ -422,14 +422,14 @@ fn shapefile_needs_its_dbf_and_shx() {
     small(tmp.path(), SynthFormat::Shp, TextEncoding::Utf8);
     let shp = tmp.path().join("households.shp");
     std::fs::remove_file(tmp.path().join("households.dbf")).unwrap();
-    let e = read_households(&shp).unwrap_err().to_string();
+    let e = read_households(&shp, None).unwrap_err().to_string();
     assert!(e.ends_with("households.shp: missing households.dbf beside the .shp (a Shapefile is .shp, .shx and .dbf together)"), "{e}");
     std::fs::remove_file(tmp.path().join("boundaries.shx")).unwrap();
-    let e = read_boundaries(&tmp.path().join("boundaries.shp"))
+    let e = read_boundaries(&tmp.path().join("boundaries.shp"), None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("missing boundaries.shx"), "{e}");
-    let e = read_boundaries(&tmp.path().join("b.kml"))
+    let e = read_boundaries(&tmp.path().join("b.kml"), None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -438,7 +438,7 @@ fn shapefile_needs_its_dbf_and_shx() {
     );
     // A .cpg naming an unknown encoding is an error, not a guess.
     std::fs::write(tmp.path().join("zones.cpg"), "klingon").unwrap();
-    let e = gridplan::input::read::read_zones(&tmp.path().join("zones.shp"))
+    let e = gridplan::input::read::read_zones(&tmp.path().join("zones.shp"), None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("zones.cpg: unknown encoding \"klingon\""), "{e}");

@@ -3,6 +3,7 @@
 mod common;
 
 mod cli;
+mod crs;
 mod gis;
 mod invariants;
 mod maps;

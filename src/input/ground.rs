@@ -3,8 +3,8 @@
 //! every household (issue 10; docs/DESIGN.md §9).
 //!
 //! # Parameters
-//! - the two files, read in the boundaries' coordinate system
-//!   (`--boundaries-crs`), like the villages and zones;
+//! - the two files, read in `--boundaries-crs` when given (like the
+//!   villages and zones), else each in the system it declares;
 //! - the hard kinds (`--hard-barriers`, default
 //!   [`HARD_BY_DEFAULT`](crate::model::ground::BarrierKind::HARD_BY_DEFAULT)),
 //!   applied where a barrier has no `hard` property of its own;
@@ -52,7 +52,6 @@ use geo::{BoundingRect, Contains, Coord, Intersects, MultiPolygon};
 use rayon::prelude::*;
 
 use crate::config::Inputs;
-use crate::input::crs::{self, Crs};
 use crate::input::project::LocalProjection;
 use crate::input::read::{
     CompoundOverlap, ReadError, ReadOptions, read_barriers_with, read_compounds_with,
@@ -99,8 +98,7 @@ pub(crate) struct GroundRead {
     pub compounds: Vec<Compound>,
 }
 
-/// Step 1: reads `--barriers` and `--compounds` (in parallel) and brings
-/// them to WGS84.
+/// Step 1: reads `--barriers` and `--compounds` (in parallel), in WGS84.
 ///
 /// # Errors
 /// Any [`ReadError`] of the two readers.
@@ -109,22 +107,27 @@ pub(crate) fn read(
     opts: &ReadOptions,
 ) -> Result<(GroundRead, Vec<String>), ReadError> {
     let hard = inputs.hard_kinds();
+    let opts = ReadOptions {
+        crs: inputs.crs.boundaries,
+        ..opts.clone()
+    };
     let (barriers, compounds) = rayon::join(
         || {
             inputs
                 .barriers
                 .as_deref()
-                .map(|p| read_barriers_with(p, hard, opts))
+                .map(|p| read_barriers_with(p, hard, &opts))
                 .transpose()
         },
         || {
             inputs
                 .compounds
                 .as_deref()
-                .map(|p| read_compounds_with(p, opts))
+                .map(|p| read_compounds_with(p, &opts))
                 .transpose()
         },
     );
+    // The readers bring the positions to WGS84 (crate::input::crs).
     let (barriers, compounds) = (barriers?, compounds?);
     let mut notes = Vec::new();
     let barriers = barriers.map_or_else(Vec::new, |r| {
@@ -142,23 +145,6 @@ pub(crate) fn read(
         },
         notes,
     ))
-}
-
-/// Brings the ground read in the boundaries' system `from` to WGS84.
-pub(crate) fn to_wgs84(ground: &mut GroundRead, from: Crs) {
-    if from != Crs::Wgs84 {
-        for p in ground
-            .barriers
-            .iter_mut()
-            .flat_map(|b| &mut b.lines)
-            .flatten()
-        {
-            *p = crs::to_wgs84(from, p[0], p[1]);
-        }
-        for c in &mut ground.compounds {
-            crs::convert_geometry(&mut c.polygon, from, Crs::Wgs84);
-        }
-    }
 }
 
 /// Steps 2 and 3: the ground in local metres with every household's

@@ -7,8 +7,8 @@
 //!
 //! # Steps
 //! 1. Read the households, the boundaries, the barriers and the compounds
-//!    (in parallel) and bring them to WGS84 ([`read`], [`crs`],
-//!    `ground::read`).
+//!    (in parallel), each in its own coordinate system, brought to WGS84
+//!    as it is read ([`read`], [`crate::input::crs`], `ground::read`).
 //! 2. Project to local metres around the villages' bounding box and place
 //!    every household in its village ([`project`](super::project),
 //!    [`locate`]); project the barriers and compounds, and place every
@@ -33,13 +33,12 @@ use rayon::prelude::*;
 use crate::config::{InputCrs, Inputs};
 use crate::engine::graph;
 use crate::error::Error;
-use crate::input::crs::{self, Crs};
 use crate::input::dedicated;
 use crate::input::ground::{self, Ground, GroundRead};
 use crate::input::locate::{self, LocateParams, Located};
 use crate::input::lock::CurrentPlan;
 use crate::input::project::LocalProjection;
-use crate::input::read::{self, Found, ReadOptions};
+use crate::input::read::{self, ReadOptions};
 use crate::input::workload::{self, BalanceMeasure, MeasureKind, Weights};
 use crate::model::report::{SnapNote, Timings};
 use crate::model::{Boundary, Household, Level};
@@ -65,7 +64,7 @@ pub(crate) struct Village {
 pub(crate) struct County {
     /// The local projection of the county.
     pub proj: LocalProjection,
-    /// The coordinate systems the inputs came in.
+    /// The coordinate systems the flags gave for the inputs.
     pub input: crate::config::InputCrs,
     /// The households, in input order (coordinates now WGS84).
     pub households: Vec<Household>,
@@ -195,21 +194,8 @@ fn read_options(inputs: &Inputs) -> Result<ReadOptions, Error> {
             None => read::ColumnMap::default(),
         },
         layer: inputs.layer.clone(),
+        crs: None,
     })
-}
-
-/// The system of a file: the flag when it is not the default, else the
-/// system the file declares when gridplan knows it, else the default.
-/// The one place where a declared system meets the flags.
-fn resolve_crs(flag: Crs, found: &Found) -> Crs {
-    if flag != crate::config::CRS {
-        return flag;
-    }
-    found
-        .declared
-        .as_ref()
-        .and_then(read::Declared::crs)
-        .unwrap_or(flag)
 }
 
 /// What step 1 reads: the inputs in WGS84, the systems they came in, and
@@ -227,8 +213,20 @@ fn read_wgs84(inputs: &Inputs, opts: &ReadOptions) -> Result<ReadWgs84, Error> {
     let ((households, boundaries), ground) = rayon::join(
         || {
             rayon::join(
-                || read::read_households_with(&inputs.households, opts),
-                || read::read_boundaries_with(&inputs.boundaries, opts),
+                || {
+                    let opts = ReadOptions {
+                        crs: inputs.crs.households,
+                        ..opts.clone()
+                    };
+                    read::read_households_with(&inputs.households, &opts)
+                },
+                || {
+                    let opts = ReadOptions {
+                        crs: inputs.crs.boundaries,
+                        ..opts.clone()
+                    };
+                    read::read_boundaries_with(&inputs.boundaries, &opts)
+                },
             )
         },
         || ground::read(inputs, opts),
@@ -237,32 +235,13 @@ fn read_wgs84(inputs: &Inputs, opts: &ReadOptions) -> Result<ReadWgs84, Error> {
     // ground files existed.
     let households = households?;
     let boundaries = boundaries?;
-    let (mut ground, ground_notes) = ground?;
-    let input = InputCrs {
-        households: resolve_crs(inputs.crs.households, &households.found),
-        boundaries: resolve_crs(inputs.crs.boundaries, &boundaries.found),
-    };
+    let (ground, ground_notes) = ground?;
     let notes: Vec<String> = [households.found.notes, boundaries.found.notes, ground_notes]
         .into_iter()
         .flatten()
         .collect();
-    let (mut households, mut boundaries) = (households.value, boundaries.value);
-    ground::to_wgs84(&mut ground, input.boundaries);
-    // Everything is WGS84 from here on; GCJ-02 uses the exact iterative
-    // inverse (crs module).
-    if input.households != Crs::Wgs84 {
-        households.par_iter_mut().for_each(|h| {
-            let [lon, lat] = crs::to_wgs84(input.households, h.lon, h.lat);
-            h.lon = lon;
-            h.lat = lat;
-        });
-    }
-    if input.boundaries != Crs::Wgs84 {
-        boundaries
-            .par_iter_mut()
-            .for_each(|b| crs::convert_geometry(&mut b.geometry, input.boundaries, Crs::Wgs84));
-    }
-    Ok((households, boundaries, ground, input, notes))
+    // The readers have brought every position to WGS84 (crate::input::crs).
+    Ok((households.value, boundaries.value, ground, inputs.crs, notes))
 }
 
 /// Step 2: the villages in code order, projected, with their households.
@@ -440,7 +419,11 @@ fn setup_zones(
     path: Option<&Path>,
     opts: &ReadOptions,
 ) -> Result<(ZoneSetup, Vec<String>), Error> {
-    let read = path.map(|p| read::read_zones_with(p, opts)).transpose()?;
+    let opts = ReadOptions {
+        crs: county.input.boundaries,
+        ..opts.clone()
+    };
+    let read = path.map(|p| read::read_zones_with(p, &opts)).transpose()?;
     let (read, notes) = match read {
         Some(r) => (r.value, r.found.notes),
         None => (Vec::new(), Vec::new()),
@@ -450,7 +433,6 @@ fn setup_zones(
         .into_iter()
         .map(|z| {
             let mut g = z.geometry;
-            crs::convert_geometry(&mut g, county.input.boundaries, Crs::Wgs84);
             county.proj.forward_geometry(&mut g);
             (z.code, g)
         })

@@ -182,6 +182,14 @@ fn crs_info(c: Crs) -> export::CrsInfo {
         Crs::Wgs84 => export::CrsInfo::WGS84,
         Crs::Cgcs2000 => export::CrsInfo::CGCS2000,
         Crs::Gcj02 => export::CrsInfo::GCJ02,
+        // The EPSG database's OGC WKT 1 serves both the `.prj` (GDAL, QGIS
+        // and ArcGIS read it) and the GeoPackage, which requires OGC WKT.
+        Crs::Epsg(e) => export::CrsInfo {
+            name: e.name(),
+            epsg: Some(u32::from(e.code())),
+            wkt: e.wkt(),
+            ogc_wkt: e.wkt(),
+        },
     }
 }
 

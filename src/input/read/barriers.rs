@@ -43,7 +43,8 @@ use super::errors::{At, ReadError, Unit};
 use super::geojson::{Coords, Loose, RawFeature, RawGeometry, parse_bytes, read_bytes};
 use super::records::LayerProps;
 use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
-use super::validate::{geometry_kind, list, multipolygon, opt_text, position};
+use super::validate::{Frame, geometry_kind, list, multipolygon, opt_text, position};
+use crate::input::crs::Crs;
 use crate::model::ground::{Barrier, BarrierKind};
 
 /// The kinds a barrier's `kind` (and `--hard-barriers`) accepts, as
@@ -65,13 +66,16 @@ struct BarrierProps<'a> {
 }
 
 /// Reads the barriers FeatureCollection. `hard_kinds` are the kinds that
-/// are hard when a feature has no `hard` property of its own. Coordinates
-/// are returned as read (the boundaries' system); the caller converts them.
+/// are hard when a feature has no `hard` property of its own.
+///
+/// Positions are read in `crs` when given, else in the system the file's
+/// `crs` member declares, else WGS84, and come back in WGS84
+/// (crate::input::crs).
 ///
 /// # Errors
 /// See the module docs.
-pub fn read_barriers(path: &Path, hard_kinds: &[BarrierKind]) -> Result<Vec<Barrier>, ReadError> {
-    read_barriers_with(path, hard_kinds, &ReadOptions::default()).map(|r| r.value)
+pub fn read_barriers(path: &Path, hard_kinds: &[BarrierKind], crs: Option<Crs>) -> Result<Vec<Barrier>, ReadError> {
+    read_barriers_with(path, hard_kinds, &ReadOptions { crs, ..ReadOptions::default() }).map(|r| r.value)
 }
 
 /// Reads the barriers from GeoJSON, a Shapefile or a GeoPackage layer (by
@@ -87,15 +91,16 @@ pub fn read_barriers_with(
     let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
     if src.format == Format::GeoJson {
         let (_, bytes) = read_bytes(&src.path)?;
-        let (file, features) = parse_bytes::<BarrierProps>(src.file.clone(), &bytes)?;
+        let (file, features, frame) = parse_bytes::<BarrierProps>(src.file.clone(), &bytes, opts.crs)?;
         return Ok(Read {
-            value: barriers_from(&file, features, hard_kinds)?,
+            value: barriers_from(&file, features, hard_kinds, frame)?,
             found: Found::default(),
         });
     }
     let (file, found, features) = layer_records(&src, "barriers")?.features::<BarrierProps>();
+    let frame = found.frame(&file, opts.crs)?;
     Ok(Read {
-        value: barriers_from(&file, features, hard_kinds)?,
+        value: barriers_from(&file, features, hard_kinds, frame)?,
         found,
     })
 }
@@ -116,6 +121,7 @@ fn barriers_from(
     file: &str,
     features: Vec<RawFeature<'_, BarrierProps<'_>>>,
     hard_kinds: &[BarrierKind],
+    frame: Frame,
 ) -> Result<Vec<Barrier>, ReadError> {
     let mut out = Vec::with_capacity(features.len());
     for (index, f) in features.into_iter().enumerate() {
@@ -146,7 +152,7 @@ fn barriers_from(
         let kind = kind_of(props.kind.as_ref(), &at)?;
         let hard = bool_of(props.hard.as_ref(), "hard", &at)?
             .unwrap_or_else(|| hard_kinds.contains(&kind));
-        let lines = lines_of(&f.geometry, &at)?;
+        let lines = lines_of(&f.geometry, frame, &at)?;
         out.push(Barrier {
             feature: index,
             kind,
@@ -196,6 +202,7 @@ fn bool_of(
 )]
 fn lines_of(
     g: &Option<RawGeometry<'_>>,
+    frame: Frame,
     at: &dyn Fn() -> Box<At>,
 ) -> Result<Vec<Vec<[f64; 2]>>, ReadError> {
     let wrong = || ReadError::WrongGeometry {
@@ -219,7 +226,7 @@ fn lines_of(
             })
     };
     match kind.as_ref() {
-        "LineString" => Ok(vec![line(coords()?, 0, at)?]),
+        "LineString" => Ok(vec![line(coords()?, 0, frame, at)?]),
         "MultiLineString" => {
             let lines = list(coords()?, "an array of lines", at)?;
             if lines.is_empty() {
@@ -231,12 +238,12 @@ fn lines_of(
             lines
                 .iter()
                 .enumerate()
-                .map(|(i, l)| line(l, i, at))
+                .map(|(i, l)| line(l, i, frame, at))
                 .collect()
         }
         // Rings are checked as a boundary's are (closed, at least 4
         // positions, non-zero area): a water body's outline is a polygon.
-        "Polygon" | "MultiPolygon" => Ok(multipolygon(g, at)?
+        "Polygon" | "MultiPolygon" => Ok(multipolygon(g, frame, at)?
             .0
             .iter()
             .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
@@ -247,11 +254,16 @@ fn lines_of(
 }
 
 /// One line: at least 2 positions once repeats are dropped.
-fn line(c: &Coords, index: usize, at: &dyn Fn() -> Box<At>) -> Result<Vec<[f64; 2]>, ReadError> {
+fn line(
+    c: &Coords,
+    index: usize,
+    frame: Frame,
+    at: &dyn Fn() -> Box<At>,
+) -> Result<Vec<[f64; 2]>, ReadError> {
     let raw = list(c, "a line (an array of positions)", at)?;
     let mut pts: Vec<[f64; 2]> = Vec::with_capacity(raw.len());
     for p in raw {
-        let q = position(p, at)?;
+        let q = position(p, frame, at)?;
         if pts.last() != Some(&[q.x, q.y]) {
             pts.push([q.x, q.y]);
         }
@@ -310,7 +322,7 @@ mod tests {
 
     fn br(features: &[String]) -> Result<Vec<Barrier>, ReadError> {
         let dir = tempfile::tempdir().unwrap();
-        read_barriers(&write(&dir, "barriers.geojson", &fc(features)), HARD)
+        read_barriers(&write(&dir, "barriers.geojson", &fc(features)), HARD, None)
     }
 
     fn br_err(features: &[String]) -> (ReadError, String) {
@@ -375,7 +387,7 @@ mod tests {
                 unit("\"kind\":\"secondary\"", &line_geom("[[120,28],[121,28]]")),
             ]),
         );
-        let b = read_barriers(&p, &[BarrierKind::Secondary]).unwrap();
+        let b = read_barriers(&p, &[BarrierKind::Secondary], None).unwrap();
         assert!(!b[0].hard);
         assert!(b[1].hard);
     }

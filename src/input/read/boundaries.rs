@@ -7,7 +7,8 @@ use std::path::Path;
 use super::errors::{At, ReadError, Unit};
 use super::geojson::{Loose, RawFeature, UnitProps, parse_bytes, read_bytes};
 use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
-use super::validate::{code_of, multipolygon, opt_text};
+use super::validate::{Frame, code_of, multipolygon, opt_text};
+use crate::input::crs::Crs;
 use crate::model::{Boundary, Level};
 
 /// Reads the boundaries FeatureCollection and checks the hierarchy.
@@ -17,8 +18,8 @@ use crate::model::{Boundary, Level};
 /// hierarchy variants ([`ReadError::MissingParent`],
 /// [`ReadError::UnknownParent`], [`ReadError::WrongParentLevel`]) and
 /// [`ReadError::NoVillages`].
-pub fn read_boundaries(path: &Path) -> Result<Vec<Boundary>, ReadError> {
-    read_boundaries_with(path, &ReadOptions::default()).map(|r| r.value)
+pub fn read_boundaries(path: &Path, crs: Option<Crs>) -> Result<Vec<Boundary>, ReadError> {
+    read_boundaries_with(path, &ReadOptions { crs, ..ReadOptions::default() }).map(|r| r.value)
 }
 
 /// Reads the boundaries from GeoJSON, a Shapefile or a GeoPackage layer
@@ -33,15 +34,16 @@ pub fn read_boundaries_with(
     let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
     if src.format == Format::GeoJson {
         let (_, bytes) = read_bytes(&src.path)?;
-        let (file, features) = parse_bytes::<UnitProps>(src.file.clone(), &bytes)?;
+        let (file, features, frame) = parse_bytes::<UnitProps>(src.file.clone(), &bytes, opts.crs)?;
         return Ok(Read {
-            value: boundaries_from(file, features)?,
+            value: boundaries_from(file, features, frame)?,
             found: Found::default(),
         });
     }
     let (file, found, features) = layer_records(&src, "boundaries")?.features::<UnitProps>();
+    let frame = found.frame(&file, opts.crs)?;
     Ok(Read {
-        value: boundaries_from(file, features)?,
+        value: boundaries_from(file, features, frame)?,
         found,
     })
 }
@@ -49,6 +51,7 @@ pub fn read_boundaries_with(
 fn boundaries_from(
     file: String,
     features: Vec<RawFeature<'_, UnitProps<'_>>>,
+    frame: Frame,
 ) -> Result<Vec<Boundary>, ReadError> {
     if features.is_empty() {
         return Err(ReadError::Empty { file });
@@ -85,7 +88,7 @@ fn boundaries_from(
         };
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_else(|| code.clone());
         let parent = opt_text(props.parent.as_ref(), "parent", &at)?;
-        let geometry = multipolygon(&f.geometry, &at)?;
+        let geometry = multipolygon(&f.geometry, frame, &at)?;
         if let Some(&first) = by_code.get(&code) {
             return Err(ReadError::DuplicateCode {
                 file,
@@ -204,7 +207,7 @@ mod tests {
 
     fn bd(features: &[String]) -> Result<Vec<Boundary>, ReadError> {
         let dir = tempfile::tempdir().unwrap();
-        read_boundaries(&write(&dir, "boundaries.geojson", &fc(features)))
+        read_boundaries(&write(&dir, "boundaries.geojson", &fc(features)), None)
     }
 
     fn bd_err(features: &[String]) -> (ReadError, String) {

@@ -20,16 +20,20 @@ use std::path::Path;
 use super::errors::{At, ReadError, Unit};
 use super::geojson::{RawFeature, UnitProps, parse_bytes, read_bytes};
 use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
-use super::validate::{code_of, multipolygon, opt_text};
+use super::validate::{Frame, code_of, multipolygon, opt_text};
+use crate::input::crs::Crs;
 use crate::model::ground::Compound;
 
-/// Reads the compounds FeatureCollection, in file order. Coordinates are
-/// returned as read (the boundaries' system); the caller converts them.
+/// Reads the compounds FeatureCollection, in file order.
+///
+/// Positions are read in `crs` when given, else in the system the file's
+/// `crs` member declares, else WGS84, and come back in WGS84
+/// (crate::input::crs).
 ///
 /// # Errors
 /// See the module docs.
-pub fn read_compounds(path: &Path) -> Result<Vec<Compound>, ReadError> {
-    read_compounds_with(path, &ReadOptions::default()).map(|r| r.value)
+pub fn read_compounds(path: &Path, crs: Option<Crs>) -> Result<Vec<Compound>, ReadError> {
+    read_compounds_with(path, &ReadOptions { crs, ..ReadOptions::default() }).map(|r| r.value)
 }
 
 /// Reads the compounds from GeoJSON, a Shapefile or a GeoPackage layer
@@ -44,15 +48,16 @@ pub fn read_compounds_with(
     let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
     if src.format == Format::GeoJson {
         let (_, bytes) = read_bytes(&src.path)?;
-        let (file, features) = parse_bytes::<UnitProps>(src.file.clone(), &bytes)?;
+        let (file, features, frame) = parse_bytes::<UnitProps>(src.file.clone(), &bytes, opts.crs)?;
         return Ok(Read {
-            value: compounds_from(file, features)?,
+            value: compounds_from(file, features, frame)?,
             found: Found::default(),
         });
     }
     let (file, found, features) = layer_records(&src, "compounds")?.features::<UnitProps>();
+    let frame = found.frame(&file, opts.crs)?;
     Ok(Read {
-        value: compounds_from(file, features)?,
+        value: compounds_from(file, features, frame)?,
         found,
     })
 }
@@ -60,6 +65,7 @@ pub fn read_compounds_with(
 fn compounds_from(
     file: String,
     features: Vec<RawFeature<'_, UnitProps<'_>>>,
+    frame: Frame,
 ) -> Result<Vec<Compound>, ReadError> {
     let mut out = Vec::with_capacity(features.len());
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
@@ -77,7 +83,7 @@ fn compounds_from(
             })
         };
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_default();
-        let polygon = multipolygon(&f.geometry, &at)?;
+        let polygon = multipolygon(&f.geometry, frame, &at)?;
         if let Some(&first) = by_code.get(&code) {
             return Err(ReadError::DuplicateCode {
                 file,
@@ -104,7 +110,7 @@ mod tests {
 
     fn cp(features: &[String]) -> Result<Vec<Compound>, ReadError> {
         let dir = tempfile::tempdir().unwrap();
-        read_compounds(&write(&dir, "compounds.geojson", &fc(features)))
+        read_compounds(&write(&dir, "compounds.geojson", &fc(features)), None)
     }
 
     fn cp_err(features: &[String]) -> (ReadError, String) {

@@ -75,6 +75,19 @@ impl fmt::Display for At {
     }
 }
 
+/// How an implausible position's message ends: which system the file was
+/// read in and why, so the user knows which flag or declaration to fix.
+fn system_note(used: crate::input::crs::Crs, declared: Option<crate::input::crs::Crs>) -> String {
+    match declared {
+        Some(d) if d == used => format!(" (read in {used}, which the file declares)"),
+        Some(d) => format!(" (read in {used}, given by the flag; the file declares {d})"),
+        None if used == crate::config::CRS => format!(
+            " (read in {used}, the default: the file declares no system; give it with --input-crs or --boundaries-crs)"
+        ),
+        None => format!(" (read in {used}, given by the flag)"),
+    }
+}
+
 #[expect(
     clippy::ref_option,
     reason = "thiserror hands the field over by reference"
@@ -278,6 +291,31 @@ pub enum ReadError {
         lon: f64,
         /// The second coordinate.
         lat: f64,
+    },
+    /// A position that cannot be in the file's coordinate system
+    /// (crate::input::crs::plausible): metres read as degrees, degrees
+    /// read as metres, a wrong zone prefix.
+    #[error("{at}: {rule}{}", system_note(*used, *declared))]
+    Implausible {
+        /// Where.
+        at: Box<At>,
+        /// The rule broken, with the likely system.
+        rule: crate::input::crs::Implausible,
+        /// The system the file was read in.
+        used: crate::input::crs::Crs,
+        /// The system the file declares, if any.
+        declared: Option<crate::input::crs::Crs>,
+    },
+    /// A declared system gridplan does not know: a GeoJSON `crs` member, a
+    /// Shapefile `.prj` or a GeoPackage srs.
+    #[error(
+        "{file}: declares the coordinate system {name}, which is not one gridplan knows (EPSG:n, wgs84, cgcs2000 or gcj02); give the system with --input-crs or --boundaries-crs"
+    )]
+    UnknownCrs {
+        /// The file.
+        file: String,
+        /// The name found, as JSON.
+        name: String,
     },
     /// `households` present but not an integer >= 1.
     #[error("{at}: households must be an integer >= 1, got {found}")]

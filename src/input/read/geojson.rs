@@ -12,6 +12,8 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::errors::ReadError;
+use super::validate::Frame;
+use crate::input::crs::Crs;
 
 // ---------------------------------------------------------------------------
 // Parsing: private serde shapes.
@@ -268,11 +270,15 @@ impl super::records::LayerProps for UnitProps<'static> {
     }
 }
 
-/// The top-level object: its `type` and `features`, or what it was instead.
+/// The top-level object: its `type`, `features` and `crs`, or what it was
+/// instead.
 pub(super) struct Top<'a, P> {
     pub(super) kind: Option<Loose<'a>>,
     pub(super) features: Option<Vec<RawFeature<'a, P>>>,
     pub(super) not_object: Option<String>,
+    /// The `crs` member (GeoJSON 2008; RFC 7946 dropped it, GDAL and QGIS
+    /// still write it), kept whole: it is small.
+    pub(super) crs: Option<serde_json::Value>,
 }
 
 /// Parses the top level, recording the index of the feature being parsed in
@@ -295,6 +301,7 @@ impl<P> TopSeed<'_, P> {
             kind: None,
             features: None,
             not_object: Some(found.to_owned()),
+            crs: None,
         }
     }
 }
@@ -307,8 +314,10 @@ impl<'de, P: Deserialize<'de>> Visitor<'de> for TopSeed<'_, P> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de, P>, A::Error> {
         let mut kind = None;
         let mut features = None;
+        let mut crs = None;
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
+                "crs" => crs = Some(map.next_value::<serde_json::Value>()?),
                 "type" => {
                     if kind.is_some() {
                         return Err(de::Error::duplicate_field("type"));
@@ -333,6 +342,7 @@ impl<'de, P: Deserialize<'de>> Visitor<'de> for TopSeed<'_, P> {
             kind,
             features,
             not_object: None,
+            crs,
         })
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Top<'de, P>, A::Error> {
@@ -399,12 +409,46 @@ pub(super) fn read_bytes(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
     }
 }
 
+/// The system a `crs` member declares: `{"type":"name","properties":
+/// {"name":"urn:ogc:def:crs:EPSG::4528"}}`, the 2008 form
+/// `{"type":"EPSG","properties":{"code":4528}}`, or a bare string. `null`
+/// declares nothing.
+///
+/// # Errors
+/// [`ReadError::UnknownCrs`] for anything else.
+fn declared_crs(file: &str, member: Option<&serde_json::Value>) -> Result<Option<Crs>, ReadError> {
+    use serde_json::Value;
+    let Some(v) = member.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let props = v.get("properties");
+    let found = match (
+        v,
+        props.and_then(|p| p.get("name")),
+        props.and_then(|p| p.get("code")),
+    ) {
+        (Value::String(s), _, _) | (_, Some(Value::String(s)), _) => Crs::from_geojson_name(s),
+        (_, _, Some(code)) => code
+            .as_u64()
+            .and_then(|c| u32::try_from(c).ok())
+            .and_then(Crs::from_epsg),
+        _ => None,
+    };
+    found.map(Some).ok_or_else(|| ReadError::UnknownCrs {
+        file: file.to_owned(),
+        name: v.to_string(),
+    })
+}
+
 /// Parses `bytes` as a FeatureCollection with properties `P`, borrowing
-/// strings from `bytes` where they have no escapes.
+/// strings from `bytes` where they have no escapes; the positions are to be
+/// read in `flag`'s system, else the one the file's `crs` member declares,
+/// else WGS84 (the returned [`Frame`]).
 pub(super) fn parse_bytes<'a, P: Deserialize<'a>>(
     file: String,
     bytes: &'a [u8],
-) -> Result<(String, Vec<RawFeature<'a, P>>), ReadError> {
+    flag: Option<Crs>,
+) -> Result<(String, Vec<RawFeature<'a, P>>, Frame), ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let current = Cell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -442,6 +486,13 @@ pub(super) fn parse_bytes<'a, P: Deserialize<'a>>(
             });
         }
     }
+    // An unknown declaration is an error only when no flag overrides it.
+    let declared = match declared_crs(&file, top.crs.as_ref()) {
+        Ok(d) => d,
+        Err(_) if flag.is_some() => None,
+        Err(e) => return Err(e),
+    };
+    let frame = Frame::new(flag, declared);
     let Some(features) = top.features else {
         return Err(ReadError::NotFeatureCollection {
             file,
@@ -467,7 +518,7 @@ pub(super) fn parse_bytes<'a, P: Deserialize<'a>>(
             }
         }
     }
-    Ok((file, features))
+    Ok((file, features, frame))
 }
 
 pub(super) fn json_error(file: String, e: &serde_json::Error, feature: Option<usize>) -> ReadError {

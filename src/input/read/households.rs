@@ -8,8 +8,9 @@ use super::columns::{ColumnMap, Field, FieldValues, KeyCache, N_FIELDS};
 use super::errors::{At, ReadError, Unit};
 use super::geojson::{Loose, RawGeometry, parse_bytes, read_bytes};
 use super::source::{Format, Found, HOUSEHOLD_EXTENSIONS, Read, ReadOptions, Source};
-use super::validate::{geometry_kind, opt_number, opt_text, position};
+use super::validate::{Frame, geometry_kind, opt_number, opt_text, position};
 use super::{gpkg, shp, table};
+use crate::input::crs::Crs;
 use crate::model::Household;
 
 /// The household records of any format, fields resolved: what
@@ -106,11 +107,19 @@ fn households_count(v: Option<&Loose<'_>>, at: &dyn Fn() -> Box<At>) -> Result<u
 /// Reads the households (docs/DESIGN.md §3) in input order, with the
 /// default column names and no `--layer`.
 ///
+/// Positions are read in `crs` when given, else in the system the file's
+/// `crs` member declares, else WGS84, and come back in WGS84
+/// (crate::input::crs).
+///
 /// # Errors
 /// Any [`ReadError`] per-feature or whole-file variant; the first broken
 /// rule in input order is reported.
-pub fn read_households(path: &Path) -> Result<Vec<Household>, ReadError> {
-    read_households_with(path, &ReadOptions::default()).map(|r| r.value)
+pub fn read_households(path: &Path, crs: Option<Crs>) -> Result<Vec<Household>, ReadError> {
+    let opts = ReadOptions {
+        crs,
+        ..ReadOptions::default()
+    };
+    read_households_with(path, &opts).map(|r| r.value)
 }
 
 /// Reads the households from GeoJSON, a Shapefile, a GeoPackage layer, a
@@ -127,8 +136,9 @@ pub fn read_households_with(
     let records = match src.format {
         Format::GeoJson => {
             let (_, bytes) = read_bytes(&src.path)?;
-            let (file, features) = parse_bytes::<AllProps>(src.file.clone(), &bytes)?;
-            let value = households_from(geojson_rows(file, features, &opts.columns)?)?;
+            let (file, features, frame) =
+                parse_bytes::<AllProps>(src.file.clone(), &bytes, opts.crs)?;
+            let value = households_from(geojson_rows(file, features, &opts.columns)?, frame)?;
             return Ok(Read {
                 value,
                 found: Found::default(),
@@ -141,8 +151,9 @@ pub fn read_households_with(
     };
     let table = matches!(src.format, Format::Csv | Format::Xlsx);
     let (rows, found) = records.households(&opts.columns, table)?;
+    let frame = found.frame(&src.file, opts.crs)?;
     Ok(Read {
-        value: households_from(rows)?,
+        value: households_from(rows, frame)?,
         found,
     })
 }
@@ -174,7 +185,7 @@ fn geojson_rows<'a>(
     })
 }
 
-fn households_from(input: HouseholdRows<'_>) -> Result<Vec<Household>, ReadError> {
+fn households_from(input: HouseholdRows<'_>, frame: Frame) -> Result<Vec<Household>, ReadError> {
     let HouseholdRows {
         file,
         unit,
@@ -188,7 +199,7 @@ fn households_from(input: HouseholdRows<'_>) -> Result<Vec<Household>, ReadError
     let number = |index: usize| numbers.as_ref().map_or(index, |n| n[index]);
     let mut out: Vec<Household> = Vec::with_capacity(rows.len());
     for (index, row) in rows.into_iter().enumerate() {
-        out.push(household(&file, unit, number(index), &columns, &row)?);
+        out.push(household(&file, unit, number(index), &columns, &row, frame)?);
     }
     // Duplicates are checked once every feature passed its own checks, with
     // borrowed ids, which saves cloning 120,000 strings into the map.
@@ -239,6 +250,7 @@ fn household(
     index: usize,
     columns: &[Option<String>; N_FIELDS],
     row: &HouseholdRow<'_>,
+    frame: Frame,
 ) -> Result<Household, ReadError> {
     let place = |id: Option<&String>, column: Option<String>| {
         Box::new(At {
@@ -269,7 +281,7 @@ fn household(
             kind: Some(Loose::Str(k)),
             coordinates,
         }) if k == "Point" => match coordinates {
-            Some(c) => position(c, &at)?,
+            Some(c) => position(c, frame, &at)?,
             None => {
                 return Err(ReadError::BadCoordinates {
                     at: at(),
@@ -636,7 +648,7 @@ mod tests {
 
     #[test]
     fn missing_file_is_io() {
-        let e = read_households(Path::new("/nonexistent/households.geojson")).unwrap_err();
+        let e = read_households(Path::new("/nonexistent/households.geojson"), None).unwrap_err();
         assert!(matches!(e, ReadError::Io { .. }));
         assert!(
             e.to_string()
@@ -669,7 +681,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = write(&dir, "households.geojson", &s);
         let t = std::time::Instant::now();
-        let v = read_households(&p).unwrap();
+        let v = read_households(&p, None).unwrap();
         let dt = t.elapsed();
         eprintln!(
             "read {} households, {:.1} MB, in {:?}",

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::columns::ColumnMap;
 use super::errors::ReadError;
+use super::validate::Frame;
 use crate::input::crs::Crs;
 
 /// The coordinate system a file declares about itself, as it declares it.
@@ -32,29 +33,26 @@ pub enum Declared {
 }
 
 impl Declared {
-    /// The system gridplan knows this to be, when it knows it: EPSG:4326
-    /// and EPSG:4490, or a geographic WKT on the WGS 84 or CGCS2000 datum
-    /// without a projection.
-    ///
-    /// This is the one call to widen when [`Crs`] learns EPSG codes and
-    /// `.prj` text (`Crs::from_epsg`, `Crs::from_prj_wkt`): its callers do
-    /// not change.
+    /// The system gridplan knows this to be, when it knows it: any EPSG
+    /// code proj4rs runs, and `.prj` text [`Crs::from_prj_wkt`] recognises.
     #[must_use]
     pub fn crs(&self) -> Option<Crs> {
         match self {
-            Declared::Epsg(code) => Crs::parse(&format!("epsg:{code}")),
+            Declared::Epsg(code) => Crs::from_epsg(*code),
+            Declared::Wkt(text) => Crs::from_prj_wkt(text),
+        }
+    }
+
+    /// The declaration as a message quotes it.
+    fn describe(&self) -> String {
+        match self {
+            Declared::Epsg(code) => format!("EPSG:{code}"),
             Declared::Wkt(text) => {
-                let t = text.to_ascii_uppercase();
-                if t.contains("PROJCS") || t.contains("PROJCRS") {
-                    None
-                } else if t.contains("CGCS2000")
-                    || t.contains("CHINA GEODETIC COORDINATE SYSTEM 2000")
-                {
-                    Some(Crs::Cgcs2000)
-                } else if t.contains("WGS_1984") || t.contains("WGS 84") || t.contains("WGS84") {
-                    Some(Crs::Wgs84)
+                let short: String = text.chars().take(120).collect();
+                if short.len() < text.len() {
+                    format!("{short}...")
                 } else {
-                    None
+                    short
                 }
             }
         }
@@ -69,6 +67,32 @@ pub struct Found {
     /// Notes for the planner, each starting with the file name: the
     /// encoding chosen for text without a `.cpg`, for example.
     pub notes: Vec<String>,
+}
+
+impl Found {
+    /// The frame positions are read in: the flag wins over the declared
+    /// system, which wins over WGS84. A declaration gridplan does not know
+    /// is an error unless a flag overrides it, as for a GeoJSON `crs`
+    /// member.
+    ///
+    /// # Errors
+    /// [`ReadError::UnknownCrs`] naming `file` and the declaration.
+    pub(super) fn frame(&self, file: &str, flag: Option<Crs>) -> Result<Frame, ReadError> {
+        let declared = match &self.declared {
+            None => None,
+            Some(d) => match d.crs() {
+                Some(c) => Some(c),
+                None if flag.is_some() => None,
+                None => {
+                    return Err(ReadError::UnknownCrs {
+                        file: file.to_owned(),
+                        name: d.describe(),
+                    });
+                }
+            },
+        };
+        Ok(Frame::new(flag, declared))
+    }
 }
 
 /// The result of a reader: the value and what was found beside it.
@@ -89,6 +113,9 @@ pub struct ReadOptions {
     /// `--layer`: the layer (sheet) of any GeoPackage (workbook) input
     /// that holds several, when its path names none.
     pub layer: Option<String>,
+    /// The system its positions are in, from `--input-crs` or
+    /// `--boundaries-crs`: it wins over what the file declares.
+    pub crs: Option<Crs>,
 }
 
 /// A file format of the inputs.
@@ -201,11 +228,13 @@ mod tests {
     fn declared_systems_gridplan_knows() {
         assert_eq!(Declared::Epsg(4326).crs(), Some(Crs::Wgs84));
         assert_eq!(Declared::Epsg(4490).crs(), Some(Crs::Cgcs2000));
-        assert_eq!(Declared::Epsg(4528).crs(), None);
+        assert_eq!(Declared::Epsg(4528).crs(), Crs::parse("EPSG:4528"));
+        assert_eq!(Declared::Epsg(999_999).crs(), None);
         let wgs = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
         assert_eq!(Declared::Wkt(wgs.into()).crs(), Some(Crs::Wgs84));
         let gk = r#"PROJCS["CGCS2000_3_Degree_GK_Zone_40",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000"]]"#;
-        assert_eq!(Declared::Wkt(gk.into()).crs(), None);
+        assert_eq!(Declared::Wkt(gk.into()).crs(), Crs::parse("EPSG:4528"));
+        assert_eq!(Declared::Wkt("LOCAL_CS[\"site grid\"]".into()).crs(), None);
     }
 
     #[test]

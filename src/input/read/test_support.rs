@@ -32,7 +32,7 @@ pub(super) fn ok_point(id: &str) -> String {
 /// Reads households from a file named households.geojson holding `body`.
 pub(super) fn hh(body: &str) -> Result<Vec<Household>, ReadError> {
     let dir = tempfile::tempdir().unwrap();
-    read_households(&write(&dir, "households.geojson", body))
+    read_households(&write(&dir, "households.geojson", body), None)
 }
 
 /// The error message for households where feature 1 is `bad`.

@@ -6,6 +6,7 @@ use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
 
 use super::errors::{At, ReadError, Unit};
 use super::geojson::{Coords, Loose, RawGeometry, UnitProps};
+use crate::input::crs::{Crs, Implausible, plausible};
 
 // ---------------------------------------------------------------------------
 // Validation helpers.
@@ -25,8 +26,12 @@ pub(super) fn geometry_kind(g: &Option<RawGeometry<'_>>) -> String {
     }
 }
 
-/// Checks one position and returns it as a coordinate.
-pub(super) fn position(c: &Coords, at: &dyn Fn() -> Box<At>) -> Result<Coord<f64>, ReadError> {
+/// Checks one position and returns it as a WGS84 coordinate.
+pub(super) fn position(
+    c: &Coords,
+    frame: Frame,
+    at: &dyn Fn() -> Box<At>,
+) -> Result<Coord<f64>, ReadError> {
     let bad_value = |found: String| ReadError::NonFiniteCoordinate { at: at(), found };
     let (lon, lat) = match c {
         Coords::Pos { x, y, len } => {
@@ -74,21 +79,69 @@ pub(super) fn position(c: &Coords, at: &dyn Fn() -> Box<At>) -> Result<Coord<f64
             });
         }
     };
-    if !lon.is_finite() {
-        return Err(bad_value(lon.to_string()));
+    frame.xy(lon, lat, at)
+}
+
+/// The coordinate system a file's positions are read in: the flag's, else
+/// the file's declaration, else WGS84 (crate::input::crs, "Parameters").
+/// Every position goes through [`Frame::xy`], which checks it against that
+/// system and converts it to WGS84.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Frame {
+    /// The system used.
+    pub(crate) crs: Crs,
+    /// The system the file declares, if any (also when a flag overrides it).
+    pub(crate) declared: Option<Crs>,
+}
+
+impl Frame {
+    /// The frame of a file: `flag` wins over `declared`, and WGS84 is the
+    /// default.
+    pub(crate) fn new(flag: Option<Crs>, declared: Option<Crs>) -> Frame {
+        Frame {
+            crs: flag.or(declared).unwrap_or(crate::config::CRS),
+            declared,
+        }
     }
-    if !lat.is_finite() {
-        return Err(bad_value(lat.to_string()));
+
+    /// One position `(x, y)` of the file: finite, plausible in the frame's
+    /// system (crate::input::crs::plausible), and converted to WGS84.
+    ///
+    /// # Errors
+    /// [`ReadError::NonFiniteCoordinate`], [`ReadError::Swapped`],
+    /// [`ReadError::OutOfRange`] or [`ReadError::Implausible`], at `at`.
+    pub(crate) fn xy(
+        self,
+        x: f64,
+        y: f64,
+        at: &dyn Fn() -> Box<At>,
+    ) -> Result<Coord<f64>, ReadError> {
+        for v in [x, y] {
+            if !v.is_finite() {
+                return Err(ReadError::NonFiniteCoordinate {
+                    at: at(),
+                    found: v.to_string(),
+                });
+            }
+        }
+        match plausible::to_wgs84(self.crs, x, y) {
+            Ok([lon, lat]) => Ok(Coord { x: lon, y: lat }),
+            Err(Implausible::Swapped { lon, lat }) => {
+                Err(ReadError::Swapped { at: at(), lon, lat })
+            }
+            Err(Implausible::OutOfRange { x, y, likely: None }) => Err(ReadError::OutOfRange {
+                at: at(),
+                lon: x,
+                lat: y,
+            }),
+            Err(rule) => Err(ReadError::Implausible {
+                at: at(),
+                rule,
+                used: self.crs,
+                declared: self.declared,
+            }),
+        }
     }
-    // Swapped first: a Chinese [lat, lon] such as [28.1, 120.7] is also out
-    // of range, and "swapped" is the message that tells the user the fix.
-    if (3.0..=54.0).contains(&lon) && (73.0..=136.0).contains(&lat) {
-        return Err(ReadError::Swapped { at: at(), lon, lat });
-    }
-    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return Err(ReadError::OutOfRange { at: at(), lon, lat });
-    }
-    Ok(Coord { x: lon, y: lat })
 }
 
 pub(super) fn list<'a>(
@@ -109,12 +162,13 @@ pub(super) fn ring(
     c: &Coords,
     polygon: usize,
     ring: usize,
+    frame: Frame,
     at: &dyn Fn() -> Box<At>,
 ) -> Result<LineString<f64>, ReadError> {
     let raw = list(c, "a ring (an array of positions)", at)?;
     let mut pts = raw
         .iter()
-        .map(|p| position(p, at))
+        .map(|p| position(p, frame, at))
         .collect::<Result<Vec<_>, _>>()?;
     let closed = pts.first() == pts.last();
     if pts.len() + usize::from(!closed) < 4 {
@@ -129,7 +183,7 @@ pub(super) fn ring(
         pts.push(pts[0]);
     }
     let ls = LineString::new(pts);
-    // Area in square degrees is enough to detect zero (collinear or
+    // Area in square degrees (the positions are WGS84 by now) is enough to detect zero (collinear or
     // repeated positions); the scale does not matter for `== 0`.
     if Polygon::new(ls.clone(), vec![]).unsigned_area() == 0.0 {
         return Err(ReadError::ZeroArea {
@@ -144,6 +198,7 @@ pub(super) fn ring(
 pub(super) fn polygon(
     c: &Coords,
     index: usize,
+    frame: Frame,
     at: &dyn Fn() -> Box<At>,
 ) -> Result<Polygon<f64>, ReadError> {
     let rings = list(c, "a polygon (an array of rings)", at)?;
@@ -157,7 +212,7 @@ pub(super) fn polygon(
     let mut exterior = None;
     let mut interiors = Vec::with_capacity(rings.len() - 1);
     for (r, rc) in &mut it {
-        let ls = ring(rc, index, r, at)?;
+        let ls = ring(rc, index, r, frame, at)?;
         if r == 0 {
             exterior = Some(ls);
         } else {
@@ -175,6 +230,7 @@ pub(super) fn polygon(
 )]
 pub(super) fn multipolygon(
     g: &Option<RawGeometry<'_>>,
+    frame: Frame,
     at: &dyn Fn() -> Box<At>,
 ) -> Result<MultiPolygon<f64>, ReadError> {
     const EXPECTED: &str = "a Polygon or MultiPolygon";
@@ -197,7 +253,7 @@ pub(super) fn multipolygon(
     match kind.as_ref() {
         "Polygon" => {
             let c = coordinates.as_ref().ok_or_else(missing)?;
-            Ok(MultiPolygon::new(vec![polygon(c, 0, at)?]).orient(Direction::Default))
+            Ok(MultiPolygon::new(vec![polygon(c, 0, frame, at)?]).orient(Direction::Default))
         }
         "MultiPolygon" => {
             let c = coordinates.as_ref().ok_or_else(missing)?;
@@ -211,7 +267,7 @@ pub(super) fn multipolygon(
             let v = polys
                 .iter()
                 .enumerate()
-                .map(|(i, p)| polygon(p, i, at))
+                .map(|(i, p)| polygon(p, i, frame, at))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(MultiPolygon::new(v).orient(Direction::Default))
         }
@@ -283,4 +339,79 @@ pub(super) fn code_of(
         file: file.to_owned(),
         index,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{fc, point, write};
+    use super::super::*;
+    use crate::input::crs::{self, Crs};
+
+    /// Households in EPSG:4528 around Rui'an, with `crs` as the top-level
+    /// member (raw JSON, or none).
+    fn gk_households(crs_member: Option<&str>) -> String {
+        let zone = Crs::from_epsg(4528).unwrap();
+        let pts: Vec<String> = [(120.65, 27.78), (120.66, 27.79)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(lon, lat))| {
+                let [x, y] = crs::from_wgs84(zone, lon, lat);
+                point(&format!("\"id\":\"H{i}\""), &format!("[{x},{y}]"))
+            })
+            .collect();
+        let body = fc(&pts);
+        match crs_member {
+            Some(m) => body.replacen('{', &format!("{{\"crs\":{m},"), 1),
+            None => body,
+        }
+    }
+
+    fn read(body: &str, flag: Option<Crs>) -> Result<Vec<crate::model::Household>, ReadError> {
+        let dir = tempfile::tempdir().unwrap();
+        read_households(&write(&dir, "households.geojson", body), flag)
+    }
+
+    #[test]
+    fn crs_member_is_honoured_and_flag_wins() {
+        let named = r#"{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4528"}}"#;
+        for member in [
+            named,
+            r#""EPSG:4528""#,
+            r#"{"type":"EPSG","properties":{"code":4528}}"#,
+        ] {
+            let h = read(&gk_households(Some(member)), None).unwrap();
+            assert!(
+                (h[0].lon - 120.65).abs() < 1e-7 && (h[0].lat - 27.78).abs() < 1e-7,
+                "{member}"
+            );
+        }
+        // No declaration: metres read as WGS84 degrees, refused with the
+        // likely system and the feature named.
+        let m = read(&gk_households(None), None).unwrap_err().to_string();
+        for needle in [
+            "households.geojson: feature 0 (id \"H0\")",
+            "EPSG:4528",
+            "the default",
+        ] {
+            assert!(m.contains(needle), "{needle}: {m}");
+        }
+        // The flag wins over the declaration, and the message says both.
+        let wrong = Crs::from_epsg(4549);
+        let m = read(&gk_households(Some(named)), wrong)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("given by the flag; the file declares EPSG:4528"),
+            "{m}"
+        );
+        let h = read(&gk_households(Some(r#""EPSG:4490""#)), Crs::from_epsg(4528)).unwrap();
+        assert!((h[1].lon - 120.66).abs() < 1e-7);
+        // A null member declares nothing; an unknown one is refused unless a
+        // flag overrides it.
+        assert!(read(&gk_households(Some("null")), Crs::from_epsg(4528)).is_ok());
+        let e = read(&gk_households(Some(r#""Mars 2000""#)), None).unwrap_err();
+        assert!(matches!(e, ReadError::UnknownCrs { .. }), "{e}");
+        assert!(e.to_string().contains("households.geojson"), "{e}");
+        assert!(read(&gk_households(Some(r#""Mars 2000""#)), Crs::from_epsg(4528)).is_ok());
+    }
 }

@@ -11,7 +11,8 @@ use std::path::Path;
 use super::errors::{At, ReadError, Unit};
 use super::geojson::{RawFeature, UnitProps, parse_bytes, read_bytes};
 use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
-use super::validate::{code_of, multipolygon, opt_text};
+use super::validate::{Frame, code_of, multipolygon, opt_text};
+use crate::input::crs::Crs;
 use crate::model::{Zone, ZoneKind};
 
 /// Reads the dedicated zones FeatureCollection. An empty collection is
@@ -20,8 +21,8 @@ use crate::model::{Zone, ZoneKind};
 /// # Errors
 /// Any [`ReadError`] per-feature variant (a `kind` that is not text among
 /// them) and [`ReadError::DuplicateCode`].
-pub fn read_zones(path: &Path) -> Result<Vec<Zone>, ReadError> {
-    read_zones_with(path, &ReadOptions::default()).map(|r| r.value)
+pub fn read_zones(path: &Path, crs: Option<Crs>) -> Result<Vec<Zone>, ReadError> {
+    read_zones_with(path, &ReadOptions { crs, ..ReadOptions::default() }).map(|r| r.value)
 }
 
 /// Reads the dedicated zones from GeoJSON, a Shapefile or a GeoPackage
@@ -33,15 +34,16 @@ pub fn read_zones_with(path: &Path, opts: &ReadOptions) -> Result<Read<Vec<Zone>
     let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
     if src.format == Format::GeoJson {
         let (_, bytes) = read_bytes(&src.path)?;
-        let (file, features) = parse_bytes::<UnitProps>(src.file.clone(), &bytes)?;
+        let (file, features, frame) = parse_bytes::<UnitProps>(src.file.clone(), &bytes, opts.crs)?;
         return Ok(Read {
-            value: zones_from(file, features)?,
+            value: zones_from(file, features, frame)?,
             found: Found::default(),
         });
     }
     let (file, found, features) = layer_records(&src, "dedicated zones")?.features::<UnitProps>();
+    let frame = found.frame(&file, opts.crs)?;
     Ok(Read {
-        value: zones_from(file, features)?,
+        value: zones_from(file, features, frame)?,
         found,
     })
 }
@@ -49,6 +51,7 @@ pub fn read_zones_with(path: &Path, opts: &ReadOptions) -> Result<Read<Vec<Zone>
 fn zones_from(
     file: String,
     features: Vec<RawFeature<'_, UnitProps<'_>>>,
+    frame: Frame,
 ) -> Result<Vec<Zone>, ReadError> {
     let mut out = Vec::with_capacity(features.len());
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
@@ -71,7 +74,7 @@ fn zones_from(
         let known = ZoneKind::classify(&kind);
         let unknown_kind = known.is_none() && !kind.is_empty();
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_else(|| code.clone());
-        let geometry = multipolygon(&f.geometry, &at)?;
+        let geometry = multipolygon(&f.geometry, frame, &at)?;
         if let Some(&first) = by_code.get(&code) {
             return Err(ReadError::DuplicateCode {
                 file,
@@ -120,7 +123,7 @@ mod tests {
                 &square(120.4, 28.0, 0.01),
             ),
         ]);
-        let z = read_zones(&write(&dir, "zones.geojson", &ok)).unwrap();
+        let z = read_zones(&write(&dir, "zones.geojson", &ok), None).unwrap();
         assert_eq!(z.len(), 5);
         assert_eq!(
             (z[0].category, z[0].unknown_kind),
@@ -145,7 +148,7 @@ mod tests {
         assert!(z[4].unknown_kind);
         // An empty zones file is fine.
         assert!(
-            read_zones(&write(&dir, "zones.geojson", &fc(&[])))
+            read_zones(&write(&dir, "zones.geojson", &fc(&[])), None)
                 .unwrap()
                 .is_empty()
         );

@@ -1,13 +1,11 @@
-//! Geographic coordinate systems of the inputs: WGS84, CGCS2000 and GCJ-02.
+//! GCJ-02 ↔ WGS84: the public obfuscation formula and its exact inverse.
 //!
 //! Household points geocoded by Amap (高德), Tencent or Google China come in
 //! GCJ-02, the "Mars coordinates" (火星坐标) whose obfuscation moves points by
-//! about 500-600 m in Zhejiang. Survey data comes in CGCS2000 (EPSG:4490),
-//! which equals WGS84 to the decimetre at county scale, so we treat it as
-//! WGS84. GeoJSON output is always WGS84 (RFC 7946). A boundary file may be in
-//! another system than the household file, so each input is converted to
-//! WGS84 on its own before any point-in-polygon test: a 0.5 km shift would
-//! mis-assign every household near a village boundary (docs/DESIGN.md §2).
+//! about 500-600 m in Zhejiang. A 0.5 km shift would mis-assign every
+//! household near a village boundary (docs/DESIGN.md §2), so such points are
+//! brought back to WGS84 with the exact inverse below before any
+//! point-in-polygon test.
 //!
 //! BD-09 (Baidu), a second offset on top of GCJ-02, is not supported.
 //!
@@ -50,16 +48,13 @@
 //!    passes. Our tests find a round-trip error below 0.01 m (in practice
 //!    about 1e-6 m or less) at every point tested, against eviltransform's
 //!    "less than 0.5m" for its own exact inverse.
-//! 4. Anything else goes through WGS84: [`to_wgs84`] then [`from_wgs84`].
-//!    CGCS2000 ↔ WGS84 is the identity.
 //!
 //! # Complexity
 //! O(1) per point. The public formula makes twelve `sin` calls per
 //! forward; we evaluate two small-argument sin/cos polynomials per axis and
 //! derive the rest by multiple-angle identities (see `axis_trig`), which
 //! makes the forward about 3.5 times faster than the formula as written.
-//! The exact inverse costs three forwards (one with the Jacobian). [`convert_geometry`] is O(n) in the number
-//! of coordinates.
+//! The exact inverse costs three forwards (one with the Jacobian).
 //!
 //! # Errors
 //! None: every conversion is total. Non-finite coordinates count as outside
@@ -81,96 +76,6 @@ const KRASOVSKY_EE: f64 = 0.006_693_421_622_965_943;
 pub const INVERSE_TOLERANCE_DEG: f64 = 1e-9;
 /// Maximum number of fixed-point steps of the exact GCJ-02 inverse.
 pub const INVERSE_MAX_ITERATIONS: usize = 30;
-
-/// A geographic coordinate system of input or output longitude/latitude.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Crs {
-    /// WGS84 (EPSG:4326), the GeoJSON (RFC 7946) system and our internal one.
-    #[default]
-    Wgs84,
-    /// CGCS2000 (EPSG:4490), the Chinese survey system; equal to WGS84 to the
-    /// decimetre at this scale, so conversion is the identity.
-    Cgcs2000,
-    /// GCJ-02 ("Mars coordinates"), the obfuscated system of Amap, Tencent
-    /// and Google China maps.
-    Gcj02,
-}
-
-impl Crs {
-    /// Parses a system name, case-insensitively: `wgs84`, `cgcs2000`,
-    /// `gcj02`, `epsg:4326` (WGS84) or `epsg:4490` (CGCS2000). Anything else
-    /// gives `None`.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Crs> {
-        match s.to_ascii_lowercase().as_str() {
-            "wgs84" | "epsg:4326" => Some(Crs::Wgs84),
-            "cgcs2000" | "epsg:4490" => Some(Crs::Cgcs2000),
-            "gcj02" => Some(Crs::Gcj02),
-            _ => None,
-        }
-    }
-
-    /// The canonical lower-case name, which [`Crs::parse`] accepts.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Crs::Wgs84 => "wgs84",
-            Crs::Cgcs2000 => "cgcs2000",
-            Crs::Gcj02 => "gcj02",
-        }
-    }
-
-    /// The EPSG code, or `None` for GCJ-02, which has none.
-    #[must_use]
-    pub fn epsg(self) -> Option<u32> {
-        match self {
-            Crs::Wgs84 => Some(4326),
-            Crs::Cgcs2000 => Some(4490),
-            Crs::Gcj02 => None,
-        }
-    }
-
-    /// A one-line WKT1 `GEOGCS` for a shapefile `.prj`, longitude first.
-    ///
-    /// WGS84 and CGCS2000 carry their EPSG names and codes. GCJ-02 has no
-    /// official WKT: we write the WGS84 definition (its datum, since the
-    /// obfuscation is applied on top of WGS84) under the name
-    /// `GCJ-02 (WGS 84 datum, obfuscated)` and without any EPSG authority,
-    /// so that a GIS shows the name but nothing mistakes the file for
-    /// EPSG:4326. A GIS will still draw such a file about 500 m off
-    /// satellite imagery: convert to WGS84 before any overlay.
-    #[must_use]
-    pub fn wkt(self) -> &'static str {
-        match self {
-            Crs::Wgs84 => concat!(
-                r#"GEOGCS["WGS 84","#,
-                r#"DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],"#,
-                r#"PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],"#,
-                r#"UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],"#,
-                r#"AUTHORITY["EPSG","4326"]]"#
-            ),
-            Crs::Cgcs2000 => concat!(
-                r#"GEOGCS["China Geodetic Coordinate System 2000","#,
-                r#"DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],"#,
-                r#"PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],"#,
-                r#"UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],"#,
-                r#"AUTHORITY["EPSG","4490"]]"#
-            ),
-            Crs::Gcj02 => concat!(
-                r#"GEOGCS["GCJ-02 (WGS 84 datum, obfuscated)","#,
-                r#"DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],"#,
-                r#"PRIMEM["Greenwich",0],"#,
-                r#"UNIT["degree",0.0174532925199433]]"#
-            ),
-        }
-    }
-}
-
-impl std::fmt::Display for Crs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Whether `(lon, lat)` lies outside the public formula's "China" rectangle
 /// (72.004-137.8347°E, 0.8293-55.8271°N), where GCJ-02 equals WGS84.
@@ -518,44 +423,7 @@ fn gcj02_to_wgs84_counted(lon: f64, lat: f64) -> ([f64; 2], usize) {
     (w, steps)
 }
 
-/// Converts `(lon, lat)` in `crs` to WGS84 (GCJ-02 by the exact inverse).
-#[must_use]
-pub fn to_wgs84(crs: Crs, lon: f64, lat: f64) -> [f64; 2] {
-    match crs {
-        Crs::Wgs84 | Crs::Cgcs2000 => [lon, lat],
-        Crs::Gcj02 => gcj02_to_wgs84(lon, lat),
-    }
-}
-
-/// Converts WGS84 `(lon, lat)` to `crs`.
-#[must_use]
-pub fn from_wgs84(crs: Crs, lon: f64, lat: f64) -> [f64; 2] {
-    match crs {
-        Crs::Wgs84 | Crs::Cgcs2000 => [lon, lat],
-        Crs::Gcj02 => wgs84_to_gcj02(lon, lat),
-    }
-}
-
-/// Converts every coordinate of a geometry from `from` to `to` in place,
-/// through WGS84. Does nothing when both systems agree on coordinates
-/// (equal, or WGS84 and CGCS2000).
-pub fn convert_geometry<G: geo::MapCoordsInPlace<f64>>(g: &mut G, from: Crs, to: Crs) {
-    let same = |c: Crs| matches!(c, Crs::Wgs84 | Crs::Cgcs2000);
-    if from == to || (same(from) && same(to)) {
-        return;
-    }
-    g.map_coords_in_place(|c| {
-        let [lon, lat] = to_wgs84(from, c.x, c.y);
-        let [x, y] = from_wgs84(to, lon, lat);
-        geo::Coord { x, y }
-    });
-}
-
 #[cfg(test)]
-#[expect(
-    clippy::float_cmp,
-    reason = "the expected values are exact (sums of whole households, round shares, coordinates read back), so they are compared bit for bit"
-)]
 mod tests {
     use super::*;
     use crate::engine::rng::Rng;
@@ -771,12 +639,7 @@ mod tests {
             [120.0, f64::INFINITY],
         ] {
             assert!(out_of_china(p[0], p[1]), "{p:?}");
-            for q in [
-                wgs84_to_gcj02(p[0], p[1]),
-                gcj02_to_wgs84(p[0], p[1]),
-                to_wgs84(Crs::Gcj02, p[0], p[1]),
-                from_wgs84(Crs::Gcj02, p[0], p[1]),
-            ] {
+            for q in [wgs84_to_gcj02(p[0], p[1]), gcj02_to_wgs84(p[0], p[1])] {
                 assert_eq!(q[0].to_bits(), p[0].to_bits(), "{p:?}");
                 assert_eq!(q[1].to_bits(), p[1].to_bits(), "{p:?}");
             }
@@ -797,111 +660,6 @@ mod tests {
         eprintln!("worst one-step inverse {worst_one_step:.3} m, exact {worst_exact:e} m");
         assert!(worst_one_step > 0.1, "one-step worst {worst_one_step} m");
         assert!(worst_exact < 0.01, "exact worst {worst_exact} m");
-    }
-
-    #[test]
-    fn parse_and_names() {
-        for c in [Crs::Wgs84, Crs::Cgcs2000, Crs::Gcj02] {
-            assert_eq!(Crs::parse(c.as_str()), Some(c));
-            assert_eq!(Crs::parse(&c.as_str().to_uppercase()), Some(c));
-            assert_eq!(c.to_string(), c.as_str());
-            if let Some(code) = c.epsg() {
-                assert_eq!(Crs::parse(&format!("EPSG:{code}")), Some(c));
-                assert!(
-                    c.wkt()
-                        .ends_with(&format!(r#"AUTHORITY["EPSG","{code}"]]"#))
-                );
-            }
-        }
-        assert_eq!(Crs::parse("epsg:4326"), Some(Crs::Wgs84));
-        assert_eq!(Crs::parse("epsg:4490"), Some(Crs::Cgcs2000));
-        assert_eq!(Crs::parse("GcJ02"), Some(Crs::Gcj02));
-        for bad in ["", "bd09", "epsg:3857", "wgs 84", " wgs84"] {
-            assert_eq!(Crs::parse(bad), None, "{bad}");
-        }
-        assert_eq!(Crs::Wgs84.epsg(), Some(4326));
-        assert_eq!(Crs::Cgcs2000.epsg(), Some(4490));
-        assert_eq!(Crs::Gcj02.epsg(), None);
-        assert_eq!(Crs::default(), Crs::Wgs84);
-    }
-
-    #[test]
-    fn wkt_is_well_formed() {
-        for c in [Crs::Wgs84, Crs::Cgcs2000, Crs::Gcj02] {
-            let w = c.wkt();
-            assert!(w.starts_with("GEOGCS[\""), "{w}");
-            // Brackets balance and never go negative.
-            let mut depth = 0_i32;
-            for ch in w.chars() {
-                match ch {
-                    '[' => depth += 1,
-                    ']' => depth -= 1,
-                    _ => {}
-                }
-                assert!(depth >= 0, "{w}");
-            }
-            assert_eq!(depth, 0, "{w}");
-            assert_eq!(w.matches('"').count() % 2, 0, "{w}");
-        }
-        assert!(Crs::Wgs84.wkt().starts_with(r#"GEOGCS["WGS 84""#));
-        assert!(
-            Crs::Cgcs2000
-                .wkt()
-                .starts_with(r#"GEOGCS["China Geodetic Coordinate System 2000""#)
-        );
-        assert!(Crs::Cgcs2000.wkt().contains("298.257222101"));
-        let gcj = Crs::Gcj02.wkt();
-        assert!(gcj.starts_with(r#"GEOGCS["GCJ-02 (WGS 84 datum, obfuscated)""#));
-        assert!(!gcj.contains("AUTHORITY"), "{gcj}");
-    }
-
-    #[test]
-    fn cgcs2000_and_wgs84_are_identity() {
-        for p in zhejiang().into_iter().step_by(97).chain(random_china()) {
-            for c in [Crs::Wgs84, Crs::Cgcs2000] {
-                assert_eq!(to_wgs84(c, p[0], p[1]), p);
-                assert_eq!(from_wgs84(c, p[0], p[1]), p);
-            }
-        }
-        let mut poly = geo::Polygon::new(
-            geo::LineString::from(vec![(120.6, 27.7), (120.7, 27.7), (120.7, 27.8)]),
-            vec![],
-        );
-        let before = poly.clone();
-        convert_geometry(&mut poly, Crs::Cgcs2000, Crs::Wgs84);
-        assert_eq!(poly, before);
-    }
-
-    #[test]
-    fn convert_geometry_matches_point_conversion() {
-        let pts = [
-            (120.60, 27.70),
-            (120.70, 27.70),
-            (120.70, 27.80),
-            (120.60, 27.80),
-        ];
-        let poly = geo::Polygon::new(geo::LineString::from(pts.to_vec()), vec![]);
-
-        let mut to_wgs = poly.clone();
-        convert_geometry(&mut to_wgs, Crs::Gcj02, Crs::Cgcs2000);
-        for (c, p) in to_wgs.exterior().coords().zip(poly.exterior().coords()) {
-            let expect = gcj02_to_wgs84(p.x, p.y);
-            assert_eq!([c.x, c.y], expect);
-            // And the move is the GCJ-02 offset, about half a kilometre.
-            let d = metres([c.x, c.y], [p.x, p.y]);
-            assert!((400.0..700.0).contains(&d), "{d}");
-        }
-
-        // Back to GCJ-02 restores the polygon to well under a millimetre.
-        let mut back = to_wgs.clone();
-        convert_geometry(&mut back, Crs::Wgs84, Crs::Gcj02);
-        for (c, p) in back.exterior().coords().zip(poly.exterior().coords()) {
-            assert!(metres([c.x, c.y], [p.x, p.y]) < 1e-3);
-        }
-
-        let mut same = poly.clone();
-        convert_geometry(&mut same, Crs::Gcj02, Crs::Gcj02);
-        assert_eq!(same, poly);
     }
 
     /// Nanoseconds this thread has run on a CPU (Linux schedstat), so that
