@@ -315,10 +315,13 @@ fn xlsx_with_chinese_headers_reads_as_geojson() {
         read_households(&tmp.path().join("households.xlsx"), None).unwrap(),
         want
     );
-    let e = read_households(Path::new(&format!(
-        "{}:Sheet9",
-        tmp.path().join("households.xlsx").display()
-    )), None)
+    let e = read_households(
+        Path::new(&format!(
+            "{}:Sheet9",
+            tmp.path().join("households.xlsx").display()
+        )),
+        None,
+    )
     .unwrap_err();
     assert!(
         e.to_string()

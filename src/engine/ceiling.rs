@@ -157,7 +157,11 @@ pub fn lineage_ceiling_fixed(old: &[f64], fixed: &[f64], total: f64, k: usize, t
     // whichever is its successor, and the grid's predecessor keeps both.
     if k == 1 {
         let either: f64 = old.iter().zip(fixed).map(|(&a, &m)| a.max(m)).sum();
-        let both = old.iter().zip(fixed).map(|(&a, &m)| a.min(m)).fold(0.0, f64::max);
+        let both = old
+            .iter()
+            .zip(fixed)
+            .map(|(&a, &m)| a.min(m))
+            .fold(0.0, f64::max);
         return either + both;
     }
     let parts: Vec<(f64, f64)> = l.iter().zip(fixed).map(|(&a, &m)| (a, m / t)).collect();
@@ -275,7 +279,10 @@ fn fixed_value(l: f64, m: f64, c: usize, mu: f64, (lo, hi): (f64, f64)) -> (f64,
     [0.0, floor.min(most), most]
         .into_iter()
         .map(score)
-        .fold((f64::NEG_INFINITY, 0.0), |x, y| if y.0 > x.0 { y } else { x })
+        .fold(
+            (f64::NEG_INFINITY, 0.0),
+            |x, y| if y.0 > x.0 { y } else { x },
+        )
 }
 
 /// The most of the `k` new grids that can be clean when a village of load

@@ -241,7 +241,13 @@ fn read_wgs84(inputs: &Inputs, opts: &ReadOptions) -> Result<ReadWgs84, Error> {
         .flatten()
         .collect();
     // The readers have brought every position to WGS84 (crate::input::crs).
-    Ok((households.value, boundaries.value, ground, inputs.crs, notes))
+    Ok((
+        households.value,
+        boundaries.value,
+        ground,
+        inputs.crs,
+        notes,
+    ))
 }
 
 /// Step 2: the villages in code order, projected, with their households.

@@ -150,7 +150,11 @@ struct FreeParts {
 /// ([`ceiling::lineage_ceiling_fixed`]). An old grid crossing a village
 /// border has pieces elsewhere that this village cannot see, so its fixed
 /// pieces are counted as keepable, which only loosens the bound.
-fn free_parts(links: &[(u32, u32, u64)], judged: &Judged, fixed: &impl Fn(u32) -> bool) -> FreeParts {
+fn free_parts(
+    links: &[(u32, u32, u64)],
+    judged: &Judged,
+    fixed: &impl Fn(u32) -> bool,
+) -> FreeParts {
     let mut in_village: BTreeMap<u32, u64> = BTreeMap::new();
     let mut free: BTreeMap<u32, u64> = BTreeMap::new();
     let mut total = 0;

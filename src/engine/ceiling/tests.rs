@@ -125,7 +125,10 @@ fn exact_milp_fixed(l: &[f64], m: &[f64], k: usize, tol: f64) -> f64 {
     for c in cons {
         model = model.with(c);
     }
-    model.solve().expect("the plan problem is feasible").eval(&obj)
+    model
+        .solve()
+        .expect("the plan problem is feasible")
+        .eval(&obj)
 }
 
 /// The clean relaxation as an integer programme (q, C, G per old grid).
@@ -230,14 +233,20 @@ fn fixed_pieces_bound_the_exact_plan_problem_and_tighten_the_sum() {
         );
         // Never looser than counting every fixed piece as kept.
         let sum = lineage_ceiling(&l, k as f64, k, TOL) + m.iter().sum::<f64>();
-        assert!(bound <= sum + 1e-9, "case {case}: {bound} above the plain sum {sum}");
+        assert!(
+            bound <= sum + 1e-9,
+            "case {case}: {bound} above the plain sum {sum}"
+        );
         if bound < sum - 1e-3 {
             tighter += 1;
         }
     }
     // The joint choice must matter on some of these villages, or the test
     // would not exercise it.
-    assert!(tighter >= 4, "tighter than the plain sum in {tighter} of 24");
+    assert!(
+        tighter >= 4,
+        "tighter than the plain sum in {tighter} of 24"
+    );
 }
 
 #[test]

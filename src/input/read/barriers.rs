@@ -74,8 +74,20 @@ struct BarrierProps<'a> {
 ///
 /// # Errors
 /// See the module docs.
-pub fn read_barriers(path: &Path, hard_kinds: &[BarrierKind], crs: Option<Crs>) -> Result<Vec<Barrier>, ReadError> {
-    read_barriers_with(path, hard_kinds, &ReadOptions { crs, ..ReadOptions::default() }).map(|r| r.value)
+pub fn read_barriers(
+    path: &Path,
+    hard_kinds: &[BarrierKind],
+    crs: Option<Crs>,
+) -> Result<Vec<Barrier>, ReadError> {
+    read_barriers_with(
+        path,
+        hard_kinds,
+        &ReadOptions {
+            crs,
+            ..ReadOptions::default()
+        },
+    )
+    .map(|r| r.value)
 }
 
 /// Reads the barriers from GeoJSON, a Shapefile or a GeoPackage layer (by
@@ -91,7 +103,8 @@ pub fn read_barriers_with(
     let src = Source::of(path, opts.layer.as_deref(), LAYER_EXTENSIONS)?;
     if src.format == Format::GeoJson {
         let (_, bytes) = read_bytes(&src.path)?;
-        let (file, features, frame) = parse_bytes::<BarrierProps>(src.file.clone(), &bytes, opts.crs)?;
+        let (file, features, frame) =
+            parse_bytes::<BarrierProps>(src.file.clone(), &bytes, opts.crs)?;
         return Ok(Read {
             value: barriers_from(&file, features, hard_kinds, frame)?,
             found: Found::default(),

@@ -19,7 +19,14 @@ use crate::model::{Boundary, Level};
 /// [`ReadError::UnknownParent`], [`ReadError::WrongParentLevel`]) and
 /// [`ReadError::NoVillages`].
 pub fn read_boundaries(path: &Path, crs: Option<Crs>) -> Result<Vec<Boundary>, ReadError> {
-    read_boundaries_with(path, &ReadOptions { crs, ..ReadOptions::default() }).map(|r| r.value)
+    read_boundaries_with(
+        path,
+        &ReadOptions {
+            crs,
+            ..ReadOptions::default()
+        },
+    )
+    .map(|r| r.value)
 }
 
 /// Reads the boundaries from GeoJSON, a Shapefile or a GeoPackage layer

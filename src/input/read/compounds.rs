@@ -33,7 +33,14 @@ use crate::model::ground::Compound;
 /// # Errors
 /// See the module docs.
 pub fn read_compounds(path: &Path, crs: Option<Crs>) -> Result<Vec<Compound>, ReadError> {
-    read_compounds_with(path, &ReadOptions { crs, ..ReadOptions::default() }).map(|r| r.value)
+    read_compounds_with(
+        path,
+        &ReadOptions {
+            crs,
+            ..ReadOptions::default()
+        },
+    )
+    .map(|r| r.value)
 }
 
 /// Reads the compounds from GeoJSON, a Shapefile or a GeoPackage layer

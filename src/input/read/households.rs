@@ -199,7 +199,14 @@ fn households_from(input: HouseholdRows<'_>, frame: Frame) -> Result<Vec<Househo
     let number = |index: usize| numbers.as_ref().map_or(index, |n| n[index]);
     let mut out: Vec<Household> = Vec::with_capacity(rows.len());
     for (index, row) in rows.into_iter().enumerate() {
-        out.push(household(&file, unit, number(index), &columns, &row, frame)?);
+        out.push(household(
+            &file,
+            unit,
+            number(index),
+            &columns,
+            &row,
+            frame,
+        )?);
     }
     // Duplicates are checked once every feature passed its own checks, with
     // borrowed ids, which saves cloning 120,000 strings into the map.

@@ -22,7 +22,14 @@ use crate::model::{Zone, ZoneKind};
 /// Any [`ReadError`] per-feature variant (a `kind` that is not text among
 /// them) and [`ReadError::DuplicateCode`].
 pub fn read_zones(path: &Path, crs: Option<Crs>) -> Result<Vec<Zone>, ReadError> {
-    read_zones_with(path, &ReadOptions { crs, ..ReadOptions::default() }).map(|r| r.value)
+    read_zones_with(
+        path,
+        &ReadOptions {
+            crs,
+            ..ReadOptions::default()
+        },
+    )
+    .map(|r| r.value)
 }
 
 /// Reads the dedicated zones from GeoJSON, a Shapefile or a GeoPackage
