@@ -265,6 +265,16 @@ pub(crate) struct SynthArgs {
     /// gbk (without one, as Chinese desktop GIS writes them).
     #[arg(long, value_enum, value_name = "ENCODING", default_value_t = gridplan::synth::TextEncoding::Utf8)]
     pub(crate) encoding: gridplan::synth::TextEncoding,
+    /// The coordinate system of the written layers: wgs84, cgcs2000,
+    /// gcj02 or EPSG:n (EPSG:4528 writes CGCS2000 Gauss-Krüger metres, as
+    /// a natural-resources bureau hands them out). Declared in the .prj,
+    /// the GeoPackage srs or a GeoJSON crs member.
+    #[arg(long, default_value = config::CRS_ARG, value_parser = parse_crs)]
+    pub(crate) crs: Crs,
+    /// The coordinate system of the household points, when it differs
+    /// from --crs: gcj02 writes them as Amap geocoding returns them.
+    #[arg(long, value_parser = parse_crs)]
+    pub(crate) households_crs: Option<Crs>,
     /// Output folder.
     #[arg(long)]
     pub(crate) out: PathBuf,

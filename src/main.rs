@@ -79,7 +79,11 @@ fn run() -> Result<()> {
                 seed: a.seed,
                 current_plan: a.current_plan,
             })?;
-            let files = gridplan::synth::write_as(&county, &a.out, a.format, a.encoding)?;
+            let crs = gridplan::synth::FormCrs {
+                layers: a.crs,
+                households: a.households_crs.unwrap_or(a.crs),
+            };
+            let files = gridplan::synth::write_as_in(&county, &a.out, a.format, a.encoding, crs)?;
             eprintln!("wrote {} into {}", files.join(", "), a.out.display());
             Ok(())
         }

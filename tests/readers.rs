@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use geojson::FeatureCollection;
+use gridplan::input::crs::Crs;
 use gridplan::input::read::{
     ReadOptions, read_boundaries, read_boundaries_with, read_households, read_households_with,
 };
-use gridplan::synth::{SynthCounty, SynthFormat, TextEncoding, write_as};
+use gridplan::synth::{FormCrs, SynthCounty, SynthFormat, TextEncoding, write_as, write_as_in};
 
 use crate::common::{ok, run, tool_or_skip, write};
 
@@ -36,8 +37,13 @@ fn county_of(dir: &Path) -> SynthCounty {
 
 /// `gridplan partition` of five inputs into `out`; returns assignment.csv.
 fn plan(files: [String; 5], out: &Path) -> Vec<u8> {
+    plan_with(files, out, &[])
+}
+
+/// [`plan`] with further arguments, such as `--input-crs gcj02`.
+fn plan_with(files: [String; 5], out: &Path, more: &[&str]) -> Vec<u8> {
     let [h, b, z, r, c] = files;
-    let o = run([
+    let mut args: Vec<String> = [
         "partition",
         "--target",
         "367",
@@ -53,7 +59,12 @@ fn plan(files: [String; 5], out: &Path) -> Vec<u8> {
         &c,
         "--out",
         &out.display().to_string(),
-    ]);
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    args.extend(more.iter().map(ToString::to_string));
+    let o = run(&args);
     ok(&o);
     std::fs::read(out.join("assignment.csv")).unwrap()
 }
@@ -102,6 +113,78 @@ fn every_form_of_the_sample_county_gives_the_same_plan() {
         base,
         "XLSX households"
     );
+}
+
+/// Issue 12's county office: village Shapefiles in CGCS2000 Gauss-Krüger
+/// zone 40 (EPSG:4528) with GBK text and no `.cpg`, a GeoPackage in
+/// CGCS2000 (EPSG:4490), and a household register in XLSX with Chinese
+/// headers, geocoded by Amap in GCJ-02. Each gives the WGS84 GeoJSON plan
+/// byte for byte; only the register needs a flag, since a spreadsheet
+/// cannot declare its system.
+#[test]
+fn the_files_a_county_office_holds_give_the_same_plan() {
+    let county = county_of(&sample());
+    let tmp = tempfile::tempdir().unwrap();
+    let base = plan(files(&sample(), "geojson"), &tmp.path().join("out_geojson"));
+    let gk = FormCrs {
+        layers: Crs::parse("EPSG:4528").unwrap(),
+        households: Crs::parse("EPSG:4528").unwrap(),
+    };
+    let shp = tmp.path().join("shp4528");
+    write_as_in(&county, &shp, SynthFormat::Shp, TextEncoding::Gbk, gk).unwrap();
+    assert!(!shp.join("boundaries.cpg").exists());
+    let prj = std::fs::read_to_string(shp.join("boundaries.prj")).unwrap();
+    assert!(prj.contains("Gauss-Kruger zone 40"), "{prj}");
+    let plan_shp = plan(files(&shp, "shp"), &tmp.path().join("out_shp"));
+    assert_eq!(plan_shp, base, "Shapefiles in EPSG:4528, GBK");
+    let cgcs = FormCrs {
+        layers: Crs::Cgcs2000,
+        households: Crs::Cgcs2000,
+    };
+    let gpkg = tmp.path().join("gpkg4490");
+    write_as_in(&county, &gpkg, SynthFormat::Gpkg, TextEncoding::Utf8, cgcs).unwrap();
+    let g = gpkg.join("county.gpkg").display().to_string();
+    let layers =
+        ["households", "boundaries", "zones", "barriers", "compounds"].map(|n| format!("{g}:{n}"));
+    assert_eq!(
+        plan(layers, &tmp.path().join("out_gpkg")),
+        base,
+        "GeoPackage in EPSG:4490"
+    );
+    let amap = FormCrs {
+        layers: Crs::Wgs84,
+        households: Crs::Gcj02,
+    };
+    let xlsx = tmp.path().join("xlsx_gcj02");
+    write_as_in(&county, &xlsx, SynthFormat::Xlsx, TextEncoding::Utf8, amap).unwrap();
+    let mut f = files(&xlsx, "geojson");
+    f[0] = xlsx.join("households.xlsx").display().to_string();
+    let out = tmp.path().join("out_xlsx");
+    assert_eq!(
+        plan_with(f.clone(), &out, &["--input-crs", "gcj02"]),
+        base,
+        "XLSX in GCJ-02"
+    );
+    // Without the flag the register is read as WGS84, about 500 m off,
+    // and households near a border land in other villages: the flag is
+    // what makes the plan right, not an accident of tolerance.
+    let o = run([
+        "partition",
+        "--target",
+        "367",
+        "--households",
+        &f[0],
+        "--boundaries",
+        &f[1],
+        "--dedicated",
+        &f[2],
+        "--out",
+        &tmp.path().join("out_unflagged").display().to_string(),
+    ]);
+    if o.status.success() {
+        let wrong = std::fs::read(tmp.path().join("out_unflagged/assignment.csv")).unwrap();
+        assert_ne!(wrong, base, "GCJ-02 read as WGS84 gave the same plan");
+    }
 }
 
 #[test]

@@ -35,6 +35,7 @@ use geojson::{Feature, FeatureCollection, GeometryValue as Value, Position};
 use serde_json::Value as Json;
 
 use super::{SynthCounty, SynthError};
+use crate::input::crs::Crs;
 use crate::input::read::write_dbf;
 use crate::output::write::{WriteError, ensure_dir, write_atomic};
 
@@ -65,6 +66,16 @@ pub enum TextEncoding {
 /// ESRI WKT of WGS 84, as GDAL writes it in a `.prj`.
 const WGS84_PRJ: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
 
+/// The `.prj` of `crs`: ESRI's WGS 84 as GDAL writes it, else the
+/// system's own WKT.
+fn prj(crs: Crs) -> &'static str {
+    if crs == Crs::Wgs84 {
+        WGS84_PRJ
+    } else {
+        crs.wkt()
+    }
+}
+
 /// The layers of a county, by file stem.
 fn layers(county: &SynthCounty) -> [(&'static str, &FeatureCollection); 5] {
     [
@@ -76,7 +87,19 @@ fn layers(county: &SynthCounty) -> [(&'static str, &FeatureCollection); 5] {
     ]
 }
 
-/// Writes `county` into `dir` in `format`; returns the files written.
+/// The coordinate systems a form is written in: the layers', and the
+/// households' (Amap geocoding gives GCJ-02 registers beside survey
+/// layers in CGCS2000 Gauss-Krüger).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FormCrs {
+    /// Boundaries, zones, barriers and compounds.
+    pub layers: Crs,
+    /// The household points.
+    pub households: Crs,
+}
+
+/// Writes `county` into `dir` in `format`, in WGS84; returns the files
+/// written.
 ///
 /// # Errors
 /// [`SynthError::Write`] naming the file.
@@ -86,10 +109,94 @@ pub fn write_as(
     format: SynthFormat,
     encoding: TextEncoding,
 ) -> Result<Vec<String>, SynthError> {
+    write_as_in(county, dir, format, encoding, FormCrs::default())
+}
+
+/// [`write_as`] in the systems `crs`: positions converted from WGS84, the
+/// system declared where the form can (a Shapefile's `.prj`, the
+/// GeoPackage srs, a GeoJSON `crs` member when it has an EPSG code);
+/// GCJ-02, which has no code, is declared nowhere, as Amap exports are.
+///
+/// # Errors
+/// [`SynthError::Write`] naming the file.
+pub fn write_as_in(
+    county: &SynthCounty,
+    dir: &Path,
+    format: SynthFormat,
+    encoding: TextEncoding,
+    crs: FormCrs,
+) -> Result<Vec<String>, SynthError> {
+    if crs != FormCrs::default() {
+        let moved = in_systems(county, crs);
+        return write_forms(&moved, dir, format, encoding, crs);
+    }
+    write_forms(county, dir, format, encoding, crs)
+}
+
+/// The county with every position converted from WGS84 to `crs`.
+fn in_systems(county: &SynthCounty, crs: FormCrs) -> SynthCounty {
+    let mut c = county.clone();
+    convert_collection(&mut c.households, crs.households);
+    for fc in [
+        &mut c.boundaries,
+        &mut c.zones,
+        &mut c.barriers,
+        &mut c.compounds,
+    ] {
+        convert_collection(fc, crs.layers);
+    }
+    c
+}
+
+fn convert_collection(fc: &mut FeatureCollection, to: Crs) {
+    for g in fc.features.iter_mut().filter_map(|f| f.geometry.as_mut()) {
+        convert_value(&mut g.value, to);
+    }
+}
+
+fn convert_value(v: &mut Value, to: Crs) {
+    let pos = |p: &mut Position| {
+        let [x, y] = crate::input::crs::from_wgs84(to, p[0], p[1]);
+        p[0] = x;
+        p[1] = y;
+    };
+    match v {
+        Value::Point { coordinates } => pos(coordinates),
+        Value::MultiPoint { coordinates } | Value::LineString { coordinates } => {
+            coordinates.iter_mut().for_each(pos);
+        }
+        Value::MultiLineString { coordinates } | Value::Polygon { coordinates } => {
+            coordinates.iter_mut().flatten().for_each(pos);
+        }
+        Value::MultiPolygon { coordinates } => {
+            coordinates.iter_mut().flatten().flatten().for_each(pos);
+        }
+        Value::GeometryCollection { geometries } => {
+            for g in geometries {
+                convert_value(&mut g.value, to);
+            }
+        }
+    }
+}
+
+fn write_forms(
+    county: &SynthCounty,
+    dir: &Path,
+    format: SynthFormat,
+    encoding: TextEncoding,
+    crs: FormCrs,
+) -> Result<Vec<String>, SynthError> {
     ensure_dir(dir)?;
+    let system = |name: &str| {
+        if name == "households" {
+            crs.households
+        } else {
+            crs.layers
+        }
+    };
     match format {
         SynthFormat::Geojson => {
-            super::write(county, dir)?;
+            super::write_in(county, dir, crs.households, crs.layers)?;
             Ok(layers(county)
                 .iter()
                 .map(|(n, _)| format!("{n}.geojson"))
@@ -98,18 +205,22 @@ pub fn write_as(
         SynthFormat::Shp => {
             let mut out = Vec::new();
             for (name, fc) in layers(county) {
-                write_shapefile(&dir.join(format!("{name}.shp")), fc, encoding)?;
+                write_shapefile(&dir.join(format!("{name}.shp")), fc, encoding, system(name))?;
                 out.push(format!("{name}.shp"));
             }
             Ok(out)
         }
         SynthFormat::Gpkg => {
-            write_gpkg(&dir.join("county.gpkg"), &layers(county))?;
+            write_gpkg(&dir.join("county.gpkg"), &layers(county), &system)?;
             Ok(vec!["county.gpkg".into()])
         }
         SynthFormat::Xlsx => {
-            super::write(county, dir)?;
-            write_households_xlsx(&dir.join("households.xlsx"), &county.households)?;
+            super::write_in(county, dir, crs.households, crs.layers)?;
+            write_households_xlsx(
+                &dir.join("households.xlsx"),
+                &county.households,
+                crs.households,
+            )?;
             Ok(vec!["households.xlsx".into()])
         }
     }
@@ -256,6 +367,7 @@ fn write_shapefile(
     path: &Path,
     fc: &FeatureCollection,
     encoding: TextEncoding,
+    crs: Crs,
 ) -> Result<(), SynthError> {
     let (mut shp, mut shx) = (Vec::new(), Vec::new());
     {
@@ -276,7 +388,7 @@ fn write_shapefile(
         ("shp", shp),
         ("shx", shx),
         ("dbf", dbf(fc, enc)),
-        ("prj", WGS84_PRJ.as_bytes().to_vec()),
+        ("prj", prj(crs).as_bytes().to_vec()),
     ];
     for (ext, bytes) in files {
         write_atomic(&path.with_extension(ext), |w| w.write_all(&bytes))?;
@@ -371,7 +483,11 @@ CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT
 CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL, PRIMARY KEY (table_name, column_name));
 "#;
 
-fn write_gpkg(path: &Path, layers: &[(&str, &FeatureCollection)]) -> Result<(), SynthError> {
+fn write_gpkg(
+    path: &Path,
+    layers: &[(&str, &FeatureCollection)],
+    system: &dyn Fn(&str) -> Crs,
+) -> Result<(), SynthError> {
     let tmp = path.with_extension("gpkg.tmp");
     if tmp.exists() {
         std::fs::remove_file(&tmp).map_err(|e| io_error(&tmp, e))?;
@@ -382,17 +498,32 @@ fn write_gpkg(path: &Path, layers: &[(&str, &FeatureCollection)]) -> Result<(), 
         conn.execute_batch(GPKG_SCHEMA).map_err(sql)?;
         let tx = conn.transaction().map_err(sql)?;
         for (name, fc) in layers {
-            gpkg_layer(&tx, name, fc).map_err(sql)?;
+            let srs = gpkg_srs(&tx, system(name)).map_err(sql)?;
+            gpkg_layer(&tx, name, fc, srs).map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
     }
     std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))
 }
 
+/// The srs_id of `crs`, its row added when the schema lacks it; GCJ-02,
+/// which has no code, is 0, the GeoPackage's undefined geographic system.
+fn gpkg_srs(tx: &rusqlite::Transaction<'_>, crs: Crs) -> rusqlite::Result<i32> {
+    let Some(code) = crs.epsg() else {
+        return Ok(0);
+    };
+    tx.execute(
+        "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2, ?3, NULL)",
+        rusqlite::params![crs.name(), code, crs.wkt()],
+    )?;
+    Ok(code as i32)
+}
+
 fn gpkg_layer(
     tx: &rusqlite::Transaction<'_>,
     name: &str,
     fc: &FeatureCollection,
+    srs: i32,
 ) -> rusqlite::Result<()> {
     let cols = columns(fc);
     let defs: Vec<String> = cols
@@ -408,8 +539,8 @@ fn gpkg_layer(
         .collect();
     tx.execute_batch(&format!(
         "CREATE TABLE \"{name}\" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY{}{});
-         INSERT INTO gpkg_contents (table_name, data_type, identifier, last_change, srs_id) VALUES ('{name}', 'features', '{name}', '1970-01-01T00:00:00.000Z', 4326);
-         INSERT INTO gpkg_geometry_columns VALUES ('{name}', 'geom', 'GEOMETRY', 4326, 0, 0);",
+         INSERT INTO gpkg_contents (table_name, data_type, identifier, last_change, srs_id) VALUES ('{name}', 'features', '{name}', '1970-01-01T00:00:00.000Z', {srs});
+         INSERT INTO gpkg_geometry_columns VALUES ('{name}', 'geom', 'GEOMETRY', {srs}, 0, 0);",
         if defs.is_empty() { "" } else { ", " },
         defs.join(", ")
     ))?;
@@ -425,7 +556,7 @@ fn gpkg_layer(
         values.push(match &f.geometry {
             Some(g) => {
                 let mut b = b"GP\x00\x01".to_vec();
-                b.extend_from_slice(&4326i32.to_le_bytes());
+                b.extend_from_slice(&srs.to_le_bytes());
                 wkb(&g.value, &mut b);
                 rusqlite::types::Value::Blob(b)
             }
@@ -460,7 +591,7 @@ const XLSX_COLUMNS: [(&str, &str, bool); 8] = [
     ("网格", "grid", false),
 ];
 
-fn write_households_xlsx(path: &Path, fc: &FeatureCollection) -> Result<(), SynthError> {
+fn write_households_xlsx(path: &Path, fc: &FeatureCollection, crs: Crs) -> Result<(), SynthError> {
     let x = |e: rust_xlsxwriter::XlsxError| io_error(path, e);
     let mut wb = rust_xlsxwriter::Workbook::new();
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).map_err(x)?;
@@ -470,7 +601,11 @@ fn write_households_xlsx(path: &Path, fc: &FeatureCollection) -> Result<(), Synt
     let headers = XLSX_COLUMNS
         .iter()
         .map(|c| c.0)
-        .chain(["经度", "纬度"])
+        .chain(if crs.is_projected() {
+            ["X", "Y"]
+        } else {
+            ["经度", "纬度"]
+        })
         .enumerate();
     for (c, h) in headers {
         ws.write_string(0, c as u16, h).map_err(x)?;

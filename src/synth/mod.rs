@@ -186,6 +186,7 @@ use std::path::Path;
 use geojson::FeatureCollection;
 
 use crate::engine::rng::Rng;
+use crate::input::crs::Crs;
 use crate::output::write::{WriteError, ensure_dir, write_atomic};
 
 mod compounds;
@@ -204,7 +205,7 @@ use compounds::name_compounds;
 use features::{
     barrier_features, boundary_features, compound_features, household_features, zone_features,
 };
-pub use forms::{SynthFormat, TextEncoding, write_as};
+pub use forms::{FormCrs, SynthFormat, TextEncoding, write_as, write_as_in};
 use ground::draw_ground;
 use households::{Ctx, place_households};
 use layout::build_layout;
@@ -408,23 +409,43 @@ fn count(x: f64) -> usize {
 /// # Errors
 /// [`SynthError::Write`] naming the file that could not be written.
 pub fn write(county: &SynthCounty, dir: &Path) -> Result<(), SynthError> {
+    write_in(county, dir, Crs::Wgs84, Crs::Wgs84)
+}
+
+/// [`write`] for positions already in `households` (the households) and
+/// `layers` (the other files): each file names its system in a `crs`
+/// member when that is not WGS84 and has an EPSG code.
+pub(crate) fn write_in(
+    county: &SynthCounty,
+    dir: &Path,
+    households: Crs,
+    layers: Crs,
+) -> Result<(), SynthError> {
     ensure_dir(dir)?;
-    for (name, fc) in [
-        ("households.geojson", &county.households),
-        ("boundaries.geojson", &county.boundaries),
-        ("zones.geojson", &county.zones),
-        ("barriers.geojson", &county.barriers),
-        ("compounds.geojson", &county.compounds),
+    for (name, fc, crs) in [
+        ("households.geojson", &county.households, households),
+        ("boundaries.geojson", &county.boundaries, layers),
+        ("zones.geojson", &county.zones, layers),
+        ("barriers.geojson", &county.barriers, layers),
+        ("compounds.geojson", &county.compounds, layers),
     ] {
-        write_atomic(&dir.join(name), |w| write_collection(fc, w))?;
+        let code = crs.epsg().filter(|&c| c != 4326);
+        write_atomic(&dir.join(name), |w| write_collection(fc, code, w))?;
     }
     Ok(())
 }
 
 /// Serializes a FeatureCollection compactly with one feature per line, so
 /// that files diff well and stream well.
-fn write_collection(fc: &FeatureCollection, w: &mut dyn Write) -> io::Result<()> {
-    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+fn write_collection(fc: &FeatureCollection, crs: Option<u32>, w: &mut dyn Write) -> io::Result<()> {
+    w.write_all(b"{\"type\":\"FeatureCollection\",")?;
+    if let Some(code) = crs {
+        write!(
+            w,
+            "\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::{code}\"}}}},"
+        )?;
+    }
+    w.write_all(b"\"features\":[\n")?;
     for (i, f) in fc.features.iter().enumerate() {
         if i > 0 {
             w.write_all(b",\n")?;
