@@ -516,7 +516,8 @@ fn gpkg_srs(tx: &rusqlite::Transaction<'_>, crs: Crs) -> rusqlite::Result<i32> {
         "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2, ?3, NULL)",
         rusqlite::params![crs.name(), code, crs.wkt()],
     )?;
-    Ok(code as i32)
+    // EPSG codes are below 2^31, so the conversion never fails.
+    Ok(i32::try_from(code).unwrap_or(0))
 }
 
 fn gpkg_layer(

@@ -26,7 +26,7 @@ fn bytes(c: &SynthCounty) -> Vec<u8> {
         &c.barriers,
         &c.compounds,
     ] {
-        write_collection(fc, &mut out).unwrap();
+        write_collection(fc, None, &mut out).unwrap();
     }
     out
 }
@@ -725,9 +725,9 @@ fn compounds_sit_in_one_village_apart_and_uncrossed() {
 fn ground_is_deterministic() {
     let json = |c: &SynthCounty| {
         let mut out = Vec::new();
-        write_collection(&c.barriers, &mut out).unwrap();
+        write_collection(&c.barriers, None, &mut out).unwrap();
         let split = out.len();
-        write_collection(&c.compounds, &mut out).unwrap();
+        write_collection(&c.compounds, None, &mut out).unwrap();
         (out[..split].to_vec(), out[split..].to_vec())
     };
     let (a, b) = (make(0.1, 5), make(0.1, 5));
