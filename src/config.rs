@@ -476,13 +476,16 @@ pub fn further_measures(balance: &[BalanceMeasure], tolerance: f64) -> Vec<(Meas
         .collect()
 }
 
-/// `--config` defines the workload, which `--balance` balances only when
-/// it names `load`; anything else would silently drop the weights.
+/// `--config` defines the workload when it has `[weights]`, which
+/// `--balance` balances only when it names `load`; anything else would
+/// silently drop the weights. A config of `[naming]` or `[columns]` alone
+/// goes with any `--balance`.
 fn check_balance(inputs: &Inputs) -> Result<(), Error> {
     let balance = &inputs.balance;
     if let Some(w) = &inputs.weights
         && !balance.is_empty()
         && !balance.iter().any(|m| m.kind == MeasureKind::Load)
+        && crate::input::workload::defines_weights(w)
     {
         return Err(Error::Parameter(format!(
             "--config {} defines the workload, but --balance names no `load`, so the weights would be ignored; use e.g. --balance load,population, or drop --config",

@@ -113,6 +113,18 @@ fn columns_from_str(file: &str, text: &str) -> Result<ColumnMap, ReadError> {
     }
 }
 
+/// Whether the config file at `path` has a `[weights]` table, so that it
+/// defines the workload (a file of `[naming]` or `[columns]` alone does
+/// not). A file that cannot be read or parsed counts as defining it: its
+/// reader reports the error, with the file and the line, soon after.
+#[must_use]
+pub fn defines_weights(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .is_none_or(|t| t.contains_key("weights"))
+}
+
 /// Reads the `[weights]` table of a TOML config file; keys not given keep
 /// their default.
 ///
@@ -301,6 +313,22 @@ pub fn parse_balance(s: &str) -> Result<Vec<BalanceMeasure>, String> {
 )]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_weights_table_defines_the_workload() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        assert!(defines_weights(&write("w.toml", "[weights]\nrental = 0.5\n")));
+        assert!(!defines_weights(&write("n.toml", "[naming]\nfull_scope = \"{village_name}{n}\"\n")));
+        assert!(!defines_weights(&write("c.toml", "[columns]\nhouseholds = \"HH\"\n")));
+        // Unreadable or broken files are left to the reader's own error.
+        assert!(defines_weights(&write("bad.toml", "[weights\n")));
+        assert!(defines_weights(&dir.path().join("missing.toml")));
+    }
 
     fn h() -> Household {
         Household {
