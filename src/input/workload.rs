@@ -322,9 +322,18 @@ mod tests {
             std::fs::write(&p, text).unwrap();
             p
         };
-        assert!(defines_weights(&write("w.toml", "[weights]\nrental = 0.5\n")));
-        assert!(!defines_weights(&write("n.toml", "[naming]\nfull_scope = \"{village_name}{n}\"\n")));
-        assert!(!defines_weights(&write("c.toml", "[columns]\nhouseholds = \"HH\"\n")));
+        assert!(defines_weights(&write(
+            "w.toml",
+            "[weights]\nrental = 0.5\n"
+        )));
+        assert!(!defines_weights(&write(
+            "n.toml",
+            "[naming]\nfull_scope = \"{village_name}{n}\"\n"
+        )));
+        assert!(!defines_weights(&write(
+            "c.toml",
+            "[columns]\nhouseholds = \"HH\"\n"
+        )));
         // Unreadable or broken files are left to the reader's own error.
         assert!(defines_weights(&write("bad.toml", "[weights\n")));
         assert!(defines_weights(&dir.path().join("missing.toml")));
