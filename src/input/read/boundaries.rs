@@ -9,6 +9,7 @@ use super::geojson::{Loose, RawFeature, UnitProps, parse_bytes, read_bytes};
 use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
 use super::validate::{Frame, code_of, multipolygon, opt_text};
 use crate::input::crs::Crs;
+use crate::model::codes::{self, CodeRule};
 use crate::model::{Boundary, Level};
 
 /// Reads the boundaries FeatureCollection and checks the hierarchy.
@@ -43,14 +44,14 @@ pub fn read_boundaries_with(
         let (_, bytes) = read_bytes(&src.path)?;
         let (file, features, frame) = parse_bytes::<UnitProps>(src.file.clone(), &bytes, opts.crs)?;
         return Ok(Read {
-            value: boundaries_from(file, features, frame)?,
+            value: boundaries_from(file, features, frame, opts.codes)?,
             found: Found::default(),
         });
     }
     let (file, found, features) = layer_records(&src, "boundaries")?.features::<UnitProps>();
     let frame = found.frame(&file, opts.crs)?;
     Ok(Read {
-        value: boundaries_from(file, features, frame)?,
+        value: boundaries_from(file, features, frame, opts.codes)?,
         found,
     })
 }
@@ -59,6 +60,7 @@ fn boundaries_from(
     file: String,
     features: Vec<RawFeature<'_, UnitProps<'_>>>,
     frame: Frame,
+    rule: CodeRule,
 ) -> Result<Vec<Boundary>, ReadError> {
     if features.is_empty() {
         return Err(ReadError::Empty { file });
@@ -93,6 +95,15 @@ fn boundaries_from(
                 });
             }
         };
+        if level == Level::Village
+            && let Some(reason) = codes::village_code_problem(&code, rule)
+        {
+            return Err(ReadError::BadCode {
+                at: Box::new(At { id: None, ..*at() }),
+                code,
+                reason,
+            });
+        }
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_else(|| code.clone());
         let parent = opt_text(props.parent.as_ref(), "parent", &at)?;
         let geometry = multipolygon(&f.geometry, frame, &at)?;

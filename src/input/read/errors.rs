@@ -356,6 +356,18 @@ pub enum ReadError {
         /// The value found.
         found: String,
     },
+    /// A code that is not safe in the outputs, or a village code that
+    /// does not make standard grid codes (crate::model::codes, "Code
+    /// rules").
+    #[error("{at}: code {code:?} refused: {reason}")]
+    BadCode {
+        /// Where.
+        at: Box<At>,
+        /// The code as read.
+        code: String,
+        /// The rule it breaks.
+        reason: String,
+    },
     /// A boundary or zone without `code`.
     #[error("{file}: feature {index}: missing property \"code\"")]
     MissingCode {
