@@ -217,7 +217,11 @@ impl CurrentPlan {
         // line with content.
         let mut first = true;
         for (i, raw) in text.lines().enumerate() {
-            let code = raw.trim().trim_start_matches('\u{feff}').trim().trim_matches('"');
+            let code = raw
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .trim_matches('"');
             if code.is_empty() || code.starts_with('#') {
                 continue;
             }
@@ -386,7 +390,11 @@ mod tests {
         assert_eq!(p.locked_codes(), vec!["330381001001002".to_string()]);
         assert!(p.is_locked(0) && !p.is_locked(1));
         // The header after a comment line (issue 13) and with a BOM.
-        std::fs::write(&f, "# kept by decision\n\n\u{feff}grid_code\n330381001001002\n").unwrap();
+        std::fs::write(
+            &f,
+            "# kept by decision\n\n\u{feff}grid_code\n330381001001002\n",
+        )
+        .unwrap();
         let mut p = plan();
         p.lock_file(&f).unwrap();
         assert_eq!(p.locked_codes(), vec!["330381001001002".to_string()]);

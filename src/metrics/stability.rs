@@ -726,7 +726,11 @@ pub(super) fn county_stability(
 /// Adds the households new since the current plan (`fresh`: links from
 /// no old grid) to the transition: their total, each new grid's count,
 /// and an entry for every new grid that holds new households only.
-fn add_new_households(t: &mut Transition, fresh: &[(u32, u32, u64)], new_code: impl Fn(u32) -> String) {
+fn add_new_households(
+    t: &mut Transition,
+    fresh: &[(u32, u32, u64)],
+    new_code: impl Fn(u32) -> String,
+) {
     let mut per_grid: BTreeMap<String, u64> = BTreeMap::new();
     for &(_, g, m) in fresh {
         *per_grid.entry(new_code(g)).or_default() += m;
@@ -740,14 +744,15 @@ fn add_new_households(t: &mut Transition, fresh: &[(u32, u32, u64)], new_code: i
     if per_grid.is_empty() {
         return;
     }
-    t.new.extend(per_grid.into_iter().map(|(code, m)| NewGridLineage {
-        code,
-        households: 0,
-        predecessor: String::new(),
-        clean: false,
-        from: Vec::new(),
-        new_households: m,
-    }));
+    t.new
+        .extend(per_grid.into_iter().map(|(code, m)| NewGridLineage {
+            code,
+            households: 0,
+            predecessor: String::new(),
+            clean: false,
+            from: Vec::new(),
+            new_households: m,
+        }));
     t.new.sort_by(|a, b| a.code.cmp(&b.code));
 }
 

@@ -242,10 +242,20 @@ mod tests {
         assert_eq!(grid_code("XQ01", 7), "XQ01-007");
         assert_eq!(micro_code("XQ01-007", 3), "XQ01-007-03");
         assert_eq!(micro_code("330381001001007", 3), "33038100100100703");
-        assert_eq!(split_grid_code("330381001001907"), Some(("330381001001", 907)));
+        assert_eq!(
+            split_grid_code("330381001001907"),
+            Some(("330381001001", 907))
+        );
         assert_eq!(split_grid_code("OSM-V01-012"), Some(("OSM-V01", 12)));
         assert!(is_dedicated("东山村-901") && !is_dedicated("东山村-900"));
-        for bad in ["33038100100100", "A001", "-001", "A-01", "330381001001-001", "x"] {
+        for bad in [
+            "33038100100100",
+            "A001",
+            "-001",
+            "A-01",
+            "330381001001-001",
+            "x",
+        ] {
             assert_eq!(split_grid_code(bad), None, "{bad}");
         }
     }

@@ -276,10 +276,7 @@ impl HouseholdLabels {
                 micro_parent[*m as usize] = *g;
             }
         }
-        let dedicated = grid_codes
-            .iter()
-            .map(|c| codes::is_dedicated(c))
-            .collect();
+        let dedicated = grid_codes.iter().map(|c| codes::is_dedicated(c)).collect();
         let locked = grid_codes
             .iter()
             .map(|c| {

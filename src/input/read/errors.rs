@@ -547,6 +547,21 @@ pub enum ReadError {
         /// The id.
         id: String,
     },
+    /// An assignment's grid code that is unsafe, names no village of the
+    /// boundaries, or is not in gridplan's form without `--free-codes`.
+    #[error("{file}: line {line}: id \"{id}\": grid code {code:?} refused: {reason}")]
+    BadGridCode {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// The household id.
+        id: String,
+        /// The grid code.
+        code: String,
+        /// The rule it breaks.
+        reason: String,
+    },
     /// A household listed twice in the assignment.
     #[error("{file}: line {second_line}: id \"{id}\" is listed twice (first at line {first_line})")]
     AssignedTwice {

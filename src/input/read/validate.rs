@@ -336,12 +336,11 @@ pub(super) fn code_of(
             column: None,
         })
     };
-    let code = opt_text(props.code.as_ref(), "code", &at)?.ok_or_else(|| {
-        ReadError::MissingCode {
+    let code =
+        opt_text(props.code.as_ref(), "code", &at)?.ok_or_else(|| ReadError::MissingCode {
             file: file.to_owned(),
             index,
-        }
-    })?;
+        })?;
     match crate::model::codes::code_problem(&code) {
         None => Ok(code),
         Some(reason) => Err(ReadError::BadCode {
