@@ -211,6 +211,8 @@ pub struct NewGridLineage {
     pub from: Vec<Share>,
     /// Its new households (without an old grid), not in `households`; a
     /// grid of new households only has `households` 0 and no predecessor.
+    /// Left out of metrics.json when 0.
+    #[serde(skip_serializing_if = "is_zero")]
     pub new_households: u64,
 }
 
@@ -234,6 +236,15 @@ pub struct Transition {
     pub old: Vec<OldGridFate>,
     /// Every new grid, sorted by code.
     pub new: Vec<NewGridLineage>,
+}
+
+/// For serde: leave a zero count out.
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn share(a: u64, b: u64) -> f64 {
