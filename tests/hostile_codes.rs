@@ -343,13 +343,14 @@ fn metrics_refuses_garbage_and_unknown_village_codes() {
         ("G1", "12-digit village code and 3 digits"),
         ("../x", "it holds '.'"),
     ] {
-        let rows: String = (0..8)
+        let rows: Vec<String> = (0..8)
             .map(|i| {
                 let g = if i == 5 { grid } else { "330381001001001" };
-                format!("H{i},{g}\n")
+                format!("H{i},{g}")
             })
             .collect();
-        let a = write(dir.path(), "assignment.csv", &format!("id,grid\n{rows}"));
+        let rows = rows.join("\n");
+        let a = write(dir.path(), "assignment.csv", &format!("id,grid\n{rows}\n"));
         let o = run([
             "metrics".as_ref(),
             "--households".as_ref(),

@@ -469,7 +469,6 @@ pub(crate) fn transition(
     let oc: BTreeMap<u32, String> = lin.old.keys().map(|&o| (o, old_code(o))).collect();
     let nc: BTreeMap<u32, String> = lin.new.keys().map(|&g| (g, new_code(g))).collect();
     let name = |map: &BTreeMap<u32, String>, i: u32| map.get(&i).cloned().unwrap_or_default();
-
     let mut to: BTreeMap<u32, Vec<Share>> = BTreeMap::new();
     let mut from: BTreeMap<u32, Vec<Share>> = BTreeMap::new();
     let mut moved: BTreeMap<u32, u64> = BTreeMap::new();
@@ -719,7 +718,8 @@ pub(super) fn county_stability(
     works: &[super::village::VillageWork],
     input: &super::MetricsInput,
 ) -> (StabilityMetrics, Transition, Judged) {
-    let (mut links, fresh): (Vec<(u32, u32, u64)>, Vec<(u32, u32, u64)>) = works
+    type Links = Vec<(u32, u32, u64)>;
+    let (mut links, fresh): (Links, Links) = works
         .iter()
         .flat_map(|w| w.links.iter().copied())
         .partition(|l| l.0 != u32::MAX);

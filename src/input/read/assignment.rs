@@ -161,14 +161,8 @@ pub fn read_assignment(path: &Path, households: &[Household]) -> Result<Assignme
                 .collect(),
         });
     }
-    Ok(AssignmentRows {
-        line: grid.iter().map(|g| g.as_ref().map_or(0, |g| g.1)).collect(),
-        grid: grid
-            .into_iter()
-            .map(|g| g.map(|(g, _)| g).unwrap_or_default())
-            .collect(),
-        micro,
-    })
+    let (grid, line) = grid.into_iter().map(Option::unwrap_or_default).unzip();
+    Ok(AssignmentRows { grid, micro, line })
 }
 
 /// Turns a CSV error into a [`ReadError`]: an I/O failure keeps its
