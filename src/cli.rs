@@ -14,6 +14,7 @@ use gridplan::config::{
 use gridplan::engine::micro::MicroParams;
 use gridplan::input::crs::Crs;
 use gridplan::input::workload::BalanceMeasure;
+use gridplan::model::codes::CodeRule;
 use gridplan::model::ground::BarrierKind;
 use gridplan::output::export::Format;
 
@@ -69,7 +70,7 @@ pub(crate) struct Common {
     #[arg(long, default_value = config::BAND_ARG, value_parser = parse_band)]
     pub(crate) band: (f64, f64),
     /// Allowed relative deviation of a grid's load from its village mean.
-    #[arg(long, default_value_t = config::TOLERANCE)]
+    #[arg(long, default_value_t = config::TOLERANCE, allow_negative_numbers = true)]
     pub(crate) tolerance: f64,
     /// Seed of every random choice; the same seed gives the same output.
     #[arg(long, default_value_t = config::SEED)]
@@ -77,7 +78,7 @@ pub(crate) struct Common {
     /// Place points up to this many metres outside a village in the
     /// nearest one (and keep declared villages within it) instead of
     /// refusing them.
-    #[arg(long, value_name = "METRES")]
+    #[arg(long, value_name = "METRES", allow_negative_numbers = true)]
     pub(crate) snap_distance: Option<f64>,
     /// Workload weights and household column names (TOML with [weights]
     /// and [columns] tables).
@@ -128,13 +129,19 @@ pub(crate) struct Common {
     /// --barriers.
     #[arg(long, value_name = "KINDS", value_parser = parse_hard_barriers)]
     pub(crate) hard_barriers: Option<HardBarriers>,
+    /// Accept village codes that are not 12 digits (any code of letters,
+    /// digits, '-' and '_'); such a village's grids are coded
+    /// {village code}-{seq} (e.g. XQ01-001) instead of the standard 15
+    /// digits, and its micro-grids {grid code}-{seq}.
+    #[arg(long)]
+    pub(crate) free_codes: bool,
 }
 
 /// Options shared by `partition` and `scenarios`.
 #[derive(Debug, Args)]
 pub(crate) struct PlanOpts {
     /// Mean households per micro-grid.
-    #[arg(long, default_value_t = config::MICRO_TARGET)]
+    #[arg(long, default_value_t = config::MICRO_TARGET, allow_negative_numbers = true, value_parser = parse_positive)]
     pub(crate) micro_target: f64,
     /// Dedicated premises zones (GeoJSON Polygons with code, name, kind):
     /// their households get dedicated grids numbered from 901.
@@ -174,10 +181,16 @@ pub(crate) struct PartitionArgs {
     #[command(flatten)]
     pub(crate) plan: PlanOpts,
     /// Mean load per full-scope grid.
-    #[arg(long, conflicts_with = "grids", required_unless_present = "grids")]
+    #[arg(
+        long,
+        conflicts_with = "grids",
+        required_unless_present = "grids",
+        allow_negative_numbers = true,
+        value_parser = parse_positive
+    )]
     pub(crate) target: Option<f64>,
     /// Fix the county's total number of full-scope grids instead.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_count)]
     pub(crate) grids: Option<usize>,
     /// Coordinate system of the exported maps: wgs84 (RFC 7946), gcj02 for
     /// Amap-based platforms, cgcs2000 (EPSG:4490, what grid platforms
@@ -208,11 +221,13 @@ pub(crate) struct ScenariosArgs {
         long,
         value_delimiter = ',',
         conflicts_with = "grids",
-        required_unless_present = "grids"
+        required_unless_present = "grids",
+        allow_negative_numbers = true,
+        value_parser = parse_positive
     )]
     pub(crate) targets: Vec<f64>,
     /// County totals of full-scope grids to compare, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true, value_parser = parse_count)]
     pub(crate) grids: Vec<usize>,
     /// Output folder for scenarios.csv, scenarios.md, scenarios.svg and report.html.
     #[arg(long)]
@@ -248,7 +263,7 @@ pub(crate) struct MetricsArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SynthArgs {
     /// 1.0 is a Rui'an-sized county: 510 villages, ~550,000 households.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_positive)]
     pub(crate) scale: f64,
     /// Seed of the generator.
     #[arg(long, default_value_t = config::SEED)]
@@ -278,6 +293,10 @@ pub(crate) struct SynthArgs {
     /// Output folder.
     #[arg(long)]
     pub(crate) out: PathBuf,
+    /// Replace input files already in --out (without it, synth refuses to
+    /// overwrite any file it would write).
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -299,6 +318,25 @@ pub(crate) enum Counts {
     Lineage,
     /// The counts of --target / --grids alone.
     Target,
+}
+
+/// A finite number > 0 (`--target`, `--targets`, `--micro-target`,
+/// `--scale`). clap names the flag in front of the message.
+fn parse_positive(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        Ok(x) => Err(format!("must be a finite number > 0, got {x}")),
+        Err(e) => Err(format!("expected a number > 0: {e}")),
+    }
+}
+
+/// A whole number >= 1 (`--grids`).
+fn parse_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<i128>() {
+        Ok(k) if k >= 1 => usize::try_from(k).map_err(|_| format!("{k} is too large")),
+        Ok(k) => Err(format!("must be a whole number >= 1, got {k}")),
+        Err(e) => Err(format!("expected a whole number >= 1: {e}")),
+    }
 }
 
 fn parse_band(s: &str) -> Result<(f64, f64), String> {
@@ -396,6 +434,11 @@ impl Common {
             compounds: self.compounds.clone(),
             hard_barriers: self.hard_barriers.clone().map(|h| h.0),
             layer: self.layer.clone(),
+            codes: if self.free_codes {
+                CodeRule::Free
+            } else {
+                CodeRule::Standard
+            },
         }
     }
 
@@ -559,6 +602,61 @@ mod tests {
             Command::Partition(p) => p.config().map_err(|e| e.to_string()),
             other => Err(format!("parsed as {other:?}")),
         }
+    }
+
+    #[test]
+    fn negative_and_zero_numbers_name_their_flag() {
+        for (flag, args) in [
+            ("--target", vec!["--target=-5"]),
+            ("--target", vec!["--target", "-5"]),
+            ("--target", vec!["--target", "0"]),
+            ("--target", vec!["--target", "NaN"]),
+            ("--micro-target", vec!["--micro-target", "-1"]),
+        ] {
+            let mut full = vec![
+                "gridplan",
+                "partition",
+                "--households",
+                "h",
+                "--boundaries",
+                "b",
+                "--out",
+                "o",
+            ];
+            if flag != "--target" {
+                full.extend(["--target", "400"]);
+            }
+            full.extend(args.iter().copied());
+            let e = Cli::try_parse_from(&full).unwrap_err().to_string();
+            assert!(e.contains(flag) && e.contains("> 0"), "{args:?}: {e}");
+        }
+        for grids in ["--grids=-3", "--grids=0"] {
+            let e = Cli::try_parse_from([
+                "gridplan",
+                "partition",
+                "--households",
+                "h",
+                "--boundaries",
+                "b",
+                "--out",
+                "o",
+                grids,
+            ])
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains("--grids") && e.contains(">= 1"), "{e}");
+        }
+        // A negative tolerance reaches the check, which names it.
+        let e = partition(&["--tolerance", "-0.1"])
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(e.to_string().contains("--tolerance"), "{e}");
+        assert_eq!(
+            partition(&["--free-codes"]).unwrap().inputs.codes,
+            CodeRule::Free
+        );
+        assert_eq!(partition(&[]).unwrap().inputs.codes, CodeRule::Standard);
     }
 
     #[test]

@@ -183,6 +183,9 @@ pub struct Inputs {
     /// several and whose path names none (`--layer`); `FILE:NAME` names
     /// one per input.
     pub layer: Option<String>,
+    /// The village codes accepted: 12 digits, or any safe code with
+    /// `--free-codes` (crate::model::codes, "Code rules").
+    pub codes: crate::model::codes::CodeRule,
 }
 
 impl Inputs {
@@ -204,7 +207,15 @@ impl Inputs {
             compounds: None,
             hard_barriers: None,
             layer: None,
+            codes: crate::model::codes::CodeRule::Standard,
         }
+    }
+
+    /// The same, accepting any safe village code (`--free-codes`).
+    #[must_use]
+    pub fn with_free_codes(mut self) -> Self {
+        self.codes = crate::model::codes::CodeRule::Free;
+        self
     }
 
     /// The same, with barriers.

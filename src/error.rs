@@ -48,11 +48,14 @@ pub enum Error {
     },
     /// More grids than a village's codes can number.
     #[error(
-        "village {village}: {k} grids asked for, but grid codes have room for {max} per village"
+        "village {village}: {k} grids asked for by {cause}, but grid codes have room for {max} per village"
     )]
     TooManyGrids {
         /// Village code.
         village: String,
+        /// What asked for them: the flag and its value, with the file
+        /// whose numbers made the count.
+        cause: String,
         /// Grids asked for.
         k: usize,
         /// The most a village can hold.

@@ -74,6 +74,7 @@ fn run() -> Result<()> {
             Ok(())
         }
         Command::Synth(a) => {
+            gridplan::synth::check_overwrite(&a.out, a.format, a.force)?;
             let county = gridplan::synth::generate(&gridplan::synth::SynthParams {
                 scale: a.scale,
                 seed: a.seed,

@@ -237,7 +237,18 @@ pub fn metrics(cfg: &MetricsConfig) -> Result<(Report, Timings), Error> {
     // 1. Prepare the inputs, and read the plan to measure.
     let prep = prepare_inputs(&cfg.inputs, cfg.tolerance, &mut t)?;
     let start = Instant::now();
-    let rows = read::read_assignment(&cfg.assignment, &prep.county.households)?;
+    let villages: Vec<&str> = prep
+        .county
+        .villages
+        .iter()
+        .map(|v| v.code.as_str())
+        .collect();
+    let rows = read::read_assignment_checked(
+        &cfg.assignment,
+        &prep.county.households,
+        &villages,
+        cfg.inputs.codes,
+    )?;
     let labels = HouseholdLabels::of_assignment(&rows, &prep.current);
     t.read += start.elapsed().as_secs_f64();
     // 4. Measure it, with the households each village serves.

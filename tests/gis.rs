@@ -597,6 +597,8 @@ fn kouvola_with_its_roads_is_one_piece_and_crosses_nothing_unlisted() {
             "60,200",
             "--micro-target",
             "30",
+            // Its villages are coded OSM_KOUVOLA-V01..: free-form codes.
+            "--free-codes",
         ],
     );
     ok(&o);

@@ -290,12 +290,12 @@ fn ogr2ogr_forms_give_the_same_plan() {
 
 const HOLE_AND_PARTS: &str = r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"code":"C","name":"县","level":"county"},"geometry":{"type":"Polygon","coordinates":[[[120,28],[120.3,28],[120.3,28.3],[120,28.3],[120,28]]]}},
-{"type":"Feature","properties":{"code":"V1","name":"东山村","level":"village","parent":"C"},"geometry":{"type":"Polygon","coordinates":[[[120,28],[120.1,28],[120.1,28.1],[120,28.1],[120,28]],[[120.04,28.04],[120.04,28.06],[120.06,28.06],[120.06,28.04],[120.04,28.04]]]}},
-{"type":"Feature","properties":{"code":"V2","name":"西山村","level":"village","parent":"C"},"geometry":{"type":"MultiPolygon","coordinates":[[[[120.1,28],[120.2,28],[120.2,28.1],[120.1,28.1],[120.1,28]]],[[[120.22,28.2],[120.25,28.2],[120.25,28.25],[120.22,28.25],[120.22,28.2]]]]}}
+{"type":"Feature","properties":{"code":"330302001001","name":"东山村","level":"village","parent":"C"},"geometry":{"type":"Polygon","coordinates":[[[120,28],[120.1,28],[120.1,28.1],[120,28.1],[120,28]],[[120.04,28.04],[120.04,28.06],[120.06,28.06],[120.06,28.04],[120.04,28.04]]]}},
+{"type":"Feature","properties":{"code":"330302001002","name":"西山村","level":"village","parent":"C"},"geometry":{"type":"MultiPolygon","coordinates":[[[[120.1,28],[120.2,28],[120.2,28.1],[120.1,28.1],[120.1,28]]],[[[120.22,28.2],[120.25,28.2],[120.25,28.25],[120.22,28.25],[120.22,28.2]]]]}}
 ]}"#;
 
 const HOUSEHOLDS: &str = r#"{"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"id":"H1","households":3,"population":7,"village":"V1"},"geometry":{"type":"Point","coordinates":[120.01,28.01]}},
+{"type":"Feature","properties":{"id":"H1","households":3,"population":7,"village":"330302001001"},"geometry":{"type":"Point","coordinates":[120.01,28.01]}},
 {"type":"Feature","properties":{"id":"H2","households":1,"grid":"G1"},"geometry":{"type":"Point","coordinates":[120.15,28.05]}}
 ]}"#;
 
@@ -423,11 +423,11 @@ fn gbk_csv_with_chinese_headers_and_its_errors() {
         std::fs::write(&p, encoding_rs::GBK.encode(text).0).unwrap();
         p
     };
-    let ok_text = "户号,地址,户数,人口,经度,纬度,村社代码\nH1,东山路1号,3,7,120.01,28.01,V1\nH2,西山路2号,1,,120.15,28.05,\n";
+    let ok_text = "户号,地址,户数,人口,经度,纬度,村社代码\nH1,东山路1号,3,7,120.01,28.01,330302001001\nH2,西山路2号,1,,120.15,28.05,\n";
     let read = read_households_with(&csv("h.csv", ok_text), &ReadOptions::default()).unwrap();
     assert_eq!(read.value.len(), 2);
     assert_eq!(read.value[0].households, 3);
-    assert_eq!(read.value[0].village.as_deref(), Some("V1"));
+    assert_eq!(read.value[0].village.as_deref(), Some("330302001001"));
     assert_eq!(read.value[1].population, None);
     assert!(
         read.found.notes[0]
@@ -484,11 +484,11 @@ fn columns_map_geojson_properties_and_name_missing_columns() {
     let h = write(
         tmp.path(),
         "h.geojson",
-        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"编号":"A","HH":4,"households":9,"VC":"V1"},"geometry":{"type":"Point","coordinates":[120.01,28.01]}}]}"#,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"编号":"A","HH":4,"households":9,"VC":"330302001001"},"geometry":{"type":"Point","coordinates":[120.01,28.01]}}]}"#,
     );
     let got = read_households_with(&h, &opts).unwrap().value;
     assert_eq!((got[0].id.as_str(), got[0].households), ("A", 4));
-    assert_eq!(got[0].village.as_deref(), Some("V1"));
+    assert_eq!(got[0].village.as_deref(), Some("330302001001"));
     let config = write(tmp.path(), "d.toml", "[columns]\npopulation = \"POP\"\n");
     let opts = ReadOptions {
         columns: gridplan::input::workload::read_columns(&config).unwrap(),

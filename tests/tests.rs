@@ -5,6 +5,7 @@ mod common;
 mod cli;
 mod crs;
 mod gis;
+mod hostile_codes;
 mod invariants;
 mod maps;
 mod platform;

@@ -532,6 +532,8 @@ mod tests {
         )
         .with_barriers(write("barriers.geojson", fc(barriers)))
         .with_compounds(write("compounds.geojson", fc(compounds)))
+        // Villages V1 and V2: free codes (crate::model::codes).
+        .with_free_codes()
     }
 
     #[test]
@@ -582,7 +584,8 @@ mod tests {
             "{m}"
         );
         // Without files the ground is empty.
-        let bare = Inputs::new(inputs.households.clone(), inputs.boundaries.clone());
+        let bare =
+            Inputs::new(inputs.households.clone(), inputs.boundaries.clone()).with_free_codes();
         let prep = prepare_inputs(&bare, 0.1, &mut Timings::default()).unwrap();
         assert!(prep.ground.barriers.is_empty() && prep.ground.compounds.is_empty());
         assert_eq!(prep.ground.compound_of, vec![NO_COMPOUND; 4]);

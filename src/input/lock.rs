@@ -7,9 +7,14 @@
 //! `--lock-village CODES` locks every current grid of those villages.
 //!
 //! # Parameters
+//! - the current plan: the households' `grid`. Households without one are
+//!   new since the plan (normal data: the re-allocation places them and
+//!   the metrics count them apart); a plan on fewer than half of the
+//!   household records is refused as probably the wrong file.
 //! - the lock file: UTF-8 text, one grid code per line. Blank lines and
-//!   lines starting with `#` are ignored, and so is a first line `grid` or
-//!   `grid_code` (a one-column CSV exported from a spreadsheet).
+//!   lines starting with `#` are ignored, and so is a first line with
+//!   content `grid` or `grid_code` (a one-column CSV exported from a
+//!   spreadsheet, possibly after comment lines).
 //! - the lock villages: 12-digit village codes, comma separated.
 //!
 //! # Algorithm
@@ -45,6 +50,19 @@ pub enum LockError {
         file: PathBuf,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// Fewer than half of the households carry a current grid.
+    #[error(
+        "{}: only {with_grid} of {households} household records carry a current `grid` (fewer than half); households without one are taken as new since the current plan, but a plan on so few is probably the wrong file or column: check the `grid` values, or remove them to plan afresh",
+        file.display()
+    )]
+    TooPartial {
+        /// The households file.
+        file: PathBuf,
+        /// Records with a current grid.
+        with_grid: usize,
+        /// Records in all.
+        households: usize,
     },
     /// Locks were given but no household carries a current grid.
     #[error(
@@ -135,6 +153,32 @@ impl CurrentPlan {
         !self.codes.is_empty()
     }
 
+    /// Households with a current grid, and households in all.
+    #[must_use]
+    pub fn coverage(&self) -> (usize, usize) {
+        let with = self.of.iter().filter(|&&o| o != u32::MAX).count();
+        (with, self.of.len())
+    }
+
+    /// Checks that a current plan, when there is one, covers at least half
+    /// of the household records of `file`: households without `grid` are
+    /// new since the plan (normal), but a plan on fewer than half is
+    /// probably the wrong file or column.
+    ///
+    /// # Errors
+    /// [`LockError::TooPartial`] naming the file and the counts.
+    pub fn check_coverage(&self, file: &Path) -> Result<(), LockError> {
+        let (with_grid, households) = self.coverage();
+        if with_grid > 0 && 2 * with_grid < households {
+            return Err(LockError::TooPartial {
+                file: file.to_path_buf(),
+                with_grid,
+                households,
+            });
+        }
+        Ok(())
+    }
+
     /// Whether household `h` belongs to a locked grid.
     #[must_use]
     pub fn is_locked(&self, h: u32) -> bool {
@@ -169,12 +213,19 @@ impl CurrentPlan {
         if !self.is_present() {
             return Err(LockError::NoCurrentPlan);
         }
+        // The header may follow comment and blank lines: it is the first
+        // line with content.
+        let mut first = true;
         for (i, raw) in text.lines().enumerate() {
-            let code = raw.trim().trim_start_matches('\u{feff}').trim_matches('"');
-            if code.is_empty()
-                || code.starts_with('#')
-                || (i == 0 && (code == "grid" || code == "grid_code"))
-            {
+            let code = raw
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .trim_matches('"');
+            if code.is_empty() || code.starts_with('#') {
+                continue;
+            }
+            if std::mem::take(&mut first) && (code == "grid" || code == "grid_code") {
                 continue;
             }
             match self.codes.binary_search_by(|c| c.as_str().cmp(code)) {
@@ -261,10 +312,9 @@ impl CurrentPlan {
         }
         for (&o, &(v, _)) in &village {
             let code = &self.codes[o as usize];
-            let seq = code
-                .strip_prefix(v)
-                .filter(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|s| s.parse::<usize>().ok())
+            let seq = codes::split_grid_code(code)
+                .filter(|&(village, _)| village == v)
+                .map(|(_, s)| s)
                 .filter(|&s| (1..=codes::MAX_FULL_SCOPE_SEQ).contains(&s));
             if seq.is_none() {
                 return Err(LockError::ForeignCode {
@@ -297,12 +347,12 @@ impl CurrentPlan {
     }
 }
 
-/// The sequence number of a locked grid's code (its last three digits).
+/// The sequence number of a locked grid's code (its last three digits;
+/// 0 for a code [`codes::split_grid_code`] cannot read, which
+/// [`CurrentPlan::check`] refuses for a locked grid).
 #[must_use]
 pub fn sequence(code: &str) -> usize {
-    code.get(code.len().saturating_sub(3)..)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    codes::split_grid_code(code).map_or(0, |(_, s)| s)
 }
 
 #[cfg(test)]
@@ -339,9 +389,50 @@ mod tests {
         p.lock_file(&f).unwrap();
         assert_eq!(p.locked_codes(), vec!["330381001001002".to_string()]);
         assert!(p.is_locked(0) && !p.is_locked(1));
+        // The header after a comment line (issue 13) and with a BOM.
+        std::fs::write(
+            &f,
+            "# kept by decision\n\n\u{feff}grid_code\n330381001001002\n",
+        )
+        .unwrap();
+        let mut p = plan();
+        p.lock_file(&f).unwrap();
+        assert_eq!(p.locked_codes(), vec!["330381001001002".to_string()]);
+        // A header later than the first content line is a code, unknown.
+        std::fs::write(&f, "330381001001002\ngrid\n").unwrap();
+        let e = plan().lock_file(&f).unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("grid"), "{e}");
         std::fs::write(&f, "330381001001002\n330381009009009\n").unwrap();
         let e = plan().lock_file(&f).unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("330381009009009"), "{e}");
+    }
+
+    #[test]
+    fn a_plan_on_fewer_than_half_is_refused() {
+        let f = Path::new("households.geojson");
+        // 4 of 5 with a grid: new households are normal.
+        plan().check_coverage(f).unwrap();
+        CurrentPlan::new([None, None].into_iter())
+            .check_coverage(f)
+            .unwrap();
+        let half = CurrentPlan::new([Some("330381001001001"), None].into_iter());
+        half.check_coverage(f).unwrap();
+        let few = CurrentPlan::new([Some("330381001001001"), None, None].into_iter());
+        let e = few.check_coverage(f).unwrap_err().to_string();
+        assert!(
+            e.contains("households.geojson: only 1 of 3 household records"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn free_codes_lock_too() {
+        let mut p = CurrentPlan::new([Some("XQ01-002"), Some("XQ01-002")].into_iter());
+        p.locked[0] = true;
+        p.check(|_| "XQ01", |_| "a", &[]).unwrap();
+        assert_eq!(sequence("XQ01-002"), 2);
+        let e = p.check(|_| "XQ02", |_| "a", &[]).unwrap_err();
+        assert!(matches!(e, LockError::ForeignCode { .. }), "{e}");
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub(crate) fn prepare_inputs(
     let (mut zones, zone_notes) = setup_zones(&county, inputs.dedicated.as_deref(), &opts)?;
     let notes = notes.into_iter().chain(zone_notes).collect();
     let (load, extra) = measure_values(&county, &weights, inputs, tolerance)?;
-    let current = current_plan(&county, inputs.lock.as_deref(), &inputs.lock_villages)?;
+    let current = current_plan(&county, inputs)?;
     release_locked(&mut zones, &current, &county);
     t.locate += start.elapsed().as_secs_f64();
     Ok(Prepared {
@@ -195,6 +195,7 @@ fn read_options(inputs: &Inputs) -> Result<ReadOptions, Error> {
         },
         layer: inputs.layer.clone(),
         crs: None,
+        codes: inputs.codes,
     })
 }
 
@@ -516,14 +517,13 @@ fn measure_values(
 }
 
 /// Step 5: the current plan of `county` with the locks applied and
-/// checked (empty when households carry no `grid`).
-fn current_plan(
-    county: &County,
-    lock: Option<&Path>,
-    lock_villages: &[String],
-) -> Result<CurrentPlan, Error> {
+/// checked (empty when households carry no `grid`; refused when fewer
+/// than half carry one, see [`CurrentPlan::check_coverage`]).
+fn current_plan(county: &County, inputs: &Inputs) -> Result<CurrentPlan, Error> {
+    let lock_villages = &inputs.lock_villages;
     let mut cur = CurrentPlan::new(county.households.iter().map(|h| h.grid.as_deref()));
-    if let Some(f) = lock {
+    cur.check_coverage(&inputs.households)?;
+    if let Some(f) = inputs.lock.as_deref() {
         cur.lock_file(f)?;
     }
     let village_of = |h: usize| {

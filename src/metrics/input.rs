@@ -148,14 +148,14 @@ impl MetricsInput<'_> {
         self.locked.get(label as usize).copied().unwrap_or(false)
     }
 
-    /// Every point names its old grid (and there is at least one point):
-    /// only then are stability and the transition measured.
+    /// Some point names its old grid: then stability and the transition
+    /// are measured, over the points that do; the others are households
+    /// new since the current plan, counted apart
+    /// ([`super::StabilityMetrics::new_households`]).
     pub(super) fn with_old(&self) -> bool {
-        self.villages.iter().any(|v| !v.points.is_empty())
-            && self
-                .villages
-                .iter()
-                .all(|v| v.points.iter().all(|p| p.old_grid.is_some()))
+        self.villages
+            .iter()
+            .any(|v| v.points.iter().any(|p| p.old_grid.is_some()))
     }
 
     /// Barriers were given (a village has barrier lines, or the list is

@@ -91,8 +91,12 @@ const DEN: u64 = 10;
 /// `metrics::stability` for exact definitions).
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct StabilityMetrics {
-    /// Households counted (all points carry an old grid).
+    /// Households counted: those with an old grid.
     pub households: u64,
+    /// New households placed: households without an old grid (new since
+    /// the current plan), which this plan placed in a grid. They are not in
+    /// `households` nor in any share: no lineage is judged for them.
+    pub new_households: u64,
     /// Distinct old grids.
     pub old_grids: usize,
     /// Distinct new grids.
@@ -205,14 +209,22 @@ pub struct NewGridLineage {
     pub clean: bool,
     /// The old grids its households came from, largest first (ties by code).
     pub from: Vec<Share>,
+    /// Its new households (without an old grid), not in `households`; a
+    /// grid of new households only has `households` 0 and no predecessor.
+    /// Left out of metrics.json when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub new_households: u64,
 }
 
 /// The transition from the current plan to the new one, grid by grid, for
 /// re-allocation (see the module docs).
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct Transition {
-    /// Households counted.
+    /// Households counted: those with an old grid.
     pub households: u64,
+    /// New households placed (without an old grid), as
+    /// [`StabilityMetrics::new_households`].
+    pub new_households: u64,
     /// Households not kept in lineage, `households - lineage_kept_households`
     /// (the same number as [`StabilityMetrics::households_moved`]).
     pub households_moved: u64,
@@ -224,6 +236,15 @@ pub struct Transition {
     pub old: Vec<OldGridFate>,
     /// Every new grid, sorted by code.
     pub new: Vec<NewGridLineage>,
+}
+
+/// For serde: leave a zero count out.
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn share(a: u64, b: u64) -> f64 {
@@ -401,6 +422,7 @@ pub(crate) fn stability(
     let clean_grids = lin.new.values().filter(|n| n.clean()).count();
     StabilityMetrics {
         households,
+        new_households: 0,
         old_grids: lin.old.len(),
         new_grids: lin.new.len(),
         lineage_kept_households: lineage,
@@ -447,7 +469,6 @@ pub(crate) fn transition(
     let oc: BTreeMap<u32, String> = lin.old.keys().map(|&o| (o, old_code(o))).collect();
     let nc: BTreeMap<u32, String> = lin.new.keys().map(|&g| (g, new_code(g))).collect();
     let name = |map: &BTreeMap<u32, String>, i: u32| map.get(&i).cloned().unwrap_or_default();
-
     let mut to: BTreeMap<u32, Vec<Share>> = BTreeMap::new();
     let mut from: BTreeMap<u32, Vec<Share>> = BTreeMap::new();
     let mut moved: BTreeMap<u32, u64> = BTreeMap::new();
@@ -500,6 +521,7 @@ pub(crate) fn transition(
                 predecessor: name(&oc, side.predecessor),
                 clean: side.clean(),
                 from,
+                new_households: 0,
             }
         })
         .collect();
@@ -508,6 +530,7 @@ pub(crate) fn transition(
     new.sort_by(|a, b| a.code.cmp(&b.code));
     Transition {
         households,
+        new_households: 0,
         households_moved: households - kept_hh,
         households_not_in_successor: households - successor_hh,
         old,
@@ -540,35 +563,36 @@ pub const TRANSITION_CSV_HEADER: [&str; 8] = [
 /// tables and spreadsheets sum and filter them directly). A row with both
 /// flags 0 is households moved; the households of all rows with
 /// `is_successor` = 0 are [`Transition::households_not_in_successor`].
+/// Households new since the current plan (without an old grid) follow,
+/// one row per new grid that holds any: `old_grid` empty,
+/// `old_grid_households` 0, `old_fate` `new` ([`NEW_FATE`]), both flags
+/// 0; they are not households moved. `new_grid_households` counts the
+/// new grid's households with an old grid, as everywhere in the file.
 /// Every old grid and every new grid appears in at least one row, so the
 /// file joins to either layer of grids by code.
 #[must_use]
 pub fn transition_csv(t: &Transition) -> String {
     let new_of: BTreeMap<&str, &NewGridLineage> =
         t.new.iter().map(|n| (n.code.as_str(), n)).collect();
-    let flag = |b: bool| if b { "1" } else { "0" };
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing into a Vec<u8> cannot fail (the sink never reports an I/O
     // error) and every field is a Rust string, so the output is UTF-8; an
     // error here would be a bug of the csv crate, not of the input.
     let result: csv::Result<()> = (|| {
         w.write_record(TRANSITION_CSV_HEADER)?;
-        for o in &t.old {
-            let mut to: Vec<&Share> = o.to.iter().collect();
-            to.sort_by(|a, b| a.grid.cmp(&b.grid));
-            for s in to {
-                let n = new_of.get(s.grid.as_str());
-                w.write_record([
-                    o.code.as_str(),
-                    s.grid.as_str(),
-                    &s.households.to_string(),
-                    &o.households.to_string(),
-                    &n.map_or(0, |n| n.households).to_string(),
-                    o.fate.as_str(),
-                    flag(o.successor == s.grid),
-                    flag(n.is_some_and(|n| n.predecessor == o.code)),
-                ])?;
-            }
+        write_old_rows(&mut w, t, &new_of)?;
+        // New households: an empty old grid and the fate "new".
+        for n in t.new.iter().filter(|n| n.new_households > 0) {
+            w.write_record([
+                "",
+                n.code.as_str(),
+                &n.new_households.to_string(),
+                "0",
+                &n.households.to_string(),
+                NEW_FATE,
+                "0",
+                "0",
+            ])?;
         }
         w.flush()?;
         Ok(())
@@ -578,6 +602,36 @@ pub fn transition_csv(t: &Transition) -> String {
         .into_inner()
         .unwrap_or_else(|e| e.into_inner().get_ref().clone());
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The `old_fate` of a transition.csv row of new households.
+pub const NEW_FATE: &str = "new";
+
+/// The rows of [`transition_csv`] of every old grid.
+fn write_old_rows(
+    w: &mut csv::Writer<Vec<u8>>,
+    t: &Transition,
+    new_of: &BTreeMap<&str, &NewGridLineage>,
+) -> csv::Result<()> {
+    let flag = |b: bool| if b { "1" } else { "0" };
+    for o in &t.old {
+        let mut to: Vec<&Share> = o.to.iter().collect();
+        to.sort_by(|a, b| a.grid.cmp(&b.grid));
+        for s in to {
+            let n = new_of.get(s.grid.as_str());
+            w.write_record([
+                o.code.as_str(),
+                s.grid.as_str(),
+                &s.households.to_string(),
+                &o.households.to_string(),
+                &n.map_or(0, |n| n.households).to_string(),
+                o.fate.as_str(),
+                flag(o.successor == s.grid),
+                flag(n.is_some_and(|n| n.predecessor == o.code)),
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 /// The `(old, new, households)` links of one village's points, merged per
@@ -657,19 +711,60 @@ impl Judged {
 
 /// Stability and the grid-by-grid transition of the whole plan, from the
 /// villages' links in village order, with the judgement of every link.
+/// Links from no old grid (`u32::MAX`: households new since the current
+/// plan) are judged by no lineage rule; they are counted as new
+/// households placed, in total and per new grid.
 pub(super) fn county_stability(
     works: &[super::village::VillageWork],
     input: &super::MetricsInput,
 ) -> (StabilityMetrics, Transition, Judged) {
-    let mut links: Vec<(u32, u32, u64)> =
-        works.iter().flat_map(|w| w.links.iter().copied()).collect();
-    let s = stability(&mut links, |o| super::code_of(input.old_codes, o));
-    let t = transition(
+    type Links = Vec<(u32, u32, u64)>;
+    let (mut links, fresh): (Links, Links) = works
+        .iter()
+        .flat_map(|w| w.links.iter().copied())
+        .partition(|l| l.0 != u32::MAX);
+    let mut s = stability(&mut links, |o| super::code_of(input.old_codes, o));
+    let mut t = transition(
         &links,
         |o| super::code_of(input.old_codes, o),
         |g| super::code_of(input.grid_codes, g),
     );
+    add_new_households(&mut t, &fresh, |g| super::code_of(input.grid_codes, g));
+    s.new_households = t.new_households;
     (s, t, Judged::of(&links))
+}
+
+/// Adds the households new since the current plan (`fresh`: links from
+/// no old grid) to the transition: their total, each new grid's count,
+/// and an entry for every new grid that holds new households only.
+fn add_new_households(
+    t: &mut Transition,
+    fresh: &[(u32, u32, u64)],
+    new_code: impl Fn(u32) -> String,
+) {
+    let mut per_grid: BTreeMap<String, u64> = BTreeMap::new();
+    for &(_, g, m) in fresh {
+        *per_grid.entry(new_code(g)).or_default() += m;
+    }
+    t.new_households = per_grid.values().sum();
+    for n in &mut t.new {
+        if let Some(m) = per_grid.remove(&n.code) {
+            n.new_households = m;
+        }
+    }
+    if per_grid.is_empty() {
+        return;
+    }
+    t.new
+        .extend(per_grid.into_iter().map(|(code, m)| NewGridLineage {
+            code,
+            households: 0,
+            predecessor: String::new(),
+            clean: false,
+            from: Vec::new(),
+            new_households: m,
+        }));
+    t.new.sort_by(|a, b| a.code.cmp(&b.code));
 }
 
 #[cfg(test)]
@@ -1001,10 +1096,53 @@ mod tests {
         assert_eq!(s.dissolved, 2);
         assert_eq!(s.dissolved_examples, vec!["OLD000", "OLD001"]);
 
-        // One point without an old grid: no stability section.
-        let mut vs = with_old(two_clusters(|i| u32::from(i >= 4)), |_| 7);
+        // No point with an old grid: no stability section.
+        let mut vs = two_clusters(|i| u32::from(i >= 4));
         vs[0].points[3].old_grid = None;
         assert!(run(&vs, &MetricsParams::default()).stability.is_none());
+    }
+
+    #[test]
+    fn new_households_are_placed_and_counted_apart() {
+        // Issue 13: one old grid split into the two clusters; one point of
+        // cluster A and the whole of cluster B are new since the plan
+        // (no old grid).
+        let mut vs = with_old(two_clusters(|i| u32::from(i >= 4)), |_| 7);
+        vs[0].points[3].old_grid = None;
+        for p in &mut vs[0].points[4..] {
+            p.old_grid = None;
+        }
+        let m = run(&vs, &MetricsParams::default());
+        let (Some(s), Some(t)) = (&m.stability, &m.transition) else {
+            panic!("stability and transition expected")
+        };
+        // The three old households continue in G000, judged alone.
+        assert_eq!((s.households, s.new_households), (3, 5));
+        assert_eq!((s.lineage_kept, s.kept, s.new_grids), (1.0, 1, 1));
+        assert_eq!(t.new_households, 5);
+        let news: Vec<(&str, u64, u64, &str)> = t
+            .new
+            .iter()
+            .map(|n| {
+                (
+                    n.code.as_str(),
+                    n.households,
+                    n.new_households,
+                    n.predecessor.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(news, [("G000", 3, 1, "OLD007"), ("G001", 0, 4, "")]);
+        let csv = transition_csv(t);
+        assert_eq!(
+            csv.lines().skip(1).collect::<Vec<_>>(),
+            [
+                "OLD007,G000,3,3,3,kept,1,1",
+                ",G000,1,0,3,new,0,0",
+                ",G001,4,0,0,new,0,0"
+            ],
+            "{csv}"
+        );
     }
 
     #[test]

@@ -216,6 +216,20 @@ impl Metrics {
 
 /// Stability against the current grids.
 fn stability_rows(s: &StabilityMetrics) -> Vec<Row> {
+    let mut rows = stability_share_rows(s);
+    if s.new_households > 0 {
+        // Households without a current grid (new since the plan): placed,
+        // but in no share above.
+        rows.push((
+            "new households placed".into(),
+            format!("{} (no current grid)", s.new_households),
+        ));
+    }
+    rows
+}
+
+/// Lineage, moves, clean grids and the classes of the old grids.
+fn stability_share_rows(s: &StabilityMetrics) -> Vec<Row> {
     vec![
         ("lineage kept".into(), pct(s.lineage_kept)),
         ("lineage ceiling".into(), pct_up(s.lineage_ceiling)),
@@ -260,6 +274,17 @@ fn render(rows: Vec<Row>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_households_get_their_row_when_there_are_any() {
+        let mut s = crate::metrics::stability::stability(&mut vec![(0, 0, 5)], |o| o.to_string());
+        let label = "new households placed";
+        assert!(!stability_rows(&s).iter().any(|r| r.0 == label));
+        s.new_households = 12;
+        let rows = stability_rows(&s);
+        let row = rows.iter().find(|r| r.0 == label).unwrap();
+        assert_eq!(row.1, "12 (no current grid)");
+    }
 
     #[test]
     fn ceilings_round_up_and_exact_tenths_stay() {

@@ -3,6 +3,9 @@
 //! `scenarios`' tables,
 //! chart and page. Everything is staged first and renamed together
 //! ([`write`](mod@super::write)), and no output may overwrite an input.
+//! Each run leaves a manifest of its files, `.gridplan-manifest`, and
+//! removes the files of the previous run's manifest it did not write
+//! again ([`write::commit_run`]), so no stale layer survives.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -83,9 +86,9 @@ pub(crate) fn write_outputs(
         };
         staged.push(xlsx::stage_xlsx(&out.join("grids.xlsx"), &roster)?);
     }
-    write::commit(staged)?;
+    write::commit_run(out, staged, &inputs)?;
     // A transition.csv left by an earlier re-allocation would describe a
-    // plan that is no longer there.
+    // plan that is no longer there (also from a run before manifests).
     if transition.is_none() {
         remove_stale(&out.join("transition.csv"), &inputs)?;
     }
@@ -267,6 +270,6 @@ pub(crate) fn write_scenarios(base: &PartitionConfig, rows: &[ScenarioRow]) -> R
         write::check_not_input(&dest, &inputs)?;
         staged.push(write::stage(&dest, |w| w.write_all(bytes))?);
     }
-    write::commit(staged)?;
+    write::commit_run(&base.out, staged, &inputs)?;
     Ok(())
 }

@@ -10,9 +10,10 @@
 //! barriers with more than 25 m inside it), both from the plan's metrics,
 //! and a dedicated grid its zone's code, kind as given and category.
 //!
-//! When every household names a current grid (a re-allocation, as the
-//! metrics require for stability), report.html also gets what its "What
-//! moves" layer needs (`current_plan`):
+//! When households name a current grid (a re-allocation; those without
+//! one are new since the plan and get no link and no old outline),
+//! report.html also gets what its "What moves" layer needs
+//! (`current_plan`):
 //! 1. each building's (old grid, new grid, households) links, at the
 //!    building's position ([`report::LinkPoints`]);
 //! 2. the outlines of the old grids, village by village: each building's
@@ -265,22 +266,20 @@ struct OldCells {
 }
 
 /// The old grids' outlines and the buildings' links (module docs), or
-/// `None` unless every household names a current grid.
+/// `None` unless some household names a current grid.
 fn current_plan(
     frame: &Frame,
     plan: &Planned,
 ) -> Option<(Vec<report::MapShape>, report::LinkPoints)> {
     let county = frame.county;
     let hh = &county.households;
-    if hh.is_empty() || hh.iter().any(|h| h.grid.is_none()) {
+    if !hh.iter().any(|h| h.grid.is_some()) {
         return None;
     }
+    // A household without a current grid (`u32::MAX`) is new since the
+    // plan: no link and no old outline, as the metrics judge none.
     let (old_codes, old_of) =
         codes::index_codes(hh.iter().map(|h| h.grid.as_deref().unwrap_or("")));
-    // An empty code is no grid, and the metrics then judge no transition.
-    if old_of.contains(&u32::MAX) {
-        return None;
-    }
     let cells: Vec<Option<OldCells>> = plan
         .plans
         .par_iter()
@@ -309,8 +308,9 @@ fn current_plan(
         let Some(c) = c else { continue };
         for ((o, n), poly) in c.olds.iter().zip(&c.households).zip(&polys) {
             // An old grid none of whose buildings it holds most of has no
-            // cell of its own here: nothing to outline.
-            if poly.0.is_empty() {
+            // cell of its own here: nothing to outline; nor have the
+            // buildings of new households only (no old grid).
+            if poly.0.is_empty() || *o == u32::MAX {
                 continue;
             }
             shapes.push(report::MapShape {
@@ -343,10 +343,14 @@ fn old_cells(county: &County, plan: &Planned, units: &Units, old_of: &[u32]) -> 
         let mut by_old: BTreeMap<u32, u64> = BTreeMap::new();
         for &h in members {
             let (o, n) = (old_of[h as usize], county.households[h as usize].households);
-            *pairs
-                .entry((o, plan.labels.grid_of_h[h as usize]))
-                .or_default() += u64::from(n);
-            *by_old.entry(o).or_default() += u64::from(n);
+            if o != u32::MAX {
+                *pairs
+                    .entry((o, plan.labels.grid_of_h[h as usize]))
+                    .or_default() += u64::from(n);
+            }
+            // New households weigh nothing: a building with any old
+            // household goes to an old grid.
+            *by_old.entry(o).or_default() += if o == u32::MAX { 0 } else { u64::from(n) };
             *olds.entry(o).or_default() += u64::from(n);
         }
         // Most households; ties to the lower code.

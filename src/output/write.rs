@@ -8,6 +8,16 @@
 //! leaves the previous run's files as they were. Rename within one folder is atomic on
 //! POSIX file systems. An output path that names one of the inputs is
 //! refused before anything is written.
+//!
+//! # The manifest
+//! A run also writes [`MANIFEST`] into its folder: the names of the files
+//! it wrote, one a line. The next run into that folder, once its own
+//! files are renamed into place, removes every file the old manifest
+//! lists that it did not write itself ([`commit_run`]): a second run with
+//! fewer `--format`s leaves no grids.shp or gridplan.gpkg of the first.
+//! Only plain file names listed in the old manifest are ever removed
+//! (never a path with a separator, never an input, never a file the
+//! manifest does not name), so a user's own files in the folder are safe.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -74,6 +84,14 @@ pub struct Staged {
     tmp: PathBuf,
     dest: PathBuf,
     done: bool,
+}
+
+impl Staged {
+    /// The file this will become.
+    #[must_use]
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
 }
 
 impl Drop for Staged {
@@ -157,9 +175,113 @@ pub fn write_atomic(
     commit(vec![stage(path, body)?])
 }
 
+/// The manifest of a run's folder (module docs, "The manifest").
+pub const MANIFEST: &str = ".gridplan-manifest";
+
+/// The first line of a manifest, for a user who opens it.
+const MANIFEST_HEADER: &str = "# Files gridplan wrote here in its last run. The next run into this folder removes those it does not write again; other files are never touched.";
+
+/// The file names an earlier run's manifest in `dir` lists: plain names
+/// only (a line with a path separator, `..` or nothing is skipped).
+#[must_use]
+pub fn read_manifest(dir: &Path) -> Vec<String> {
+    let Ok(text) = fs::read_to_string(dir.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| {
+            *l != ".."
+                && *l != "."
+                && *l != MANIFEST
+                && !l.contains(['/', '\\'])
+                && Path::new(l).file_name().is_some_and(|n| n == *l)
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// Commits a run's `staged` files into `dir` with a new manifest naming
+/// them, then removes the files of the earlier run's manifest that this
+/// run did not write (never one of `inputs`).
+///
+/// # Errors
+/// [`WriteError::Io`] naming a file that could not be replaced or
+/// removed.
+pub fn commit_run(dir: &Path, mut staged: Vec<Staged>, inputs: &[&Path]) -> Result<(), WriteError> {
+    let old = read_manifest(dir);
+    let mut names: Vec<String> = staged
+        .iter()
+        .filter_map(|s| s.dest.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    let body = names
+        .iter()
+        .fold(format!("{MANIFEST_HEADER}\n"), |mut b, n| {
+            b.push_str(n);
+            b.push('\n');
+            b
+        });
+    staged.push(stage(&dir.join(MANIFEST), |w| {
+        w.write_all(body.as_bytes())
+    })?);
+    commit(staged)?;
+    for name in old.iter().filter(|n| names.binary_search(n).is_err()) {
+        let stale = dir.join(name);
+        if stale.is_file() && check_not_input(&stale, inputs).is_ok() {
+            fs::remove_file(&stale).map_err(io_err(&stale))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_removes_what_the_last_one_wrote_and_it_did_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let run = |names: &[&str], inputs: &[&Path]| {
+            let staged = names
+                .iter()
+                .map(|n| stage(&d.join(n), |w| w.write_all(n.as_bytes())).unwrap())
+                .collect();
+            commit_run(d, staged, inputs).unwrap();
+        };
+        fs::write(d.join("notes.txt"), "mine").unwrap();
+        run(&["a.csv", "grids.shp", "gridplan.gpkg"], &[]);
+        assert!(read_manifest(d).contains(&"grids.shp".to_string()));
+        run(&["a.csv"], &[]);
+        assert!(!d.join("grids.shp").exists() && !d.join("gridplan.gpkg").exists());
+        assert_eq!(fs::read(d.join("a.csv")).unwrap(), b"a.csv");
+        // A user file is never listed, so never removed.
+        assert!(d.join("notes.txt").exists());
+        // A hand-edited manifest cannot reach outside the folder, nor
+        // remove an input.
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("v.txt");
+        fs::write(&victim, "keep").unwrap();
+        fs::write(d.join("input.geojson"), "{}").unwrap();
+        fs::write(
+            d.join(MANIFEST),
+            format!(
+                "# x\n{}\n../v.txt\ninput.geojson\nnotes.txt\n",
+                victim.display()
+            ),
+        )
+        .unwrap();
+        let input = d.join("input.geojson");
+        run(&["a.csv"], &[&input]);
+        assert!(victim.exists() && input.exists());
+        // A file the user added to the manifest is the user's choice.
+        assert!(!d.join("notes.txt").exists());
+        assert_eq!(read_manifest(d), ["a.csv"]);
+    }
 
     #[test]
     fn failed_write_leaves_old_file() {

@@ -123,7 +123,7 @@ fn apportion_county(prep: &Prepared, spec: &PlanSpec) -> Result<Apportionment, E
     } else {
         apportion_free(&vloads, spec, locked_count)?
     };
-    check_grid_counts(&prep.county.villages, &app)?;
+    check_grid_counts(prep, spec, &vloads, &app)?;
     if current.is_present() && spec.stability > 0.0 && spec.lineage_apportion {
         // Re-allocation: the same number of grids, spent where the current
         // grids split cleanly (apportion's lineage mode).
@@ -137,7 +137,7 @@ fn apportion_county(prep: &Prepared, spec: &PlanSpec) -> Result<Apportionment, E
             config::LINEAGE_IN_BAND,
         );
         app.by_target = Some(base);
-        check_grid_counts(&prep.county.villages, &app)?;
+        check_grid_counts(prep, spec, &vloads, &app)?;
     }
     Ok(app)
 }
@@ -187,12 +187,28 @@ fn apportion_free(
     })
 }
 
-/// No village may get more full-scope grids than its codes can number.
-fn check_grid_counts(villages: &[Village], app: &Apportionment) -> Result<(), Error> {
-    for (v, &k) in villages.iter().zip(&app.k) {
+/// No village may get more full-scope grids than its codes can number;
+/// the error names the flag and the households file behind the count.
+fn check_grid_counts(
+    prep: &Prepared,
+    spec: &PlanSpec,
+    vloads: &[VillageLoad],
+    app: &Apportionment,
+) -> Result<(), Error> {
+    for ((v, &k), vl) in prep.county.villages.iter().zip(&app.k).zip(vloads) {
         if k > codes::MAX_FULL_SCOPE_SEQ {
+            let cause = match spec.sizing {
+                Sizing::Target(t) => format!(
+                    "--target {t} on its load of {} ({} households in {}); raise --target or check the households' counts",
+                    vl.load,
+                    vl.households,
+                    spec.households_file.display()
+                ),
+                Sizing::Total(total) => format!("--grids {total}"),
+            };
             return Err(Error::TooManyGrids {
                 village: v.code.clone(),
+                cause,
                 k,
                 max: codes::MAX_FULL_SCOPE_SEQ,
             });

@@ -118,6 +118,8 @@ fn check_codes(village: &str, dedicated: usize, full_scope: usize) -> Result<(),
     if dedicated > 1000 - codes::DEDICATED_FIRST_SEQ {
         return Err(Error::TooManyGrids {
             village: village.to_string(),
+            cause: "the premises zones of --dedicated (dedicated grids are numbered 901-999)"
+                .into(),
             k: dedicated,
             max: 1000 - codes::DEDICATED_FIRST_SEQ,
         });
@@ -125,6 +127,7 @@ fn check_codes(village: &str, dedicated: usize, full_scope: usize) -> Result<(),
     if full_scope > codes::MAX_FULL_SCOPE_SEQ {
         return Err(Error::TooManyGrids {
             village: village.to_string(),
+            cause: "the plan with its locked grids (--lock, --lock-village)".into(),
             k: full_scope,
             max: codes::MAX_FULL_SCOPE_SEQ,
         });
@@ -243,7 +246,7 @@ impl HouseholdLabels {
             l.grid_codes.push(g.code.clone());
             let base = l.micro_codes.len();
             for s in 1..=mp.count {
-                l.micro_codes.push(micro::micro_code(
+                l.micro_codes.push(codes::micro_code(
                     &g.code,
                     u32::try_from(s).unwrap_or(u32::MAX),
                 ));
@@ -273,15 +276,7 @@ impl HouseholdLabels {
                 micro_parent[*m as usize] = *g;
             }
         }
-        let dedicated = grid_codes
-            .iter()
-            .map(|c| {
-                c.len() == 15
-                    && c[12..]
-                        .parse::<usize>()
-                        .is_ok_and(|s| s >= codes::DEDICATED_FIRST_SEQ)
-            })
-            .collect();
+        let dedicated = grid_codes.iter().map(|c| codes::is_dedicated(c)).collect();
         let locked = grid_codes
             .iter()
             .map(|c| {

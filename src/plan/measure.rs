@@ -97,9 +97,10 @@ fn metrics_of(
 ) -> Metrics {
     let county = &prep.county;
     let current = &prep.current;
-    // The current plan is compared only when every household names one;
-    // old grids are indexed in code order (the plan's own index).
-    let has_old = county.households.iter().all(|h| h.grid.is_some());
+    // The current plan is compared when households name one; those
+    // without are new since the plan (input::lock, "Parameters"). Old
+    // grids are indexed in code order (the plan's own index).
+    let has_old = current.is_present();
     let no_codes: Vec<String> = Vec::new();
     let old_codes = if has_old { &current.codes } else { &no_codes };
     let lines = crate::plan::ground::village_lines(&prep.ground.barriers, territory);

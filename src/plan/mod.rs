@@ -58,6 +58,9 @@ pub(crate) struct PlanSpec {
     pub lineage_apportion: bool,
     /// The price of crossing a soft barrier (`--barrier-weight`).
     pub barrier_weight: f64,
+    /// The households file, named when its counts ask for more grids
+    /// than codes can number.
+    pub households_file: std::path::PathBuf,
 }
 
 impl PlanSpec {
@@ -73,6 +76,7 @@ impl PlanSpec {
             stability: cfg.stability,
             lineage_apportion: cfg.lineage_counts,
             barrier_weight: cfg.barrier_weight,
+            households_file: cfg.inputs.households.clone(),
         }
     }
 

@@ -109,7 +109,7 @@ pub(crate) fn name_plan(
             naming.full_scope.render(&p)
         };
         for m in 1..=mp.count {
-            let code = crate::engine::micro::micro_code(&g.code, u32::try_from(m).unwrap_or(0));
+            let code = crate::model::codes::micro_code(&g.code, u32::try_from(m).unwrap_or(0));
             let mp = NameParts {
                 code: &code,
                 grid_name: &name,

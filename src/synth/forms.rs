@@ -87,6 +87,57 @@ fn layers(county: &SynthCounty) -> [(&'static str, &FeatureCollection); 5] {
     ]
 }
 
+/// The files `format` may write into a folder: every file of every layer
+/// (a Shapefile's `.shp`, `.shx`, `.dbf`, `.prj` and `.cpg`), sorted.
+#[must_use]
+pub fn form_files(format: SynthFormat) -> Vec<String> {
+    let names = ["households", "boundaries", "zones", "barriers", "compounds"];
+    let mut out: Vec<String> = match format {
+        SynthFormat::Geojson => names.iter().map(|n| format!("{n}.geojson")).collect(),
+        SynthFormat::Shp => names
+            .iter()
+            .flat_map(|n| {
+                ["shp", "shx", "dbf", "prj", "cpg"]
+                    .into_iter()
+                    .map(move |e| format!("{n}.{e}"))
+            })
+            .collect(),
+        SynthFormat::Gpkg => vec!["county.gpkg".into()],
+        SynthFormat::Xlsx => names
+            .iter()
+            .map(|n| format!("{n}.geojson"))
+            .chain(["households.xlsx".to_string()])
+            .collect(),
+    };
+    out.sort();
+    out
+}
+
+/// Refuses to write `format` into `dir` when any file it would write is
+/// there already, unless `force` (`gridplan synth --force`): a county
+/// office's own inputs must never be replaced by a synthetic county by
+/// accident.
+///
+/// # Errors
+/// [`SynthError::WouldOverwrite`] naming the folder and the files.
+pub fn check_overwrite(dir: &Path, format: SynthFormat, force: bool) -> Result<(), SynthError> {
+    if force {
+        return Ok(());
+    }
+    let there: Vec<String> = form_files(format)
+        .into_iter()
+        .filter(|f| dir.join(f).exists())
+        .collect();
+    if there.is_empty() {
+        Ok(())
+    } else {
+        Err(SynthError::WouldOverwrite {
+            dir: dir.to_path_buf(),
+            files: there,
+        })
+    }
+}
+
 /// The coordinate systems a form is written in: the layers', and the
 /// households' (Amap geocoding gives GCJ-02 registers beside survey
 /// layers in CGCS2000 Gauss-Krüger).

@@ -205,7 +205,9 @@ use compounds::name_compounds;
 use features::{
     barrier_features, boundary_features, compound_features, household_features, zone_features,
 };
-pub use forms::{FormCrs, SynthFormat, TextEncoding, write_as, write_as_in};
+pub use forms::{
+    FormCrs, SynthFormat, TextEncoding, check_overwrite, form_files, write_as, write_as_in,
+};
 use ground::draw_ground;
 use households::{Ctx, place_households};
 use layout::build_layout;
@@ -320,6 +322,18 @@ pub enum SynthError {
     /// A file could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The output folder already holds files this form would write.
+    #[error(
+        "{}: already holds {}; gridplan synth never replaces input files; give --force to overwrite them, or choose another --out",
+        dir.display(),
+        files.join(", ")
+    )]
+    WouldOverwrite {
+        /// The folder (`--out`).
+        dir: std::path::PathBuf,
+        /// The files already there.
+        files: Vec<String>,
+    },
 }
 
 /// An attempt failed for a (rare) geometric reason; the caller redraws.

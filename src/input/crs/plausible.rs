@@ -4,9 +4,16 @@
 //!
 //! # Parameters
 //! - the swapped rule: a "longitude" in [3, 54] with a "latitude" in
-//!   [73, 136] is a Chinese `[lat, lon]` (this tool plans Chinese counties,
-//!   and `[28.1, 120.7]` is a classic mistake), even though it is a valid
-//!   position in the Arctic;
+//!   [73, 136] looks like a Chinese `[lat, lon]` (this tool plans Chinese
+//!   counties, and `[28.1, 120.7]` is a classic mistake). It is called
+//!   swapped ([`is_swapped`]) only when it cannot be a position as given
+//!   (latitude above 90), or when the system is one used in China alone
+//!   (CGCS2000, GCJ-02), where an Arctic position is no position at all. A
+//!   valid high-latitude position in WGS84 or another geographic EPSG
+//!   system (Svalbard, `[15.6, 78.2]`) is read as given (issue 13): if it
+//!   was a swapped point of western China after all (true longitude
+//!   73-90°E), it lies far from the county's villages and the locate step
+//!   refuses it, naming the household;
 //! - a projected system never holds `|x| ≤ 180, |y| ≤ 90`: that is within
 //!   200 m of the false origin, which no Chinese county is near;
 //! - a Transverse Mercator (Gauss-Krüger, UTM) point lies within
@@ -160,6 +167,14 @@ pub fn looks_swapped(lon: f64, lat: f64) -> bool {
     (3.0..=54.0).contains(&lon) && (73.0..=136.0).contains(&lat)
 }
 
+/// Whether `(lon, lat)` in `crs` is taken as a swapped `[lat, lon]` (the
+/// swapped rule of the module's parameters): it looks swapped, and it is
+/// no position as given or `crs` is used in China alone.
+#[must_use]
+pub fn is_swapped(crs: Crs, lon: f64, lat: f64) -> bool {
+    looks_swapped(lon, lat) && (lat > 90.0 || matches!(crs, Crs::Cgcs2000 | Crs::Gcj02))
+}
+
 /// The system the numbers `(x, y)` most likely are in, judged from their
 /// size alone (see the module's parameters); `None` when nothing fits.
 #[must_use]
@@ -198,7 +213,7 @@ pub fn to_wgs84(crs: Crs, x: f64, y: f64) -> Result<[f64; 2], Implausible> {
     if !crs.is_projected() {
         // Swapped first: a Chinese [lat, lon] such as [28.1, 120.7] is also
         // out of range, and "swapped" is the message that tells the fix.
-        if looks_swapped(x, y) {
+        if is_swapped(crs, x, y) {
             return Err(Implausible::Swapped { lon: x, lat: y });
         }
         if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {

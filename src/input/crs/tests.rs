@@ -416,6 +416,16 @@ fn plausibility_names_the_likely_system() {
         check(Crs::Wgs84, 28.1, 120.7),
         Err(Implausible::Swapped { .. })
     ));
+    // Issue 13: a valid Arctic position is read as given in WGS84, but
+    // is swapped in a system used in China alone.
+    assert_eq!(check(Crs::Wgs84, 15.6, 78.2).unwrap(), [15.6, 78.2]);
+    assert_eq!(check(Crs::Wgs84, 30.2, 80.1).unwrap(), [30.2, 80.1]);
+    for c in [Crs::Cgcs2000, Crs::Gcj02] {
+        assert!(matches!(
+            check(c, 30.2, 80.1),
+            Err(Implausible::Swapped { .. })
+        ));
+    }
     assert!(matches!(
         check(Crs::Wgs84, 200.0, 10.0),
         Err(Implausible::OutOfRange { likely: None, .. })

@@ -1,10 +1,19 @@
 //! An `assignment.csv` read back for `gridplan metrics`.
+//!
+//! Its codes are checked ([`read_assignment_checked`]) by the rules of
+//! [`crate::model::codes`]: every grid and micro-grid code must be safe;
+//! a grid code in gridplan's form (15 digits, or `{village}-{seq}`) must
+//! name a village of the boundaries; and without `--free-codes`, every
+//! grid code must be in gridplan's form. A known village other than the
+//! household's is no error here: the metrics count it as a nesting
+//! violation.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use super::errors::ReadError;
 use crate::model::Household;
+use crate::model::codes::{self, CodeRule};
 
 /// An assignment read back from CSV, in the order of the households.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,6 +23,61 @@ pub struct AssignmentRows {
     /// The micro-grid code of each household, when the file has a
     /// `micro_grid` column and the cell is not empty.
     pub micro: Vec<Option<String>>,
+    /// The 1-based line of each household's row.
+    pub line: Vec<u64>,
+}
+
+/// [`read_assignment`], then every code checked (module docs) against
+/// `villages`, the village codes of the boundaries, sorted.
+///
+/// # Errors
+/// Those of [`read_assignment`], and [`ReadError::BadGridCode`] naming
+/// the line, the id, the code and the rule.
+pub fn read_assignment_checked(
+    path: &Path,
+    households: &[Household],
+    villages: &[&str],
+    rule: CodeRule,
+) -> Result<AssignmentRows, ReadError> {
+    let rows = read_assignment(path, households)?;
+    for (h, (g, m)) in rows.grid.iter().zip(&rows.micro).enumerate() {
+        let reason = grid_code_problem(g, villages, rule).or_else(|| {
+            m.as_deref().and_then(|mc| {
+                codes::code_problem(mc)
+                    .map(|r| format!("its micro-grid code {mc:?} is refused: {r}"))
+            })
+        });
+        if let Some(reason) = reason {
+            return Err(ReadError::BadGridCode {
+                file: path.display().to_string(),
+                line: rows.line[h],
+                id: households[h].id.clone(),
+                code: g.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Why grid code `g` of an assignment is refused (module docs), or `None`.
+fn grid_code_problem(g: &str, villages: &[&str], rule: CodeRule) -> Option<String> {
+    if let Some(p) = codes::code_problem(g) {
+        return Some(p);
+    }
+    match codes::split_grid_code(g) {
+        Some((v, _)) if villages.binary_search(&v).is_err() => {
+            // Under --free-codes, `A-001` of no known village is a free code.
+            (rule == CodeRule::Standard || codes::is_standard_village(v)).then(|| {
+                format!("it names village {v}, which is not a village of the boundaries")
+            })
+        }
+        Some(_) => None,
+        None => (rule == CodeRule::Standard).then(|| {
+            "a grid code is the 12-digit village code and 3 digits (15 digits); give --free-codes to measure another tool's codes"
+                .to_string()
+        }),
+    }
 }
 
 /// Reads an `assignment.csv` (header with `id` and `grid`, optionally
@@ -97,13 +161,8 @@ pub fn read_assignment(path: &Path, households: &[Household]) -> Result<Assignme
                 .collect(),
         });
     }
-    Ok(AssignmentRows {
-        grid: grid
-            .into_iter()
-            .map(|g| g.map(|(g, _)| g).unwrap_or_default())
-            .collect(),
-        micro,
-    })
+    let (grid, line) = grid.into_iter().map(Option::unwrap_or_default).unzip();
+    Ok(AssignmentRows { grid, micro, line })
 }
 
 /// Turns a CSV error into a [`ReadError`]: an I/O failure keeps its
@@ -240,6 +299,51 @@ mod tests {
                 .contains("line 3: id \"b\" has an empty grid code"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn garbage_and_unknown_village_codes_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let villages = ["330381101001", "XQ01"];
+        let check = |body: &str, rule| {
+            let p = write(&dir, "assignment.csv", body);
+            read_assignment_checked(&p, &three(), &villages, rule).map(|a| a.grid)
+        };
+        let ok = "id,grid\na,330381101001001\nb,330381101001901\nc,330381101001002\n";
+        assert!(check(ok, CodeRule::Standard).is_ok());
+        for (body, rule, needle) in [
+            (
+                "id,grid\na,330381101001001\nb,330381101999001\nc,330381101001001\n",
+                CodeRule::Standard,
+                "line 3: id \"b\": grid code \"330381101999001\" refused: it names village 330381101999",
+            ),
+            (
+                "id,grid\na,330381101999001\nb,G\nc,G\n",
+                CodeRule::Free,
+                "line 2: id \"a\": grid code \"330381101999001\" refused: it names village",
+            ),
+            (
+                "id,grid\na,G1\nb,G1\nc,G1\n",
+                CodeRule::Standard,
+                "line 2: id \"a\": grid code \"G1\" refused: a grid code is the 12-digit",
+            ),
+            (
+                "id,grid\na,G1\nb,\"../x,y\"\nc,G1\n",
+                CodeRule::Free,
+                "line 3: id \"b\": grid code \"../x,y\" refused: it holds '.'",
+            ),
+            (
+                "id,grid,micro_grid\na,G1,\"m\n1\"\nb,G1,\nc,G1,\n",
+                CodeRule::Free,
+                "micro-grid code \"m\\n1\" is refused",
+            ),
+        ] {
+            let e = check(body, rule).unwrap_err();
+            assert!(matches!(e, ReadError::BadGridCode { .. }), "{e}");
+            assert!(e.to_string().contains(needle), "{needle}: {e}");
+        }
+        // Free codes of no known village, and of a known free village.
+        assert!(check("id,grid\na,G1\nb,A-001\nc,XQ01-002\n", CodeRule::Free).is_ok());
     }
 
     #[test]

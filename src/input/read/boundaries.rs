@@ -9,6 +9,7 @@ use super::geojson::{Loose, RawFeature, UnitProps, parse_bytes, read_bytes};
 use super::source::{Format, Found, LAYER_EXTENSIONS, Read, ReadOptions, Source, layer_records};
 use super::validate::{Frame, code_of, multipolygon, opt_text};
 use crate::input::crs::Crs;
+use crate::model::codes::{self, CodeRule};
 use crate::model::{Boundary, Level};
 
 /// Reads the boundaries FeatureCollection and checks the hierarchy.
@@ -43,14 +44,14 @@ pub fn read_boundaries_with(
         let (_, bytes) = read_bytes(&src.path)?;
         let (file, features, frame) = parse_bytes::<UnitProps>(src.file.clone(), &bytes, opts.crs)?;
         return Ok(Read {
-            value: boundaries_from(file, features, frame)?,
+            value: boundaries_from(file, features, frame, opts.codes)?,
             found: Found::default(),
         });
     }
     let (file, found, features) = layer_records(&src, "boundaries")?.features::<UnitProps>();
     let frame = found.frame(&file, opts.crs)?;
     Ok(Read {
-        value: boundaries_from(file, features, frame)?,
+        value: boundaries_from(file, features, frame, opts.codes)?,
         found,
     })
 }
@@ -59,6 +60,7 @@ fn boundaries_from(
     file: String,
     features: Vec<RawFeature<'_, UnitProps<'_>>>,
     frame: Frame,
+    rule: CodeRule,
 ) -> Result<Vec<Boundary>, ReadError> {
     if features.is_empty() {
         return Err(ReadError::Empty { file });
@@ -93,6 +95,15 @@ fn boundaries_from(
                 });
             }
         };
+        if level == Level::Village
+            && let Some(reason) = codes::village_code_problem(&code, rule)
+        {
+            return Err(ReadError::BadCode {
+                at: Box::new(At { id: None, ..*at() }),
+                code,
+                reason,
+            });
+        }
         let name = opt_text(props.name.as_ref(), "name", &at)?.unwrap_or_else(|| code.clone());
         let parent = opt_text(props.parent.as_ref(), "parent", &at)?;
         let geometry = multipolygon(&f.geometry, frame, &at)?;
@@ -259,14 +270,14 @@ mod tests {
             county(),
             town(),
             unit(
-                "\"code\":\"V1\",\"level\":\"village\",\"parent\":\"330302001\"",
+                "\"code\":\"330302001001\",\"level\":\"village\",\"parent\":\"330302001\"",
                 "{\"type\":\"Point\",\"coordinates\":[120,28]}",
             ),
         ]);
         assert!(matches!(e, ReadError::WrongGeometry { .. }), "{m}");
         assert!(
             m.contains(
-                "feature 2 (code \"V1\"): geometry must be a Polygon or MultiPolygon, got Point"
+                "feature 2 (code \"330302001001\"): geometry must be a Polygon or MultiPolygon, got Point"
             ),
             "{m}"
         );
@@ -290,9 +301,9 @@ mod tests {
         let (e, m) = bd_err(&[
             county(),
             town(),
-            village("V1"),
-            village("V2"),
-            village("V1"),
+            village("330302001001"),
+            village("330302001002"),
+            village("330302001001"),
         ]);
         assert!(
             matches!(
@@ -306,7 +317,9 @@ mod tests {
             "{m}"
         );
         assert!(
-            m.contains("feature 4 (code \"V1\"): duplicate code, already used by feature 2"),
+            m.contains(
+                "feature 4 (code \"330302001001\"): duplicate code, already used by feature 2"
+            ),
             "{m}"
         );
     }
@@ -332,13 +345,15 @@ mod tests {
             county(),
             town(),
             unit(
-                "\"code\":\"V1\",\"level\":\"village\",\"parent\":\"999\"",
+                "\"code\":\"330302001001\",\"level\":\"village\",\"parent\":\"999\"",
                 &square(120.0, 28.0, 0.5),
             ),
         ]);
         assert!(matches!(e, ReadError::UnknownParent { .. }), "{m}");
         assert!(
-            m.contains("feature 2 (code \"V1\"): parent \"999\" names no unit in the file"),
+            m.contains(
+                "feature 2 (code \"330302001001\"): parent \"999\" names no unit in the file"
+            ),
             "{m}"
         );
     }
@@ -349,15 +364,15 @@ mod tests {
             county(),
             town(),
             unit(
-                "\"code\":\"V1\",\"level\":\"village\",\"parent\":null",
+                "\"code\":\"330302001001\",\"level\":\"village\",\"parent\":null",
                 &square(120.0, 28.0, 0.5),
             ),
         ]);
         assert!(matches!(e, ReadError::MissingParent { .. }), "{m}");
-        assert!(m.contains("feature 2 (code \"V1\"): a village needs a parent; only the top level (county) may have none"), "{m}");
+        assert!(m.contains("feature 2 (code \"330302001001\"): a village needs a parent; only the top level (county) may have none"), "{m}");
         // Villages alone: they are the top level and need no parent.
         let v = bd(&[unit(
-            "\"code\":\"V1\",\"level\":\"village\"",
+            "\"code\":\"330302001001\",\"level\":\"village\"",
             &square(120.0, 28.0, 0.5),
         )])
         .unwrap();
@@ -370,17 +385,17 @@ mod tests {
             county(),
             town(),
             unit(
-                "\"code\":\"V1\",\"level\":\"village\",\"parent\":\"330302\"",
+                "\"code\":\"330302001001\",\"level\":\"village\",\"parent\":\"330302\"",
                 &square(120.0, 28.0, 0.5),
             ),
         ]);
         assert!(matches!(e, ReadError::WrongParentLevel { .. }), "{m}");
-        assert!(m.contains("feature 2 (code \"V1\"): the parent of a village must be a town, but \"330302\" is a county"), "{m}");
+        assert!(m.contains("feature 2 (code \"330302001001\"): the parent of a village must be a town, but \"330302\" is a county"), "{m}");
         // Without towns, a county parent is fine.
         let v = bd(&[
             county(),
             unit(
-                "\"code\":\"V1\",\"level\":\"village\",\"parent\":\"330302\"",
+                "\"code\":\"330302001001\",\"level\":\"village\",\"parent\":\"330302\"",
                 &square(120.0, 28.0, 0.5),
             ),
         ])
@@ -397,14 +412,14 @@ mod tests {
     #[test]
     fn boundary_degenerate_ring() {
         let g = "{\"type\":\"Polygon\",\"coordinates\":[[[120,28],[120.1,28],[120,28]]]}";
-        let (e, m) = bd_err(&[unit("\"code\":\"V1\",\"level\":\"village\"", g)]);
+        let (e, m) = bd_err(&[unit("\"code\":\"330302001001\",\"level\":\"village\"", g)]);
         assert!(
             matches!(e, ReadError::DegenerateRing { positions: 3, .. }),
             "{m}"
         );
         assert!(
             m.contains(
-                "feature 0 (code \"V1\"): polygon 0 ring 0 has 3 positions; a ring needs at least 4"
+                "feature 0 (code \"330302001001\"): polygon 0 ring 0 has 3 positions; a ring needs at least 4"
             ),
             "{m}"
         );
@@ -413,7 +428,7 @@ mod tests {
     #[test]
     fn boundary_zero_area_ring() {
         let g = "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[120,28],[120.1,28],[120.1,28.1],[120,28]]],[[[120,28],[120.1,28],[120.2,28],[120,28]]]]}";
-        let (e, m) = bd_err(&[unit("\"code\":\"V1\",\"level\":\"village\"", g)]);
+        let (e, m) = bd_err(&[unit("\"code\":\"330302001001\",\"level\":\"village\"", g)]);
         assert!(
             matches!(
                 e,
@@ -426,7 +441,7 @@ mod tests {
             "{m}"
         );
         assert!(
-            m.contains("feature 0 (code \"V1\"): polygon 1 ring 0 has zero area"),
+            m.contains("feature 0 (code \"330302001001\"): polygon 1 ring 0 has zero area"),
             "{m}"
         );
     }
@@ -434,16 +449,75 @@ mod tests {
     #[test]
     fn boundary_empty_polygon() {
         let g = "{\"type\":\"MultiPolygon\",\"coordinates\":[]}";
-        let (e, m) = bd_err(&[unit("\"code\":\"V1\",\"level\":\"village\"", g)]);
+        let (e, m) = bd_err(&[unit("\"code\":\"330302001001\",\"level\":\"village\"", g)]);
         assert!(matches!(e, ReadError::EmptyGeometry { .. }), "{m}");
-        assert!(m.contains("feature 0 (code \"V1\"): empty geometry"), "{m}");
+        assert!(
+            m.contains("feature 0 (code \"330302001001\"): empty geometry"),
+            "{m}"
+        );
     }
 
     #[test]
     fn boundary_swapped_vertex() {
         let g =
             "{\"type\":\"Polygon\",\"coordinates\":[[[120,28],[28,120.1],[120.1,28.1],[120,28]]]}";
-        let (e, m) = bd_err(&[unit("\"code\":\"V1\",\"level\":\"village\"", g)]);
+        let (e, m) = bd_err(&[unit("\"code\":\"330302001001\",\"level\":\"village\"", g)]);
         assert!(matches!(e, ReadError::Swapped { .. }), "{m}");
+    }
+
+    #[test]
+    fn unsafe_and_non_standard_village_codes_are_refused() {
+        // Issue 13: codes that made malformed grid codes.
+        for (code, needle) in [
+            ("A001", "a village code has 12 digits"),
+            (
+                "东山村东山村东山村东山村001",
+                "a village code has 12 digits",
+            ),
+            ("330381101001.0001", "number with a fraction"),
+            ("../../x,\\\"y\\n001", "it holds '.'"),
+        ] {
+            let props = format!(
+                "\"code\":{},\"level\":\"village\",\"parent\":\"330302001\"",
+                serde_json::to_string(code).unwrap()
+            );
+            let (e, m) = bd_err(&[county(), town(), unit(&props, &square(120.0, 28.0, 0.1))]);
+            assert!(matches!(e, ReadError::BadCode { .. }), "{m}");
+            assert!(
+                m.contains("boundaries.geojson: feature 2") && m.contains(needle),
+                "{code}: {m}"
+            );
+        }
+        // A float with a whole value is the code written without fraction.
+        let v = bd(&[
+            county(),
+            town(),
+            unit(
+                "\"code\":330302001001.0,\"level\":\"village\",\"parent\":\"330302001\"",
+                &square(120.0, 28.0, 0.1),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(v[2].code, "330302001001");
+        // --free-codes accepts a safe non-standard code, never an unsafe one.
+        let dir = tempfile::tempdir().unwrap();
+        let free = ReadOptions {
+            codes: CodeRule::Free,
+            ..ReadOptions::default()
+        };
+        let body = |code: &str| {
+            fc(&[
+                county(),
+                town(),
+                unit(
+                    &format!("\"code\":{code:?},\"level\":\"village\",\"parent\":\"330302001\""),
+                    &square(120.0, 28.0, 0.1),
+                ),
+            ])
+        };
+        let p = write(&dir, "b.geojson", &body("东山村东山村东山村东山村001"));
+        assert_eq!(read_boundaries_with(&p, &free).unwrap().value.len(), 3);
+        let p = write(&dir, "b.geojson", &body("a,b"));
+        assert!(read_boundaries_with(&p, &free).is_err());
     }
 }

@@ -356,6 +356,18 @@ pub enum ReadError {
         /// The value found.
         found: String,
     },
+    /// A code that is not safe in the outputs, or a village code that
+    /// does not make standard grid codes (crate::model::codes, "Code
+    /// rules").
+    #[error("{at}: code {code:?} refused: {reason}")]
+    BadCode {
+        /// Where.
+        at: Box<At>,
+        /// The code as read.
+        code: String,
+        /// The rule it breaks.
+        reason: String,
+    },
     /// A boundary or zone without `code`.
     #[error("{file}: feature {index}: missing property \"code\"")]
     MissingCode {
@@ -534,6 +546,21 @@ pub enum ReadError {
         line: u64,
         /// The id.
         id: String,
+    },
+    /// An assignment's grid code that is unsafe, names no village of the
+    /// boundaries, or is not in gridplan's form without `--free-codes`.
+    #[error("{file}: line {line}: id \"{id}\": grid code {code:?} refused: {reason}")]
+    BadGridCode {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// The household id.
+        id: String,
+        /// The grid code.
+        code: String,
+        /// The rule it breaks.
+        reason: String,
     },
     /// A household listed twice in the assignment.
     #[error("{file}: line {second_line}: id \"{id}\" is listed twice (first at line {first_line})")]

@@ -639,9 +639,14 @@ mod tests {
         let (e, m) = hh_err(point("\"id\":\"H1\"", "[28.0,120.7]"));
         assert!(matches!(e, ReadError::Swapped { .. }), "{m}");
         assert!(m.contains("feature 1 (id \"H1\"): longitude and latitude look swapped: got longitude 28, latitude 120.7"), "{m}");
-        // In range but swapped for China: still flagged.
-        let (e, _) = hh_err(point("\"id\":\"H1\"", "[30.2,80.1]"));
-        assert!(matches!(e, ReadError::Swapped { .. }));
+        // In range: a valid Arctic position, read as given (issue 13);
+        // swapped in CGCS2000, a system used in China alone.
+        let dir = tempfile::tempdir().unwrap();
+        let body = fc(&[point("\"id\":\"H1\"", "[30.2,80.1]")]);
+        let f = write(&dir, "arctic.geojson", &body);
+        assert!((read_households(&f, None).unwrap()[0].lat - 80.1).abs() < 1e-12);
+        let e = read_households(&f, Some(crate::input::crs::Crs::Cgcs2000)).unwrap_err();
+        assert!(matches!(e, ReadError::Swapped { .. }), "{e}");
     }
 
     #[test]

@@ -91,7 +91,7 @@ mod test_support;
 mod validate;
 mod zones;
 
-pub use assignment::{AssignmentRows, read_assignment};
+pub use assignment::{AssignmentRows, read_assignment, read_assignment_checked};
 pub use barriers::{ACCEPTED_KINDS, parse_kind_list, read_barriers, read_barriers_with};
 pub use boundaries::{read_boundaries, read_boundaries_with};
 pub use columns::{ColumnMap, Field};

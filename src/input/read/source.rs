@@ -116,6 +116,8 @@ pub struct ReadOptions {
     /// The system its positions are in, from `--input-crs` or
     /// `--boundaries-crs`: it wins over what the file declares.
     pub crs: Option<Crs>,
+    /// The village codes accepted (`--free-codes`); standard by default.
+    pub codes: crate::model::codes::CodeRule,
 }
 
 /// A file format of the inputs.

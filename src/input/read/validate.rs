@@ -319,7 +319,8 @@ pub(super) fn opt_number(
     }
 }
 
-/// The code of a boundary or zone, required.
+/// The code of a boundary, zone or compound, required, and safe in every
+/// output (crate::model::codes, "Code rules").
 pub(super) fn code_of(
     file: &str,
     index: usize,
@@ -335,10 +336,19 @@ pub(super) fn code_of(
             column: None,
         })
     };
-    opt_text(props.code.as_ref(), "code", &at)?.ok_or_else(|| ReadError::MissingCode {
-        file: file.to_owned(),
-        index,
-    })
+    let code =
+        opt_text(props.code.as_ref(), "code", &at)?.ok_or_else(|| ReadError::MissingCode {
+            file: file.to_owned(),
+            index,
+        })?;
+    match crate::model::codes::code_problem(&code) {
+        None => Ok(code),
+        Some(reason) => Err(ReadError::BadCode {
+            at: at(),
+            code,
+            reason,
+        }),
+    }
 }
 
 #[cfg(test)]

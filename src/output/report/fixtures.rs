@@ -339,10 +339,12 @@ pub(super) fn transition_report() -> Report {
         predecessor: predecessor.into(),
         clean,
         from,
+        new_households: 0,
     };
     let mut r = report();
     r.metrics.transition = Some(Transition {
         households: 1000,
+        new_households: 0,
         households_moved: 60,
         households_not_in_successor: 260,
         old: vec![
@@ -460,6 +462,7 @@ fn lineage(
 fn stability() -> StabilityMetrics {
     StabilityMetrics {
         households: 1000,
+        new_households: 0,
         old_grids: 5,
         new_grids: 4,
         lineage_kept_households: 940,

@@ -21,7 +21,13 @@ pub(super) fn transition_section(out: &mut String, t: &Transition) {
 
 /// The summary paragraph and the note that defines its words.
 fn summary_line(out: &mut String, t: &Transition) {
-    let (old, new) = (&t.old, &t.new);
+    // Grids of new households only (no old grid) are not judged.
+    let old = &t.old;
+    let new: Vec<&NewGridLineage> = t
+        .new
+        .iter()
+        .filter(|n| n.households > 0 || n.new_households == 0)
+        .collect();
     let fate_count = |f: Fate| count(old.iter().filter(|o| o.fate == f).count());
     let clean = new.iter().filter(|n| n.clean).count();
     let moved_share = if t.households > 0 {
@@ -54,6 +60,14 @@ fn summary_line(out: &mut String, t: &Transition) {
         count(new.len()),
         percent(Some(clean_share), 1),
     );
+    if t.new_households > 0 {
+        w!(
+            out,
+            "<p class=\"tsum\">New households placed: {} (without a current grid, new since the plan; \
+             in no share above).</p>\n",
+            int(Some(t.new_households as f64))
+        );
+    }
     out.push_str(
         "<p class=\"note\">Moved = households not kept in lineage: neither in their old grid&#39;s \
          successor (the new grid taking most of it) nor in a new grid whose predecessor (the old grid \
@@ -115,12 +129,22 @@ fn old_grids(out: &mut String, t: &Transition) {
 
 /// New grids that are not clean, with the old grids they came from.
 fn unclean_new_grids(out: &mut String, t: &Transition) {
-    let unclean: Vec<&NewGridLineage> = t.new.iter().filter(|n| !n.clean).collect();
+    // A grid of new households only has no lineage to judge.
+    let unclean: Vec<&NewGridLineage> = t
+        .new
+        .iter()
+        .filter(|n| !n.clean && (n.households > 0 || n.new_households == 0))
+        .collect();
     w!(
         out,
         "<details id=\"t-new\"><summary>New grids not clean ({} of {}): predecessors</summary>\n",
         count(unclean.len()),
-        count(t.new.len())
+        count(
+            t.new
+                .iter()
+                .filter(|n| n.households > 0 || n.new_households == 0)
+                .count()
+        )
     );
     if unclean.is_empty() {
         out.push_str("<p class=\"ok\">None.</p>\n");
